@@ -1,0 +1,230 @@
+/**
+ * Effectiveness scoring (DESIGN.md §5): how well did the actions a remediation ran work, judged by
+ * their recorded outcomes over the last 90 days, and is the remediation stuck in a loop?
+ *
+ * Pure and deterministic: the assessment workflow gathers the inputs through an activity, calls
+ * `scoreEffectiveness` in workflow code (so it must stay free of I/O and of wall-clock time — the
+ * assessment time is an input) and persists the result through another activity.
+ *
+ * Rules, each a small named function so the table tests can pin every boundary:
+ * - traditional score = succeeded / finished; 0.5 (no opinion) when nothing finished. Only `succeeded`
+ *   and `failed` are outcomes: a `skipped` step never ran and a `cancelled` one was interrupted, so
+ *   neither says anything about whether the action works; `executing` has no outcome yet.
+ * - data age = assessment time − oldest record; under 8 weeks the status is `insufficient_data`.
+ * - confidence = 0.5, 0.8 from 8 weeks of data, 0.9 from 12 weeks; +0.05 with more than 100 finished
+ *   actions; capped at 0.95. Computed in integer hundredths so 0.8 + 0.05 is exactly 0.85.
+ * - trend, with at least 10 finished outcomes: mean of the newest 5 minus mean of the 5 before;
+ *   ≥ +0.1 `improving`, ≤ −0.1 `declining`, otherwise `stable`. Compared with a tolerance because
+ *   means of fractional values are not exact in binary floating point (0.5 − 0.4 = 0.0999…).
+ * - recurrence: the same target remediated with the same action type by 3 or more distinct
+ *   remediations within 24 hours (the assessed one included) makes the status `ineffective_loop`
+ *   whatever the score: a fix that has to be re-applied over and over is not working.
+ */
+
+export const EFFECTIVENESS_MODEL = {
+  historyWindowMs: 90 * 24 * 60 * 60 * 1000,
+  noHistoryScore: 0.5,
+  sufficientDataAgeMs: 8 * 7 * 24 * 60 * 60 * 1000,
+  highConfidenceDataAgeMs: 12 * 7 * 24 * 60 * 60 * 1000,
+  /** Confidence ladder in hundredths (integers keep sums exact). */
+  confidenceBase: 50,
+  confidenceFrom8Weeks: 80,
+  confidenceFrom12Weeks: 90,
+  largeSampleBonus: 5,
+  /** "+0.05 over 100 actions": strictly more than this many finished actions. */
+  largeSampleAbove: 100,
+  confidenceCap: 95,
+  trendMinOutcomes: 10,
+  trendWindow: 5,
+  trendThreshold: 0.1,
+  trendTolerance: 1e-9,
+  recurrenceWindowMs: 24 * 60 * 60 * 1000,
+  recurrenceThreshold: 3,
+} as const;
+
+export type ActionOutcome = 'succeeded' | 'failed';
+export type Trend = 'improving' | 'declining' | 'stable' | 'insufficient_data';
+export type HistoryStatus = 'assessed' | 'insufficient_data';
+export type AssessmentStatus = HistoryStatus | 'ineffective_loop';
+
+/** What the action records say about one action type (or several together) over the history window. */
+export interface ActionHistorySummary {
+  succeeded: number;
+  failed: number;
+  /** RFC 3339 time of the oldest record in the window, of any status; null with no records. */
+  oldestRecordAt: string | null;
+  /** Outcomes of the most recently finished actions, newest first (at least 10 are needed for a trend). */
+  latestOutcomes: ActionOutcome[];
+}
+
+export interface EffectivenessInputs {
+  remediationId: string;
+  target: string;
+  actionTypes: string[];
+  /** The assessment's "now" (workflow time), RFC 3339. */
+  assessedAt: string;
+  /** All of the remediation's action types together. */
+  combined: ActionHistorySummary;
+  byActionType: Record<string, ActionHistorySummary>;
+  /**
+   * Distinct remediation ids that acted on the same target with each action type within the recurrence
+   * window before `assessedAt`. The assessed remediation counts whether or not it is listed.
+   */
+  recentRemediationsByActionType: Record<string, string[]>;
+}
+
+export interface HistoryAssessment {
+  score: number;
+  confidence: number;
+  status: HistoryStatus;
+  trend: Trend;
+  /** Finished (succeeded + failed) actions the score is based on. */
+  sampleSize: number;
+  dataAgeMs: number;
+}
+
+export interface RecurrenceFinding {
+  actionType: string;
+  remediations: number;
+}
+
+export interface EffectivenessAssessment {
+  remediationId: string;
+  target: string;
+  actionTypes: string[];
+  assessedAt: string;
+  window: { since: string; until: string };
+  status: AssessmentStatus;
+  score: number;
+  confidence: number;
+  trend: Trend;
+  sampleSize: number;
+  dataAgeMs: number;
+  /** Action types whose recurrence reached the threshold (empty unless the status is `ineffective_loop`). */
+  recurrence: RecurrenceFinding[];
+  byActionType: Record<string, HistoryAssessment>;
+}
+
+const M = EFFECTIVENESS_MODEL;
+
+export function traditionalScore(h: Pick<ActionHistorySummary, 'succeeded' | 'failed'>): number {
+  const finished = h.succeeded + h.failed;
+  return finished === 0 ? M.noHistoryScore : h.succeeded / finished;
+}
+
+export function dataAgeMs(oldestRecordAt: string | null, assessedAtMs: number): number {
+  if (oldestRecordAt === null) return 0;
+  return Math.max(0, assessedAtMs - parseTime(oldestRecordAt, 'oldestRecordAt'));
+}
+
+export function historyStatus(ageMs: number): HistoryStatus {
+  return ageMs >= M.sufficientDataAgeMs ? 'assessed' : 'insufficient_data';
+}
+
+export function confidenceFor(ageMs: number, finishedActions: number): number {
+  let hundredths: number = M.confidenceBase;
+  if (ageMs >= M.highConfidenceDataAgeMs) hundredths = M.confidenceFrom12Weeks;
+  else if (ageMs >= M.sufficientDataAgeMs) hundredths = M.confidenceFrom8Weeks;
+  if (finishedActions > M.largeSampleAbove) hundredths += M.largeSampleBonus;
+  return Math.min(hundredths, M.confidenceCap) / 100;
+}
+
+/** `values` newest first, each in [0, 1] (an action outcome is 1 for succeeded, 0 for failed). */
+export function trendOf(values: readonly number[]): Trend {
+  if (values.length < M.trendMinOutcomes) return 'insufficient_data';
+  const newest = mean(values.slice(0, M.trendWindow));
+  const previous = mean(values.slice(M.trendWindow, 2 * M.trendWindow));
+  const change = newest - previous;
+  if (change >= M.trendThreshold - M.trendTolerance) return 'improving';
+  if (change <= -M.trendThreshold + M.trendTolerance) return 'declining';
+  return 'stable';
+}
+
+export function outcomeValue(outcome: ActionOutcome): number {
+  return outcome === 'succeeded' ? 1 : 0;
+}
+
+export function assessHistory(h: ActionHistorySummary, assessedAtMs: number): HistoryAssessment {
+  const sampleSize = h.succeeded + h.failed;
+  const age = dataAgeMs(h.oldestRecordAt, assessedAtMs);
+  return {
+    score: traditionalScore(h),
+    confidence: confidenceFor(age, sampleSize),
+    status: historyStatus(age),
+    trend: trendOf(h.latestOutcomes.map(outcomeValue)),
+    sampleSize,
+    dataAgeMs: age,
+  };
+}
+
+/** Action types the target was remediated with by `recurrenceThreshold` or more distinct remediations. */
+export function recurrenceOf(
+  remediationId: string,
+  actionTypes: readonly string[],
+  recentRemediationsByActionType: Record<string, readonly string[]>,
+): RecurrenceFinding[] {
+  const findings: RecurrenceFinding[] = [];
+  for (const actionType of unique(actionTypes)) {
+    const remediations = new Set(recentRemediationsByActionType[actionType] ?? []);
+    remediations.add(remediationId);
+    if (remediations.size >= M.recurrenceThreshold) findings.push({ actionType, remediations: remediations.size });
+  }
+  return findings;
+}
+
+export function scoreEffectiveness(inputs: EffectivenessInputs): EffectivenessAssessment {
+  const assessedAtMs = parseTime(inputs.assessedAt, 'assessedAt');
+  const combined = assessHistory(inputs.combined, assessedAtMs);
+  const byActionType: Record<string, HistoryAssessment> = {};
+  for (const actionType of unique(inputs.actionTypes)) {
+    const history = inputs.byActionType[actionType] ?? EMPTY_HISTORY;
+    byActionType[actionType] = assessHistory(history, assessedAtMs);
+  }
+  const recurrence = recurrenceOf(inputs.remediationId, inputs.actionTypes, inputs.recentRemediationsByActionType);
+  return {
+    remediationId: inputs.remediationId,
+    target: inputs.target,
+    actionTypes: unique(inputs.actionTypes),
+    assessedAt: new Date(assessedAtMs).toISOString(),
+    window: historyWindow(assessedAtMs),
+    status: recurrence.length > 0 ? 'ineffective_loop' : combined.status,
+    score: combined.score,
+    confidence: combined.confidence,
+    trend: combined.trend,
+    sampleSize: combined.sampleSize,
+    dataAgeMs: combined.dataAgeMs,
+    recurrence,
+    byActionType,
+  };
+}
+
+/** The 90-day window the history is read over, ending at the assessment time. */
+export function historyWindow(assessedAtMs: number): { since: string; until: string } {
+  return {
+    since: new Date(assessedAtMs - M.historyWindowMs).toISOString(),
+    until: new Date(assessedAtMs).toISOString(),
+  };
+}
+
+export function recurrenceWindow(assessedAtMs: number): { since: string; until: string } {
+  return {
+    since: new Date(assessedAtMs - M.recurrenceWindowMs).toISOString(),
+    until: new Date(assessedAtMs).toISOString(),
+  };
+}
+
+const EMPTY_HISTORY: ActionHistorySummary = { succeeded: 0, failed: 0, oldestRecordAt: null, latestOutcomes: [] };
+
+function mean(values: readonly number[]): number {
+  return values.reduce((sum, v) => sum + v, 0) / values.length;
+}
+
+function unique(values: readonly string[]): string[] {
+  return [...new Set(values)];
+}
+
+function parseTime(value: string, field: string): number {
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw new Error(`${field}: must be an RFC 3339 timestamp, got ${JSON.stringify(value)}`);
+  return ms;
+}

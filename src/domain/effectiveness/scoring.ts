@@ -73,7 +73,8 @@ export interface EffectivenessInputs {
   recentRemediationsByActionType: Record<string, string[]>;
 }
 
-export interface HistoryAssessment {
+// Type aliases rather than interfaces: they are assignable to the Data Storage's record schemas.
+export type HistoryAssessment = {
   score: number;
   confidence: number;
   status: HistoryStatus;
@@ -81,12 +82,12 @@ export interface HistoryAssessment {
   /** Finished (succeeded + failed) actions the score is based on. */
   sampleSize: number;
   dataAgeMs: number;
-}
+};
 
-export interface RecurrenceFinding {
+export type RecurrenceFinding = {
   actionType: string;
   remediations: number;
-}
+};
 
 export interface EffectivenessAssessment {
   remediationId: string;

@@ -1,0 +1,207 @@
+/**
+ * The effectiveness monitor's bookkeeping, separated from the workflow so it can be tested as plain code:
+ * which remediations were seen (dedupe), which wait for their assessment to be started, which are being
+ * started or running, running totals, and what is carried into the next run on continue-as-new.
+ *
+ * Pure and deterministic: runs inside the monitor workflow.
+ */
+import { z } from 'zod';
+import { RecentSet } from './recent-set';
+import { RemediationTerminal, RemediationTerminalSchema, describeSignalProblems } from './remediation-terminal';
+
+export const MONITOR_DEFAULTS = {
+  /** DESIGN.md §5: give the cluster 5 minutes to settle before judging a remediation. */
+  stabilizationWindowMs: 5 * 60 * 1000,
+  /**
+   * Remediation ids remembered for dedupe. Carried through continue-as-new (≈ 50–100 bytes each), so it
+   * trades payload size for fewer rejected child starts; duplicates usually arrive within minutes.
+   */
+  dedupeCapacity: 2000,
+  /**
+   * Continue-as-new after this many signals in one run even if the server has not suggested it yet.
+   * Each remediation adds about four events (signal, child initiated/started/completed) plus workflow
+   * tasks, so 1000 keeps a run around 5k events. Tests lower it to force continue-as-new.
+   */
+  continueAsNewAfterSignals: 1000,
+  /** Children started concurrently (one workflow task issues the whole batch). */
+  startBatchSize: 100,
+} as const;
+
+const positiveInt = () => z.number({ error: 'must be a number' }).int('must be an integer').min(1, 'must be >= 1');
+
+const MonitorTotalsSchema = z.object({
+  received: z.number().int().min(0),
+  duplicates: z.number().int().min(0),
+  rejected: z.number().int().min(0),
+  started: z.number().int().min(0),
+  alreadyStarted: z.number().int().min(0),
+});
+export type MonitorTotals = z.infer<typeof MonitorTotalsSchema>;
+
+export const CarriedMonitorStateSchema = z.object({
+  /** 1 for the first run, +1 on each continue-as-new. */
+  run: z.number().int().min(1),
+  pending: z.array(RemediationTerminalSchema),
+  recentRemediationIds: z.array(z.string()),
+  totals: MonitorTotalsSchema,
+});
+export type CarriedMonitorState = z.infer<typeof CarriedMonitorStateSchema>;
+
+export const EffectivenessMonitorInputSchema = z.object({
+  /** Informational: which shard this monitor is (the workflow id already says it). */
+  shard: z.number().int().min(0).optional(),
+  stabilizationWindowMs: z.number().int('must be an integer').min(0, 'must be >= 0').optional(),
+  dedupeCapacity: positiveInt().optional(),
+  continueAsNewAfterSignals: positiveInt().optional(),
+  startBatchSize: positiveInt().optional(),
+  /** Set by the monitor itself when it continues as new; callers leave it out. */
+  carried: CarriedMonitorStateSchema.optional(),
+});
+export type EffectivenessMonitorInput = z.infer<typeof EffectivenessMonitorInputSchema>;
+
+export interface MonitorConfig {
+  stabilizationWindowMs: number;
+  dedupeCapacity: number;
+  continueAsNewAfterSignals: number;
+  startBatchSize: number;
+}
+
+export function monitorConfig(input: EffectivenessMonitorInput): MonitorConfig {
+  const parsed = EffectivenessMonitorInputSchema.safeParse(input);
+  if (!parsed.success) throw new Error(`invalid effectiveness monitor input: ${describeSignalProblems(parsed.error).join('; ')}`);
+  const i = parsed.data;
+  return {
+    stabilizationWindowMs: i.stabilizationWindowMs ?? MONITOR_DEFAULTS.stabilizationWindowMs,
+    dedupeCapacity: i.dedupeCapacity ?? MONITOR_DEFAULTS.dedupeCapacity,
+    continueAsNewAfterSignals: i.continueAsNewAfterSignals ?? MONITOR_DEFAULTS.continueAsNewAfterSignals,
+    startBatchSize: i.startBatchSize ?? MONITOR_DEFAULTS.startBatchSize,
+  };
+}
+
+export type AcceptOutcome =
+  | { outcome: 'queued'; remediation: RemediationTerminal }
+  | { outcome: 'duplicate'; remediationId: string }
+  | { outcome: 'rejected'; problems: string[] };
+
+export type AssessmentState = 'queued' | 'starting' | 'running';
+
+export interface PendingAssessment {
+  remediationId: string;
+  target: string;
+  state: AssessmentState;
+}
+
+export interface MonitorStatus {
+  run: number;
+  signalsThisRun: number;
+  queued: number;
+  starting: number;
+  running: number;
+  remembered: number;
+  totals: MonitorTotals;
+}
+
+export class MonitorState {
+  private readonly queue: RemediationTerminal[];
+  private readonly seen: RecentSet;
+  private readonly starting = new Map<string, RemediationTerminal>();
+  private readonly running = new Map<string, RemediationTerminal>();
+  readonly totals: MonitorTotals;
+  readonly run: number;
+  signalsThisRun = 0;
+
+  constructor(capacity: number, carried?: CarriedMonitorState) {
+    this.run = carried?.run ?? 1;
+    this.queue = [...(carried?.pending ?? [])];
+    this.seen = new RecentSet(capacity, carried?.recentRemediationIds ?? []);
+    this.totals = { ...(carried?.totals ?? { received: 0, duplicates: 0, rejected: 0, started: 0, alreadyStarted: 0 }) };
+  }
+
+  /** A `remediationTerminal` signal arrived: validate, dedupe by remediation id, queue. */
+  accept(raw: unknown): AcceptOutcome {
+    this.signalsThisRun += 1;
+    this.totals.received += 1;
+    const parsed = RemediationTerminalSchema.safeParse(raw);
+    if (!parsed.success) {
+      this.totals.rejected += 1;
+      return { outcome: 'rejected', problems: describeSignalProblems(parsed.error) };
+    }
+    const remediation = parsed.data;
+    if (!this.seen.add(remediation.remediation.id)) {
+      this.totals.duplicates += 1;
+      return { outcome: 'duplicate', remediationId: remediation.remediation.id };
+    }
+    this.queue.push(remediation);
+    return { outcome: 'queued', remediation };
+  }
+
+  hasQueued(): boolean {
+    return this.queue.length > 0;
+  }
+
+  /** Moves up to `n` queued remediations to `starting`, oldest first. */
+  takeBatch(n: number): RemediationTerminal[] {
+    const batch = this.queue.splice(0, n);
+    for (const r of batch) this.starting.set(r.remediation.id, r);
+    return batch;
+  }
+
+  /** The child was started by this run; it is `running` until `finished` is called. */
+  started(remediationId: string): void {
+    const r = this.starting.get(remediationId);
+    this.starting.delete(remediationId);
+    this.totals.started += 1;
+    if (r) this.running.set(remediationId, r);
+  }
+
+  /** Another run, another monitor shard or an earlier signal already started (or finished) this assessment. */
+  alreadyStarted(remediationId: string): void {
+    this.starting.delete(remediationId);
+    this.totals.alreadyStarted += 1;
+  }
+
+  finished(remediationId: string): void {
+    this.running.delete(remediationId);
+  }
+
+  pendingAssessments(): PendingAssessment[] {
+    const view = (state: AssessmentState) => (r: RemediationTerminal) => ({
+      remediationId: r.remediation.id,
+      target: r.target,
+      state,
+    });
+    return [
+      ...this.queue.map(view('queued')),
+      ...[...this.starting.values()].map(view('starting')),
+      ...[...this.running.values()].map(view('running')),
+    ];
+  }
+
+  status(): MonitorStatus {
+    return {
+      run: this.run,
+      signalsThisRun: this.signalsThisRun,
+      queued: this.queue.length,
+      starting: this.starting.size,
+      running: this.running.size,
+      remembered: this.seen.size,
+      totals: { ...this.totals },
+    };
+  }
+
+  /**
+   * What the next run needs: queued work and the dedupe memory. Remediations being started are not
+   * carried because continue-as-new only happens once every start in flight has resolved; running
+   * assessments are not carried because they outlive this run (parent-close policy ABANDON) and need
+   * nothing more from the monitor.
+   */
+  carry(): CarriedMonitorState {
+    if (this.starting.size > 0) throw new Error('cannot continue-as-new while assessment starts are in flight');
+    return {
+      run: this.run + 1,
+      pending: [...this.queue],
+      recentRemediationIds: this.seen.toArray(),
+      totals: { ...this.totals },
+    };
+  }
+}

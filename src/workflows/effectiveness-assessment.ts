@@ -1,0 +1,80 @@
+/**
+ * effectivenessAssessmentWorkflow: one per remediation that reached a terminal phase (DESIGN.md §5).
+ *
+ *   1 wait the stabilization window   (durable timer: survives worker restarts and deploys)
+ *   2 gather the scoring inputs        (activity: 90-day history of the action types, 24h of the target)
+ *   3 score                            (pure, in workflow code)
+ *   4 persist the assessment           (activity: idempotent, the first stored assessment wins)
+ *
+ * Started by the effectiveness monitor with an id derived from the remediation, so it runs at most once
+ * per remediation. The Web UI shows what it is doing through the current details, and the result (and
+ * the current details once done) say the remediation, score and status.
+ */
+import { log, proxyActivities, setCurrentDetails, sleep } from '@temporalio/workflow';
+import type { EffectivenessActivities, PersistAssessmentOutcome } from '../activities/effectiveness';
+import { RemediationTerminal } from '../domain/effectiveness/remediation-terminal';
+import { describeAssessment, remediationName } from '../domain/effectiveness/summary';
+import {
+  EffectivenessAssessment,
+  historyWindow,
+  recurrenceWindow,
+  scoreEffectiveness,
+} from '../domain/effectiveness/scoring';
+
+const { gatherEffectivenessInputs, persistEffectivenessAssessment } = proxyActivities<EffectivenessActivities>({
+  // Each call is a handful of indexed queries; 30s means the database is in trouble.
+  startToCloseTimeout: '30s',
+  // Data Storage being down must delay an assessment, not lose it: retry with backoff for up to a day.
+  scheduleToCloseTimeout: '24h',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
+});
+
+export interface EffectivenessAssessmentInput {
+  remediation: RemediationTerminal;
+  /** Time to let the cluster settle before judging; 0 assesses at once. */
+  stabilizationWindowMs: number;
+}
+
+export interface EffectivenessAssessmentResult {
+  /** The stored assessment: this run's, or the one an earlier attempt already stored. */
+  assessment: EffectivenessAssessment;
+  /** False when an assessment for this remediation already existed (it was kept, not replaced). */
+  created: boolean;
+}
+
+export async function effectivenessAssessmentWorkflow(
+  input: EffectivenessAssessmentInput,
+): Promise<EffectivenessAssessmentResult> {
+  const { remediation: r, stabilizationWindowMs } = input;
+  const who = remediationName(r);
+
+  if (stabilizationWindowMs > 0) {
+    const until = new Date(Date.now() + stabilizationWindowMs).toISOString();
+    setCurrentDetails(`**${who}** ${r.phase} on \`${r.target}\`: waiting for the cluster to settle until ${until}`);
+    await sleep(stabilizationWindowMs);
+  }
+
+  setCurrentDetails(`**${who}**: reading action history`);
+  const assessedAtMs = Date.now(); // workflow time: deterministic on replay
+  const inputs = await gatherEffectivenessInputs({
+    remediationId: r.remediation.id,
+    target: r.target,
+    actionTypes: r.actionTypes,
+    assessedAt: new Date(assessedAtMs).toISOString(),
+    history: historyWindow(assessedAtMs),
+    recurrence: recurrenceWindow(assessedAtMs),
+  });
+  const assessment = scoreEffectiveness(inputs);
+  const outcome: PersistAssessmentOutcome = await persistEffectivenessAssessment(assessment);
+
+  const stored = outcome.assessment;
+  setCurrentDetails(describeAssessment(stored, who, outcome.created));
+  log.info('effectiveness assessed', {
+    remediationId: stored.remediationId,
+    target: stored.target,
+    score: stored.score,
+    status: stored.status,
+    created: outcome.created,
+  });
+  return { assessment: stored, created: outcome.created };
+}

@@ -1,0 +1,138 @@
+/**
+ * effectivenessMonitorWorkflow: the long-lived receiver of `remediationTerminal` signals (DESIGN.md §5).
+ *
+ * One monitor per shard (`effectiveness-monitor/<shard>`, see domain/effectiveness/sharding.ts); senders
+ * reach it with signalWithStart, so it exists as soon as the first remediation ends. For every *new*
+ * remediation it starts one effectivenessAssessmentWorkflow child and forgets about it:
+ *
+ * - duplicates are dropped twice over: a bounded memory of recent remediation ids (cheap, carried across
+ *   continue-as-new), and the child's workflow id derived from the remediation with the reuse policy
+ *   REJECT_DUPLICATE, which makes a second run impossible even after the memory forgot, across shards,
+ *   and across monitor runs. "Already started" is therefore success.
+ * - parent-close policy ABANDON: assessments keep running (and sleeping) when the monitor continues as new.
+ * - continue-as-new when the server suggests it, or after `continueAsNewAfterSignals` signals in one run,
+ *   carrying queued remediations and the dedupe memory. Signal handlers are synchronous (validate, dedupe,
+ *   queue); the main loop starts children in batches, so one workflow task issues many starts.
+ */
+import {
+  ParentClosePolicy,
+  WorkflowIdReusePolicy,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  log,
+  setCurrentDetails,
+  setHandler,
+  startChild,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { SearchAttributeType, WorkflowExecutionAlreadyStartedError, defineSearchAttributeKey } from '@temporalio/common';
+import { REMEDIATION_TERMINAL_SIGNAL, SEARCH_ATTRIBUTES, effectivenessAssessmentWorkflowId } from '../domain/names';
+import {
+  EffectivenessMonitorInput,
+  MonitorConfig,
+  MonitorState,
+  MonitorStatus,
+  PendingAssessment,
+  monitorConfig,
+} from '../domain/effectiveness/monitor-state';
+import { RemediationTerminal } from '../domain/effectiveness/remediation-terminal';
+import { assessmentStaticDetails, assessmentStaticSummary } from '../domain/effectiveness/summary';
+import { effectivenessAssessmentWorkflow } from './effectiveness-assessment';
+
+export type { EffectivenessMonitorInput } from '../domain/effectiveness/monitor-state';
+
+export const remediationTerminalSignal = defineSignal<[RemediationTerminal]>(REMEDIATION_TERMINAL_SIGNAL);
+export const pendingAssessmentsQuery = defineQuery<PendingAssessment[]>('pendingAssessments');
+export interface EffectivenessMonitorStatus extends MonitorStatus {
+  historyLength: number;
+  continueAsNewSuggested: boolean;
+}
+export const monitorStatusQuery = defineQuery<EffectivenessMonitorStatus>('status');
+
+const REMEDIATION_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTES.remediation.name, SearchAttributeType.KEYWORD);
+const TARGET_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTES.target.name, SearchAttributeType.KEYWORD);
+const ACTION_TYPES_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTES.actionTypes.name, SearchAttributeType.KEYWORD_LIST);
+
+export async function effectivenessMonitorWorkflow(input: EffectivenessMonitorInput = {}): Promise<never> {
+  const config = monitorConfig(input);
+  const state = new MonitorState(config.dedupeCapacity, input.carried);
+
+  setHandler(remediationTerminalSignal, (raw) => {
+    const accepted = state.accept(raw);
+    if (accepted.outcome === 'rejected') {
+      // Dropped, not thrown: a failing signal handler would fail the monitor for every other remediation.
+      log.warn('ignored malformed remediationTerminal signal', { problems: accepted.problems });
+    }
+  });
+  setHandler(pendingAssessmentsQuery, () => state.pendingAssessments());
+  setHandler(monitorStatusQuery, () => ({
+    ...state.status(),
+    historyLength: workflowInfo().historyLength,
+    continueAsNewSuggested: workflowInfo().continueAsNewSuggested,
+  }));
+
+  const timeToContinueAsNew = () =>
+    workflowInfo().continueAsNewSuggested || state.signalsThisRun >= config.continueAsNewAfterSignals;
+
+  showProgress(state);
+  for (;;) {
+    await condition(() => state.hasQueued() || timeToContinueAsNew());
+    if (timeToContinueAsNew()) break;
+    const batch = state.takeBatch(config.startBatchSize);
+    await Promise.all(batch.map((r) => startAssessment(r, config, state)));
+    showProgress(state);
+  }
+
+  // Handlers are synchronous today; waiting keeps continue-as-new correct should one ever await.
+  await condition(allHandlersFinished);
+  log.info('effectiveness monitor continuing as new', { ...state.status() });
+  return continueAsNew<typeof effectivenessMonitorWorkflow>({ ...input, carried: state.carry() });
+}
+
+async function startAssessment(r: RemediationTerminal, config: MonitorConfig, state: MonitorState): Promise<void> {
+  const id = r.remediation.id;
+  const stabilizationWindowMs = r.stabilizationWindowMs ?? config.stabilizationWindowMs;
+  try {
+    const child = await startChild(effectivenessAssessmentWorkflow, {
+      workflowId: effectivenessAssessmentWorkflowId(r.remediation),
+      args: [{ remediation: r, stabilizationWindowMs }],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      staticSummary: assessmentStaticSummary(r),
+      staticDetails: assessmentStaticDetails(r, stabilizationWindowMs),
+      typedSearchAttributes: [
+        { key: REMEDIATION_KEY, value: r.remediation.id },
+        { key: TARGET_KEY, value: r.target },
+        { key: ACTION_TYPES_KEY, value: r.actionTypes },
+      ],
+    });
+    state.started(id);
+    // Observed only to keep the "running" view of the status query; the monitor never waits on it.
+    child.result().then(
+      () => state.finished(id),
+      (err: unknown) => {
+        state.finished(id);
+        log.warn('effectiveness assessment failed', { remediationId: id, error: String(err) });
+      },
+    );
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      state.alreadyStarted(id);
+      return;
+    }
+    // Anything else is unexpected (e.g. a search attribute missing on the namespace): fail the workflow
+    // task so it is retried once fixed, rather than drop the remediation.
+    throw err;
+  }
+}
+
+function showProgress(state: MonitorState): void {
+  const s = state.status();
+  setCurrentDetails(
+    `run ${s.run}: ${s.queued} queued, ${s.running} assessments running; ` +
+      `total ${s.totals.started} started, ${s.totals.duplicates + s.totals.alreadyStarted} duplicates ignored, ${s.totals.rejected} malformed`,
+  );
+}

@@ -1,0 +1,113 @@
+import { MonitorState, monitorConfig, MONITOR_DEFAULTS } from '../../src/domain/effectiveness/monitor-state';
+import { RecentSet } from '../../src/domain/effectiveness/recent-set';
+import { RemediationTerminal } from '../../src/domain/effectiveness/remediation-terminal';
+
+function terminal(n: number, target = 'prod/Deployment/web'): RemediationTerminal {
+  return {
+    remediation: { id: `uid-${n}`, namespace: 'prod', name: `rr-${n}` },
+    phase: 'Completed',
+    target,
+    actionTypes: ['kubernetes/restart_pod'],
+    endedAt: '2025-10-01T12:00:00Z',
+  };
+}
+
+describe('RecentSet', () => {
+  it('reports a key seen before as a duplicate', () => {
+    const set = new RecentSet(3);
+    expect(set.add('a')).toBe(true);
+    expect(set.add('a')).toBe(false);
+  });
+
+  it('forgets the least recently seen key when full', () => {
+    const set = new RecentSet(2);
+    set.add('a');
+    set.add('b');
+    set.add('a'); // refreshes a
+    set.add('c'); // evicts b
+    expect(set.toArray()).toEqual(['a', 'c']);
+    expect(set.has('b')).toBe(false);
+  });
+
+  it('restores the same order from its array form', () => {
+    const set = new RecentSet(3, ['x', 'y', 'z']);
+    expect(new RecentSet(3, set.toArray()).toArray()).toEqual(['x', 'y', 'z']);
+  });
+
+  it('keeps only the newest keys when restored into a smaller capacity', () => {
+    expect(new RecentSet(2, ['x', 'y', 'z']).toArray()).toEqual(['y', 'z']);
+  });
+
+  it('rejects a capacity below 1, naming the input', () => {
+    expect(() => new RecentSet(0)).toThrow('dedupeCapacity: must be a positive integer, got 0');
+  });
+});
+
+describe('monitorConfig', () => {
+  it('defaults to a 5-minute stabilization window', () => {
+    expect(monitorConfig({})).toEqual(MONITOR_DEFAULTS);
+    expect(MONITOR_DEFAULTS.stabilizationWindowMs).toBe(5 * 60 * 1000);
+  });
+
+  it('names the field of a bad input', () => {
+    expect(() => monitorConfig({ continueAsNewAfterSignals: 0 })).toThrow(
+      'invalid effectiveness monitor input: $.continueAsNewAfterSignals: must be >= 1',
+    );
+  });
+});
+
+describe('MonitorState', () => {
+  it('queues a new remediation and ignores it the second time', () => {
+    const s = new MonitorState(10);
+    expect(s.accept(terminal(1)).outcome).toBe('queued');
+    expect(s.accept(terminal(1)).outcome).toBe('duplicate');
+    expect(s.status()).toMatchObject({ queued: 1, signalsThisRun: 2, totals: { received: 2, duplicates: 1 } });
+  });
+
+  it('rejects a malformed signal with the problems, without queueing it', () => {
+    const s = new MonitorState(10);
+    const result = s.accept({ ...terminal(1), phase: 'Running' });
+    expect(result).toEqual({
+      outcome: 'rejected',
+      problems: ['$.phase: must be one of Completed, Failed, TimedOut, Cancelled, Skipped'],
+    });
+    expect(s.hasQueued()).toBe(false);
+  });
+
+  it('lists queued, starting and running assessments', () => {
+    const s = new MonitorState(10);
+    [1, 2, 3].forEach((n) => s.accept(terminal(n)));
+    s.takeBatch(2);
+    s.started('uid-1');
+    expect(s.pendingAssessments()).toEqual([
+      { remediationId: 'uid-3', target: 'prod/Deployment/web', state: 'queued' },
+      { remediationId: 'uid-2', target: 'prod/Deployment/web', state: 'starting' },
+      { remediationId: 'uid-1', target: 'prod/Deployment/web', state: 'running' },
+    ]);
+    s.finished('uid-1');
+    s.alreadyStarted('uid-2');
+    expect(s.pendingAssessments().map((p) => p.remediationId)).toEqual(['uid-3']);
+    expect(s.status().totals).toMatchObject({ started: 1, alreadyStarted: 1 });
+  });
+
+  it('carries queued work, the dedupe memory and totals into the next run', () => {
+    const s = new MonitorState(10);
+    [1, 2].forEach((n) => s.accept(terminal(n)));
+    s.takeBatch(1);
+    s.started('uid-1');
+    const carried = s.carry();
+    expect(carried).toMatchObject({ run: 2, recentRemediationIds: ['uid-1', 'uid-2'] });
+    expect(carried.pending.map((r) => r.remediation.id)).toEqual(['uid-2']);
+
+    const next = new MonitorState(10, carried);
+    expect(next.accept(terminal(1)).outcome).toBe('duplicate');
+    expect(next.status()).toMatchObject({ run: 2, queued: 1, signalsThisRun: 1, totals: { received: 3, started: 1 } });
+  });
+
+  it('refuses to carry state while starts are in flight', () => {
+    const s = new MonitorState(10);
+    s.accept(terminal(1));
+    s.takeBatch(1);
+    expect(() => s.carry()).toThrow('in flight');
+  });
+});

@@ -13,6 +13,7 @@ module.exports = {
   // One local stack (Temporal dev server, API server + etcd, PostgreSQL) per test run.
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  setupFiles: ['<rootDir>/test/support/quiet-temporal.ts'],
   // Two cores: servers, workers and test files share them.
   maxWorkers: 2,
   testTimeout: 60_000,

@@ -1,0 +1,111 @@
+/**
+ * What test files use to reach the local stack started by the global setup (global-setup.ts):
+ * connection info, a Kubernetes client config, Temporal connections and a fresh database per test file.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import * as k8s from '@kubernetes/client-node';
+import { Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { Pool } from 'pg';
+import { stackLayout } from '../../src/stack/layout';
+import type { StackInfo } from '../../src/stack/stack';
+
+export type { StackInfo };
+
+export function getStackInfo(): StackInfo {
+  const file = process.env.KUBERNAUT_STACK_INFO ?? stackLayout().info;
+  if (!fs.existsSync(file)) {
+    throw new Error(`no running local stack (${file} missing): run tests through jest's global setup`);
+  }
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as StackInfo;
+}
+
+export function kubeConfig(): k8s.KubeConfig {
+  const kc = new k8s.KubeConfig();
+  kc.loadFromFile(getStackInfo().kube.kubeconfigPath);
+  return kc;
+}
+
+/** A client-side connection (for Client); close it in afterAll. */
+export function temporalConnection(): Promise<Connection> {
+  return Connection.connect({ address: getStackInfo().temporal.address });
+}
+
+/** A worker-side connection (for Worker.create); close it in afterAll. */
+export function nativeConnection(): Promise<NativeConnection> {
+  return NativeConnection.connect({ address: getStackInfo().temporal.address });
+}
+
+/** A name unique to this run, for namespaces, task queues and workflow ids that must not collide. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${crypto.randomBytes(4).toString('hex')}`;
+}
+
+export interface TestDatabase {
+  url: string;
+  pool: Pool;
+  drop(): Promise<void>;
+}
+
+function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+/** A fresh database on the stack's PostgreSQL with the Data Storage migrations applied. */
+export async function createTestDatabase(opts: { migrate?: boolean } = {}): Promise<TestDatabase> {
+  const serverUrl = getStackInfo().postgres.url;
+  const name = `kt_test_${crypto.randomBytes(6).toString('hex')}`;
+  const admin = new Pool({ connectionString: withDatabase(serverUrl, 'postgres'), max: 1 });
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = withDatabase(serverUrl, name);
+  if (opts.migrate !== false) {
+    const { runMigrations } = await import('../../src/datastorage/migrate');
+    await runMigrations({ databaseUrl: url });
+  }
+  const pool = new Pool({ connectionString: url, max: 5 });
+  return {
+    url,
+    pool,
+    async drop() {
+      await pool.end();
+      const a = new Pool({ connectionString: withDatabase(serverUrl, 'postgres'), max: 1 });
+      try {
+        await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await a.end();
+      }
+    },
+  };
+}
+
+/** Polls `probe` until it returns a value other than undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 30_000,
+  intervalMs = 100,
+): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > until) {
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}

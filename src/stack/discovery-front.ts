@@ -29,8 +29,61 @@ interface ApiGroup {
 
 interface CrdList {
   items: {
-    spec: { group: string; versions: { name: string; served: boolean; storage: boolean }[] };
+    spec: {
+      group: string;
+      names: { kind: string; plural: string };
+      scope: 'Namespaced' | 'Cluster';
+      versions: { name: string; served: boolean; storage: boolean; schema?: { openAPIV3Schema?: unknown } }[];
+    };
   }[];
+}
+
+/**
+ * The OpenAPI v3 root lists one document per group-version. kubectl asks it whether PATCH of a kind accepts
+ * `fieldValidation`, and then leaves schema validation to the server (what `kubectl apply` does against any
+ * cluster); without it kubectl falls back to downloading OpenAPI v2, which this server does not serve.
+ */
+export function openApiV3Root(crds: CrdList): { paths: Record<string, { serverRelativeURL: string }> } {
+  const paths: Record<string, { serverRelativeURL: string }> = {
+    'apis/apiextensions.k8s.io/v1': { serverRelativeURL: '/openapi/v3/apis/apiextensions.k8s.io/v1' },
+  };
+  for (const crd of crds.items) {
+    for (const v of crd.spec.versions.filter((x) => x.served)) {
+      const gv = `apis/${crd.spec.group}/${v.name}`;
+      paths[gv] = { serverRelativeURL: `/openapi/v3/${gv}` };
+    }
+  }
+  return { paths };
+}
+
+export function openApiV3GroupVersion(crds: CrdList, group: string, version: string): unknown {
+  const paths: Record<string, unknown> = {};
+  const schemas: Record<string, unknown> = {};
+  for (const crd of crds.items.filter((c) => c.spec.group === group)) {
+    const v = crd.spec.versions.find((x) => x.name === version && x.served);
+    if (!v) continue;
+    const gvk = { group, version, kind: crd.spec.names.kind };
+    const base =
+      crd.spec.scope === 'Namespaced'
+        ? `/apis/${group}/${version}/namespaces/{namespace}`
+        : `/apis/${group}/${version}`;
+    const param = (name: string) => ({ name, in: 'query', schema: { type: 'string', uniqueItems: true } });
+    const operation = (action: string) => ({
+      operationId: `${action}${crd.spec.names.kind}`,
+      'x-kubernetes-action': action,
+      'x-kubernetes-group-version-kind': gvk,
+      parameters: [param('dryRun'), param('fieldManager'), param('fieldValidation')],
+      responses: { '200': { description: 'OK' } },
+    });
+    paths[`${base}/${crd.spec.names.plural}/{name}`] = { patch: operation('patch'), put: operation('put') };
+    paths[`${base}/${crd.spec.names.plural}`] = { post: operation('post') };
+    const reversedGroup = group.split('.').reverse().join('.');
+    schemas[`${reversedGroup}.${version}.${crd.spec.names.kind}`] = {
+      ...((v.schema?.openAPIV3Schema as object) ?? { type: 'object' }),
+      'x-kubernetes-group-version-kind': [gvk],
+    };
+  }
+  return { openapi: '3.0.0', info: { title: 'Kubernetes', version: 'unversioned' }, paths, components: { schemas } };
 }
 
 export function discoveryGroups(crds: CrdList): ApiGroup[] {
@@ -70,7 +123,8 @@ export function startDiscoveryFront(o: FrontOptions): https.Server {
     res.end(JSON.stringify(body));
   };
 
-  const serveApis = (res: http.ServerResponse) => {
+  /** Reads the CRDs from the real server and answers with `render(crds)`. */
+  const fromCrds = (res: http.ServerResponse, render: (crds: CrdList) => unknown) => {
     const req = backend('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', { method: 'GET' });
     req.on('response', (upstream) => {
       let body = '';
@@ -78,7 +132,7 @@ export function startDiscoveryFront(o: FrontOptions): https.Server {
       upstream.on('data', (c: string) => (body += c));
       upstream.on('end', () => {
         if (upstream.statusCode !== 200) return json(res, upstream.statusCode ?? 502, JSON.parse(body || '{}'));
-        json(res, 200, { kind: 'APIGroupList', apiVersion: 'v1', groups: discoveryGroups(JSON.parse(body)) });
+        json(res, 200, render(JSON.parse(body) as CrdList));
       });
     });
     req.on('error', (err) => json(res, 503, { kind: 'Status', status: 'Failure', message: err.message, code: 503 }));
@@ -100,7 +154,14 @@ export function startDiscoveryFront(o: FrontOptions): https.Server {
       if (path === '/api' || path === '/api/') {
         return json(res, 200, { kind: 'APIVersions', versions: [], serverAddressByClientCIDRs: [] });
       }
-      if (path === '/apis' || path === '/apis/') return serveApis(res);
+      if (path === '/apis' || path === '/apis/') {
+        return fromCrds(res, (crds) => ({ kind: 'APIGroupList', apiVersion: 'v1', groups: discoveryGroups(crds) }));
+      }
+      if (path === '/openapi/v3' || path === '/openapi/v3/') return fromCrds(res, openApiV3Root);
+      const gv = /^\/openapi\/v3\/apis\/([^/]+)\/([^/]+)$/.exec(path ?? '');
+      if (gv && gv[1] !== 'apiextensions.k8s.io') {
+        return fromCrds(res, (crds) => openApiV3GroupVersion(crds, gv[1]!, gv[2]!));
+      }
       const headers = { ...req.headers };
       delete headers.host;
       const upstream = backend(req.url ?? '/', { method: req.method, headers });

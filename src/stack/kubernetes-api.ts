@@ -117,9 +117,7 @@ export function writeKubeconfig(file: string, port: number, certs: Certificates)
           user: { 'client-certificate-data': b64(certs.clientCert), 'client-key-data': b64(certs.clientKey) },
         },
       ],
-      contexts: [
-        { name: 'kubernaut-stack', context: { cluster: 'kubernaut-stack', user: 'kubernaut-stack-admin' } },
-      ],
+      contexts: [{ name: 'kubernaut-stack', context: { cluster: 'kubernaut-stack', user: 'kubernaut-stack-admin' } }],
       'current-context': 'kubernaut-stack',
     }),
     { mode: 0o600 },

@@ -152,7 +152,10 @@ async function ensureDatabase(adminUrl: string, database: string, timeoutMs: num
 }
 
 /** Starts (or reuses) PostgreSQL and returns the URL of the stack's database. */
-export async function startPostgres(config: StackConfig, layout: StackLayout): Promise<{ url: string; embedded: boolean }> {
+export async function startPostgres(
+  config: StackConfig,
+  layout: StackLayout,
+): Promise<{ url: string; embedded: boolean }> {
   if (config.databaseUrl) return { url: config.databaseUrl, embedded: false };
   await startEmbedded(config, layout);
   await ensureDatabase(embeddedPostgresUrl(config, 'postgres'), STACK_DATABASE, config.startTimeoutMs);

@@ -41,7 +41,9 @@ async function migrate(databaseUrl: string, log: Log): Promise<void> {
   await runMigrations({ databaseUrl, log });
 }
 
-export async function stackUp(opts: { log?: Log; config?: StackConfig; layout?: StackLayout } = {}): Promise<StackInfo> {
+export async function stackUp(
+  opts: { log?: Log; config?: StackConfig; layout?: StackLayout } = {},
+): Promise<StackInfo> {
   const log = opts.log ?? console.log;
   const config = opts.config ?? loadStackConfig();
   const layout = opts.layout ?? stackLayout();

@@ -1,0 +1,98 @@
+/**
+ * Effectiveness assessments: one per remediation, written once.
+ *
+ * A second write for the same remediation keeps the FIRST assessment and returns it with
+ * `created: false`. The assessment workflow is the only writer and its id is derived from the
+ * remediation, so a second write can only be a retried activity or a duplicate signal: keeping the
+ * first makes the stored result exactly-once whatever the retries, and the caller still learns what is
+ * stored.
+ */
+import type { Queryable } from './partitions';
+import type { PersistAssessmentResult, StoredAssessment, ValidEffectivenessAssessment } from './records';
+
+interface AssessmentRow {
+  remediation_id: string;
+  target: string;
+  action_types: string[];
+  status: StoredAssessment['status'];
+  ineffective_loop: boolean;
+  score: number;
+  confidence: number;
+  trend: StoredAssessment['trend'];
+  sample_size: number;
+  data_age_ms: string;
+  window_since: Date;
+  window_until: Date;
+  recurrence: StoredAssessment['recurrence'];
+  per_action_type: StoredAssessment['byActionType'];
+  assessed_at: Date;
+  created_at: Date;
+}
+
+function toStoredAssessment(r: AssessmentRow): StoredAssessment {
+  return {
+    remediationId: r.remediation_id,
+    target: r.target,
+    actionTypes: r.action_types,
+    assessedAt: r.assessed_at.toISOString(),
+    window: { since: r.window_since.toISOString(), until: r.window_until.toISOString() },
+    status: r.status,
+    ineffectiveLoop: r.ineffective_loop,
+    score: r.score,
+    confidence: r.confidence,
+    trend: r.trend,
+    sampleSize: r.sample_size,
+    dataAgeMs: Number(r.data_age_ms),
+    recurrence: r.recurrence,
+    byActionType: r.per_action_type,
+    createdAt: r.created_at.toISOString(),
+  };
+}
+
+const INSERT_SQL = `
+WITH written AS (
+  INSERT INTO effectiveness_assessments (
+    remediation_id, target, action_types, status, ineffective_loop, score, confidence, trend,
+    sample_size, data_age_ms, window_since, window_until, recurrence, per_action_type, assessed_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+  ON CONFLICT (remediation_id) DO NOTHING
+  RETURNING *
+)
+SELECT true AS created, * FROM written
+UNION ALL
+SELECT false AS created, * FROM effectiveness_assessments
+WHERE remediation_id = $1 AND NOT EXISTS (SELECT 1 FROM written)`;
+
+const SELECT_SQL = 'SELECT * FROM effectiveness_assessments WHERE remediation_id = $1';
+
+export async function insertAssessment(db: Queryable, a: ValidEffectivenessAssessment): Promise<PersistAssessmentResult> {
+  const ineffectiveLoop = a.status === 'ineffective_loop' || a.recurrence.length > 0;
+  const { rows } = await db.query<AssessmentRow & { created: boolean } & Record<string, unknown>>(INSERT_SQL, [
+    a.remediationId,
+    a.target,
+    a.actionTypes,
+    a.status,
+    ineffectiveLoop,
+    a.score,
+    a.confidence,
+    a.trend,
+    a.sampleSize,
+    a.dataAgeMs,
+    a.window.since,
+    a.window.until,
+    JSON.stringify(a.recurrence),
+    JSON.stringify(a.byActionType),
+    a.assessedAt,
+  ]);
+  const row = rows[0];
+  if (row) return { created: row.created, assessment: toStoredAssessment(row) };
+  // A concurrent writer committed after this statement's snapshot was taken: its row is the first one.
+  const stored = await selectAssessment(db, a.remediationId);
+  if (!stored) throw new Error(`assessment of ${a.remediationId} neither inserted nor found`);
+  return { created: false, assessment: stored };
+}
+
+export async function selectAssessment(db: Queryable, remediationId: string): Promise<StoredAssessment | null> {
+  const { rows } = await db.query<AssessmentRow & Record<string, unknown>>(SELECT_SQL, [remediationId]);
+  return rows[0] ? toStoredAssessment(rows[0]) : null;
+}

@@ -167,8 +167,10 @@ export async function startApiserver(
     startDaemon({
       name: 'discovery-front',
       command: process.execPath,
+      // One process (not tsx's CLI, which forks a child that a SIGKILL of the pid would orphan).
       args: [
-        require.resolve('tsx/cli'),
+        '--require',
+        require.resolve('tsx/cjs'),
         path.join(__dirname, 'discovery-front.ts'),
         JSON.stringify({ listenPort: config.apiserverPort, backendPort: backendPort(config), ...certs }),
       ],

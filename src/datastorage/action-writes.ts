@@ -97,9 +97,11 @@ written AS (
     failure_reason = excluded.failure_reason,
     failure_message = excluded.failure_message,
     exit_code = excluded.exit_code,
-    updated_at = now()
+    -- clock_timestamp(), later than the inserting transaction's now(): created_at = updated_at then
+    -- tells a row inserted by this statement from one it updated (xmax is not available on partitions).
+    updated_at = clock_timestamp()
   WHERE a.status = 'executing'
-  RETURNING (xmax = 0) AS inserted
+  RETURNING (a.created_at = a.updated_at) AS inserted
 )
 SELECT (SELECT count(*) FROM written WHERE inserted)::int AS inserted,
        (SELECT count(*) FROM written WHERE NOT inserted)::int AS completed,

@@ -29,6 +29,7 @@ import {
 export interface EffectivenessDataStorage {
   getActionStats(query: ActionStatsQuery): Promise<ActionStats>;
   getRecentByTarget(query: RecentByTargetQuery): Promise<ActionRecord[]>;
+  getRemediationActions(remediationId: string): Promise<ActionRecord[]>;
   persistAssessment(assessment: AssessmentToStore): Promise<PersistAssessmentResult>;
 }
 
@@ -57,7 +58,11 @@ export function createEffectivenessActivities({ dataStorage }: { dataStorage: Ef
   return {
     async gatherEffectivenessInputs(req: GatherEffectivenessInputsRequest): Promise<EffectivenessInputs> {
       return translateErrors('gatherEffectivenessInputs', async () => {
-        const actionTypes = [...new Set(req.actionTypes)];
+        // The watcher's signal may not know the action types: the remediation's action records do.
+        const actionTypes =
+          req.actionTypes.length > 0
+            ? [...new Set(req.actionTypes)]
+            : [...new Set((await dataStorage.getRemediationActions(req.remediationId)).map((r) => r.actionType))];
         const inputs: EffectivenessInputs = {
           remediationId: req.remediationId,
           target: req.target,
@@ -67,7 +72,7 @@ export function createEffectivenessActivities({ dataStorage }: { dataStorage: Ef
           byActionType: {},
           recentRemediationsByActionType: {},
         };
-        // The watcher's signal may not know the action types: nothing to read, scored as "no history".
+        // A remediation that ran no action (e.g. Skipped before any WFE) is scored as "no history".
         if (actionTypes.length === 0) return inputs;
 
         const window = { since: req.history.since, until: req.history.until, latestN: TREND_OUTCOMES };

@@ -1,0 +1,216 @@
+/**
+ * The effectiveness workflows on the real Temporal dev server and PostgreSQL (local stack): a terminal
+ * remediation is assessed exactly once, from the history stored in the Data Storage.
+ */
+import crypto from 'node:crypto';
+import { WorkflowExecutionDescription } from '@temporalio/client';
+import { EffectivenessMonitorStatus } from '../../src/workflows/effectiveness-monitor';
+import { EffectivenessAssessmentResult } from '../../src/workflows/effectiveness-assessment';
+import { SEARCH_ATTRIBUTES, effectivenessAssessmentWorkflowId } from '../../src/domain/names';
+import { RemediationTerminal } from '../../src/domain/effectiveness/remediation-terminal';
+import { eventually, uniqueName } from '../support/stack';
+import { EffectivenessTestEnv, RunningWorker, createEffectivenessTestEnv, terminalRemediation } from './support/effectiveness-env';
+import { seedActionHistory } from './support/seed';
+
+const HOUR = 60 * 60 * 1000;
+const DAY = 24 * HOUR;
+const WEEK = 7 * DAY;
+
+let env: EffectivenessTestEnv;
+let worker: RunningWorker;
+
+beforeAll(async () => {
+  env = await createEffectivenessTestEnv('effectiveness');
+  worker = await env.startWorker('worker-1');
+});
+afterEach(() => env.resetMonitor());
+afterAll(() => env?.close());
+
+function newTarget(): { target: string; actionType: string } {
+  return {
+    target: `${uniqueName('shop')}/Deployment/web`,
+    actionType: `kubernetes/restart_pod-${crypto.randomBytes(3).toString('hex')}`,
+  };
+}
+
+function storedAssessment(r: RemediationTerminal) {
+  return eventually(`assessment of ${r.remediation.id}`, async () => (await env.dataStorage.getAssessment(r.remediation.id)) ?? undefined);
+}
+
+function assessmentHandle(r: RemediationTerminal) {
+  return env.client.workflow.getHandle<() => Promise<EffectivenessAssessmentResult>>(
+    effectivenessAssessmentWorkflowId(r.remediation),
+  );
+}
+
+function monitorStatus(): Promise<EffectivenessMonitorStatus> {
+  return env.client.workflow.getHandle(env.monitorId).query<EffectivenessMonitorStatus>('status');
+}
+
+async function assessmentRuns(r: RemediationTerminal): Promise<number> {
+  let runs = 0;
+  const id = effectivenessAssessmentWorkflowId(r.remediation);
+  for await (const _ of env.client.workflow.list({ query: `WorkflowId = '${id}'` })) runs += 1;
+  return runs;
+}
+
+describe('effectivenessAssessmentWorkflow', () => {
+  it('stores one assessment scored from the 90-day history of the action type', async () => {
+    const { target, actionType } = newTarget();
+    const r = terminalRemediation(target, [actionType]);
+    await seedActionHistory(env.dataStorage, {
+      target,
+      actionType,
+      actions: [
+        // The remediation's own step, recorded by its WorkflowExecution before it signalled.
+        { status: 'succeeded', ageMs: 10 * 60 * 1000, remediationId: r.remediation.id },
+        // Newest five verdicts (the own step included): all succeeded.
+        ...[2, 3, 4, 5].map((d) => ({ status: 'succeeded' as const, ageMs: d * DAY })),
+        // The five before: 2 of 5 succeeded, so the trend is improving.
+        ...[6, 7, 8].map((d) => ({ status: 'failed' as const, ageMs: d * DAY })),
+        ...[9, 10].map((d) => ({ status: 'succeeded' as const, ageMs: d * DAY })),
+        // Older history: 10 weeks of data (confidence 0.8); a cancelled step is no verdict.
+        { status: 'cancelled', ageMs: 3 * DAY },
+        { status: 'succeeded', ageMs: 30 * DAY },
+        { status: 'succeeded', ageMs: 10 * WEEK },
+      ],
+    });
+
+    await env.signal(r, { stabilizationWindowMs: 0 });
+
+    const stored = await storedAssessment(r);
+    expect(stored).toMatchObject({
+      remediationId: r.remediation.id,
+      target,
+      actionTypes: [actionType],
+      status: 'assessed',
+      score: 9 / 12,
+      confidence: 0.8,
+      trend: 'improving',
+      sampleSize: 12,
+      recurrence: [],
+    });
+    const result = await assessmentHandle(r).result();
+    expect(result.created).toBe(true);
+    expect(result.assessment).toMatchObject({ score: stored.score, status: stored.status });
+  });
+
+  it('marks the third remediation of a target within 24h ineffective_loop', async () => {
+    const { target, actionType } = newTarget();
+    const r = terminalRemediation(target, [actionType]);
+    await seedActionHistory(env.dataStorage, {
+      target,
+      actionType,
+      actions: [
+        { status: 'succeeded', ageMs: 1 * HOUR, remediationId: r.remediation.id },
+        { status: 'succeeded', ageMs: 3 * HOUR },
+        { status: 'succeeded', ageMs: 6 * HOUR },
+      ],
+    });
+
+    await env.signal(r, { stabilizationWindowMs: 0 });
+
+    expect(await storedAssessment(r)).toMatchObject({
+      status: 'ineffective_loop',
+      score: 1,
+      recurrence: [{ actionType, remediations: 3 }],
+    });
+  });
+
+  it('reads the action types from the action records when the signal has none (the watcher’s signal)', async () => {
+    const { target, actionType } = newTarget();
+    const r = terminalRemediation(target, [], { workflowExecution: undefined });
+    await seedActionHistory(env.dataStorage, {
+      target,
+      actionType,
+      actions: [{ status: 'failed', ageMs: 20 * 60 * 1000, remediationId: r.remediation.id }],
+    });
+
+    await env.signal(r, { stabilizationWindowMs: 0 });
+
+    expect(await storedAssessment(r)).toMatchObject({ actionTypes: [actionType], score: 0, status: 'insufficient_data' });
+  });
+
+  it('tells the Web UI which remediation it assesses, and its score and status', async () => {
+    const { target, actionType } = newTarget();
+    const r = terminalRemediation(target, [actionType]);
+    await env.signal(r, { stabilizationWindowMs: 0 });
+    const stored = await storedAssessment(r);
+    await assessmentHandle(r).result();
+
+    const description: WorkflowExecutionDescription = await assessmentHandle(r).describe();
+    expect(await description.staticSummary()).toContain(`${r.remediation.namespace}/${r.remediation.name}`);
+    expect(description.typedSearchAttributes.get({ name: SEARCH_ATTRIBUTES.remediation.name, type: 'KEYWORD' })).toBe(
+      r.remediation.id,
+    );
+    expect(description.typedSearchAttributes.get({ name: SEARCH_ATTRIBUTES.target.name, type: 'KEYWORD' })).toBe(target);
+    // Current details are what the UI's "Current Details" panel shows; on a closed workflow the query replays it.
+    const metadata = await assessmentHandle(r).query<{ currentDetails: string }>('__temporal_workflow_metadata');
+    expect(metadata.currentDetails).toContain(`score **${stored.score.toFixed(2)}**`);
+    expect(metadata.currentDetails).toContain(`status **${stored.status}**`);
+  });
+});
+
+describe('effectivenessMonitorWorkflow', () => {
+  it('assesses a remediation signalled three times (once after continue-as-new) exactly once', async () => {
+    const { target, actionType } = newTarget();
+    const a = terminalRemediation(target, [actionType]);
+    const b = terminalRemediation(target, [actionType]);
+    // Continue-as-new after every 2 signals; remember 1 remediation id, so the memory can forget.
+    const monitor = { stabilizationWindowMs: 0, continueAsNewAfterSignals: 2, dedupeCapacity: 1 };
+
+    await env.signal(a, monitor);
+    const first = await storedAssessment(a);
+    await env.signal(a, monitor); // duplicate in the same run; the 2nd signal continues the monitor as new
+    await eventually('monitor run 2', async () => ((await monitorStatus()).run === 2 ? true : undefined));
+    await env.signal(a, monitor); // duplicate caught by the memory carried into run 2
+    await env.signal(b, monitor); // a new remediation: the memory (capacity 1) now forgets a
+    await eventually('monitor run 3', async () => ((await monitorStatus()).run === 3 ? true : undefined));
+    await env.signal(a, monitor); // forgotten by the memory: the child id itself refuses a second run
+
+    const status = await eventually('all five signals handled', async () => {
+      const s = await monitorStatus();
+      return s.totals.received === 5 && s.queued === 0 && s.starting === 0 ? s : undefined;
+    });
+    expect(status.totals).toEqual({ received: 5, duplicates: 2, rejected: 0, started: 2, alreadyStarted: 1 });
+    await storedAssessment(b);
+    expect(await env.dataStorage.getAssessment(a.remediation.id)).toEqual(first);
+    expect(await eventually('a listed', async () => ((await assessmentRuns(a)) > 0 ? assessmentRuns(a) : undefined))).toBe(1);
+  });
+
+  it('ignores a malformed signal and keeps serving the others', async () => {
+    const { target, actionType } = newTarget();
+    const r = terminalRemediation(target, [actionType]);
+    await env.signal(r, { stabilizationWindowMs: 0 });
+    await env.client.workflow.getHandle(env.monitorId).signal('remediationTerminal', { ...r, phase: 'Executing' });
+    const other = terminalRemediation(target, [actionType]);
+    await env.signal(other, { stabilizationWindowMs: 0 });
+
+    await storedAssessment(other);
+    expect((await monitorStatus()).totals).toMatchObject({ received: 3, rejected: 1, started: 2 });
+  });
+
+  it('completes an assessment whose stabilization wait spans a worker restart', async () => {
+    const { target, actionType } = newTarget();
+    const r = terminalRemediation(target, [actionType]);
+    await env.signal(r, { stabilizationWindowMs: 5_000 });
+
+    // The assessment is sleeping on its durable timer…
+    await eventually('stabilization timer started', async () => {
+      const history = await assessmentHandle(r).fetchHistory();
+      return history.events?.some((e) => e.timerStartedEventAttributes) ? true : undefined;
+    });
+    // …when its worker goes away, and another one (a fresh process would be the same: no cached state) takes over.
+    await worker.stop();
+    worker = await env.startWorker('worker-2');
+
+    const stored = await storedAssessment(r);
+    expect(stored.remediationId).toBe(r.remediation.id);
+    const history = await assessmentHandle(r).fetchHistory();
+    const activityWorkers = history.events
+      ?.filter((e) => e.activityTaskStartedEventAttributes)
+      .map((e) => e.activityTaskStartedEventAttributes?.identity);
+    expect(activityWorkers).toEqual(['worker-2', 'worker-2']);
+    expect(history.events?.some((e) => e.timerFiredEventAttributes)).toBe(true);
+  });
+});

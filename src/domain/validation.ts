@@ -1,0 +1,300 @@
+/**
+ * Is this WorkflowExecution executable? Schema checks (workflow-execution.ts) plus the rules that span
+ * fields: unique step names, a runAfter graph without unknown names, self-references or cycles, input
+ * size, image syntax and supply-chain policy, timeouts, target format. Every problem is reported at once,
+ * each with a JSON path and a message that says what is allowed, because the person reading it is fixing
+ * a YAML file. Never throws, whatever the input: the workflow calls it on objects from the API server and
+ * the render CLI on anything a user pipes in.
+ */
+import type { $ZodRawIssue } from 'zod/v4/core';
+import { findCycles } from './dag';
+import { tryParseGoDuration } from './duration';
+import { utf8Length } from './hash';
+import { isDigestPinned, isFromAllowedRegistry, parseImageReference } from './image-reference';
+import { parseTargetResource } from './target-resource';
+import {
+  DEFAULT_EXECUTION_TIMEOUT,
+  describeType,
+  LIMITS,
+  RemediationRequestRefSchema,
+  WorkflowExecution,
+  WorkflowExecutionSchema,
+  WorkflowExecutionSpecSchema,
+  WorkflowStepSchema,
+} from './workflow-execution';
+
+export interface ValidationPolicy {
+  /** Reject images that are not pinned by `@sha256:` digest. Default false. */
+  requireDigest?: boolean;
+  /**
+   * Registries (`ghcr.io`) or repository prefixes (`ghcr.io/kubernaut/actions`) images must come from.
+   * Undefined or empty: any registry.
+   */
+  allowedRegistries?: readonly string[];
+}
+
+export interface ValidationError {
+  /** JSON path of the offending field, e.g. `spec.steps[2].runAfter[0]`. */
+  path: string;
+  message: string;
+}
+
+export type ValidationResult = { ok: true; value: WorkflowExecution } | { ok: false; errors: ValidationError[] };
+
+export function validateWorkflowExecution(obj: unknown, policy: ValidationPolicy = {}): ValidationResult {
+  const errors: ValidationError[] = [];
+  const parsed = WorkflowExecutionSchema.safeParse(obj, { error: describeSchemaIssue });
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      for (const error of schemaIssueToErrors(issue)) errors.push(error);
+    }
+  }
+  // Cross-field rules run on the raw input too, so one pass reports a bad name and a cycle together.
+  errors.push(...checkSpecRules(isRecord(obj) ? obj.spec : undefined, policy));
+  if (errors.length > 0 || !parsed.success) return { ok: false, errors: sortByPath(dedupe(errors)) };
+  return { ok: true, value: parsed.data };
+}
+
+/** One line per error, for logs, CLI output and the WFE failure message. */
+export function formatValidationErrors(errors: readonly ValidationError[]): string {
+  return errors.map((e) => `${e.path || '(root)'}: ${e.message}`).join('\n');
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else if (typeof key === 'string' && /^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(key)) out += out === '' ? key : `.${key}`;
+    else out += `[${JSON.stringify(String(key))}]`;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Schema issues → errors with the fix
+
+const ALLOWED_FIELDS: Record<string, readonly string[]> = {
+  spec: Object.keys(WorkflowExecutionSpecSchema.shape),
+  'spec.steps[]': Object.keys(WorkflowStepSchema.shape),
+  'spec.remediationRequestRef': Object.keys(RemediationRequestRefSchema.shape),
+};
+
+function schemaIssueToErrors(issue: { code: string; path: PropertyKey[]; message: string; keys?: string[] }): ValidationError[] {
+  if (issue.code === 'unrecognized_keys' && issue.keys) {
+    const where = formatPath(issue.path).replace(/\[\d+\]/g, '[]');
+    const allowed = ALLOWED_FIELDS[where];
+    return issue.keys.map((key) => ({
+      path: formatPath([...issue.path, key]),
+      message: `unknown field "${key}" (the API server would drop it)${allowed ? `; allowed fields here: ${allowed.join(', ')}` : ''}`,
+    }));
+  }
+  return [{ path: formatPath(issue.path), message: issue.message }];
+}
+
+/** Messages for issues whose schema did not set its own. */
+function describeSchemaIssue(issue: $ZodRawIssue): string | undefined {
+  const field = fieldName(issue.path ?? []);
+  switch (issue.code) {
+    case 'invalid_type':
+      if (issue.input === undefined) return `${field} is required`;
+      return `${field} must be ${article(issue.expected)}, got ${describeType(issue.input)}`;
+    case 'too_small':
+      return `${field} must be at least ${String(issue.minimum)}${issue.origin === 'array' ? ' items long' : ''}`;
+    case 'too_big':
+      return `${field} must be at most ${String(issue.maximum)}${issue.origin === 'array' ? ' items long' : ''}`;
+    default:
+      return undefined;
+  }
+}
+
+function fieldName(path: readonly PropertyKey[]): string {
+  const last = [...path].reverse().find((k) => typeof k === 'string');
+  return last === undefined ? 'a WorkflowExecution' : String(last);
+}
+
+function article(expected: string): string {
+  const noun = expected === 'record' ? 'object' : expected === 'array' ? 'list' : expected;
+  return /^[aeiou]/.test(noun) ? `an ${noun}` : `a ${noun}`;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Rules across fields, written defensively against any input shape
+
+interface RawStep {
+  index: number;
+  name?: string;
+  runAfter: { value: string; index: number }[];
+  raw: Record<string, unknown>;
+}
+
+function checkSpecRules(spec: unknown, policy: ValidationPolicy): ValidationError[] {
+  if (!isRecord(spec)) return [];
+  const errors: ValidationError[] = [];
+
+  if (typeof spec.targetResource === 'string') {
+    const target = parseTargetResource(spec.targetResource);
+    if (!target.ok) errors.push({ path: 'spec.targetResource', message: target.message });
+  }
+
+  const executionTimeoutMs = checkTimeout(spec.timeout, 'spec.timeout', errors) ??
+    tryParseGoDuration(DEFAULT_EXECUTION_TIMEOUT)!;
+
+  const steps: RawStep[] = Array.isArray(spec.steps)
+    ? spec.steps.flatMap((raw: unknown, index: number) =>
+        isRecord(raw)
+          ? [
+              {
+                index,
+                raw,
+                name: typeof raw.name === 'string' ? raw.name : undefined,
+                runAfter: Array.isArray(raw.runAfter)
+                  ? raw.runAfter.flatMap((value: unknown, i: number) => (typeof value === 'string' ? [{ value, index: i }] : []))
+                  : [],
+              },
+            ]
+          : [],
+      )
+    : [];
+
+  const firstIndexByName = new Map<string, number>();
+  for (const step of steps) {
+    if (step.name === undefined) continue;
+    const first = firstIndexByName.get(step.name);
+    if (first === undefined) firstIndexByName.set(step.name, step.index);
+    else
+      errors.push({
+        path: `spec.steps[${step.index}].name`,
+        message: `step name "${step.name}" is already used by spec.steps[${first}]; step names must be unique within a WorkflowExecution`,
+      });
+  }
+
+  for (const step of steps) {
+    const base = `spec.steps[${step.index}]`;
+    const seen = new Set<string>();
+    for (const dep of step.runAfter) {
+      const path = `${base}.runAfter[${dep.index}]`;
+      if (dep.value === step.name) {
+        errors.push({ path, message: `step "${step.name}" lists itself in runAfter; a step cannot wait for itself: remove this entry` });
+      } else if (!firstIndexByName.has(dep.value)) {
+        const known = [...firstIndexByName.keys()].filter((n) => n !== step.name);
+        errors.push({
+          path,
+          message: `runAfter names "${dep.value}", which is not a step of this WorkflowExecution; use one of: ${known.length > 0 ? known.join(', ') : '(no other steps)'}`,
+        });
+      } else if (seen.has(dep.value)) {
+        errors.push({ path, message: `runAfter lists "${dep.value}" twice; list each step once` });
+      }
+      seen.add(dep.value);
+    }
+    checkInputs(step.raw.inputs, `${base}.inputs`, errors);
+    checkImage(step.raw.image, `${base}.image`, policy, errors);
+    const stepTimeoutMs = checkTimeout(step.raw.timeout, `${base}.timeout`, errors);
+    if (stepTimeoutMs !== undefined && stepTimeoutMs > executionTimeoutMs) {
+      errors.push({
+        path: `${base}.timeout`,
+        message: `step timeout "${String(step.raw.timeout)}" is longer than the execution timeout "${typeof spec.timeout === 'string' ? spec.timeout : DEFAULT_EXECUTION_TIMEOUT}"; the whole execution would be cut first: lower the step timeout or raise spec.timeout`,
+      });
+    }
+  }
+
+  // Only steps with unique names take part, so a duplicate name does not also show up as a cycle.
+  const graph = steps.filter((s) => s.name !== undefined && firstIndexByName.get(s.name) === s.index);
+  for (const cycle of findCycles(graph.map((s) => ({ name: s.name!, runAfter: s.runAfter.map((d) => d.value) })))) {
+    const step = graph[cycle.closingEdge.stepIndex];
+    const entry = step.runAfter[cycle.closingEdge.runAfterIndex];
+    errors.push({
+      path: `spec.steps[${step.index}].runAfter[${entry.index}]`,
+      message: `steps form a cycle through runAfter: ${cycle.names.join(' → ')} (each waits for the next, so none can start); remove one of these runAfter entries`,
+    });
+  }
+  return errors;
+}
+
+function checkTimeout(value: unknown, path: string, errors: ValidationError[]): number | undefined {
+  if (typeof value !== 'string' || value === '') return undefined;
+  const ms = tryParseGoDuration(value);
+  if (ms === undefined) {
+    errors.push({ path, message: `"${value}" is not a Go duration; write e.g. "90s", "30m" or "1h30m" (units h, m, s, ms)` });
+    return undefined;
+  }
+  if (ms <= 0) {
+    errors.push({ path, message: `timeout "${value}" must be positive, e.g. "30m"` });
+    return undefined;
+  }
+  return ms;
+}
+
+function checkInputs(value: unknown, path: string, errors: ValidationError[]): void {
+  if (!isRecord(value)) return;
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (e) {
+    errors.push({ path, message: `inputs must be plain JSON data (${e instanceof Error ? e.message : String(e)})` });
+    return;
+  }
+  const bytes = utf8Length(text ?? '');
+  if (bytes > LIMITS.maxInputsBytes) {
+    errors.push({
+      path,
+      message: `inputs serialize to ${bytes} bytes of JSON, more than the ${LIMITS.maxInputsBytes} bytes (64 KiB) an action accepts; pass large data by reference (a ConfigMap, a URL) instead`,
+    });
+  }
+}
+
+function checkImage(value: unknown, path: string, policy: ValidationPolicy, errors: ValidationError[]): void {
+  if (typeof value !== 'string' || value === '') return;
+  const ref = parseImageReference(value);
+  if (!ref.ok) {
+    errors.push({ path, message: ref.message });
+    return;
+  }
+  if (policy.requireDigest && !isDigestPinned(ref.value)) {
+    errors.push({
+      path,
+      message: `image "${value}" must be pinned by digest (policy requireDigest): write it as ${ref.value.registry}/${ref.value.repository}@sha256:<64 hex>`,
+    });
+  }
+  const allowed = policy.allowedRegistries ?? [];
+  if (allowed.length > 0 && !isFromAllowedRegistry(ref.value, allowed)) {
+    errors.push({
+      path,
+      message: `image "${value}" comes from ${ref.value.registry}/${ref.value.repository}, outside the allowed registries (policy allowedRegistries: ${allowed.join(', ')}); use an image from one of them`,
+    });
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Errors in document order (spec.steps[2] before spec.steps[10]), stable within one field. */
+function sortByPath(errors: ValidationError[]): ValidationError[] {
+  const key = (path: string) => path.split(/[.[\]]+/).filter((t) => t !== '');
+  const compare = (a: string, b: string) => {
+    const ka = key(a);
+    const kb = key(b);
+    for (let i = 0; i < Math.min(ka.length, kb.length); i++) {
+      if (ka[i] === kb[i]) continue;
+      const na = Number(ka[i]);
+      const nb = Number(kb[i]);
+      if (Number.isInteger(na) && Number.isInteger(nb)) return na - nb;
+      return ka[i] < kb[i] ? -1 : 1;
+    }
+    return ka.length - kb.length;
+  };
+  return errors
+    .map((error, order) => ({ error, order }))
+    .sort((a, b) => compare(a.error.path, b.error.path) || a.order - b.order)
+    .map((e) => e.error);
+}
+
+function dedupe(errors: ValidationError[]): ValidationError[] {
+  const seen = new Set<string>();
+  return errors.filter((e) => {
+    const key = `${e.path}\u0000${e.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

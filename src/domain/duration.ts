@@ -19,6 +19,12 @@ const UNIT_MS: Record<string, number> = {
 
 const UNITS_HELP = 'h, m, s, ms, us, ns';
 
+/**
+ * The durations a WorkflowExecution may hold: unsigned, ASCII units only. Narrower than Go (no sign, no
+ * 'µs') because the CRD checks timeouts with CEL's duration(), which knows only these units.
+ */
+export const TIMEOUT_PATTERN = '^([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h))+$';
+
 export class DurationSyntaxError extends Error {
   constructor(readonly text: string, reason: string) {
     super(`"${text}" is not a Go duration (${reason}); write e.g. "90s", "30m" or "1h30m" (units ${UNITS_HELP})`);

@@ -8,7 +8,7 @@
  */
 import type { $ZodRawIssue } from 'zod/v4/core';
 import { findCycles } from './dag';
-import { tryParseGoDuration } from './duration';
+import { TIMEOUT_PATTERN, tryParseGoDuration } from './duration';
 import { utf8Length } from './hash';
 import { isDigestPinned, isFromAllowedRegistry, parseImageReference } from './image-reference';
 import { parseTargetResource } from './target-resource';
@@ -210,11 +210,16 @@ function checkSpecRules(spec: unknown, policy: ValidationPolicy): ValidationErro
   return errors;
 }
 
+const TIMEOUT = new RegExp(TIMEOUT_PATTERN);
+
 function checkTimeout(value: unknown, path: string, errors: ValidationError[]): number | undefined {
   if (typeof value !== 'string' || value === '') return undefined;
   const ms = tryParseGoDuration(value);
-  if (ms === undefined) {
-    errors.push({ path, message: `"${value}" is not a Go duration; write e.g. "90s", "30m" or "1h30m" (units h, m, s, ms)` });
+  if (ms === undefined || !TIMEOUT.test(value)) {
+    errors.push({
+      path,
+      message: `"${value}" is not a duration; write a number and a unit, e.g. "90s", "30m" or "1h30m" (units h, m, s, ms, us, ns; no sign)`,
+    });
     return undefined;
   }
   if (ms <= 0) {

@@ -103,7 +103,12 @@ export function taskRunTimeoutMs(taskRun: TaskRun): number {
 }
 
 function startedStatus(taskRun: TaskRun): TaskRunStatus {
-  return { podName: '', ...taskRun.status, observedGeneration: taskRun.metadata.generation };
+  return { podName: '', ...taskRun.status, ...observedGeneration(taskRun) };
+}
+
+/** knative's reconciler records the generation it acted on; a TaskRun not yet created has none. */
+function observedGeneration(taskRun: TaskRun): { observedGeneration?: number } {
+  return taskRun.metadata.generation === undefined ? {} : { observedGeneration: taskRun.metadata.generation };
 }
 
 function startAttempt(
@@ -125,12 +130,12 @@ function startAttempt(
         running: { startedAt: toTimestamp(at) },
       };
   const condition: SucceededState = pending
-    ? { status: 'Unknown', reason: TASK_RUN_REASONS.pending, message: MESSAGES.taskRunPending }
+    ? { status: 'Unknown', reason: TASK_RUN_REASONS.pending, message: MESSAGES.taskRunPending(containerName()) }
     : { status: 'Unknown', reason: TASK_RUN_REASONS.running, message: MESSAGES.taskRunRunning };
   const status: TaskRunStatus = {
     ...previous,
     conditions: withSucceeded(previous?.conditions, condition, at),
-    observedGeneration: taskRun.metadata.generation,
+    ...observedGeneration(taskRun),
     podName: podName(taskRun.metadata.name, attempt),
     startTime: toTimestamp(at),
     steps: [step],

@@ -85,10 +85,10 @@ export const DEFAULT_TIMEOUT_MS = 60 * 60 * 1000;
 export const DEFAULT_SERVICE_ACCOUNT = 'default';
 
 /**
- * The step of the generic `kubernaut-action` Task (DESIGN.md §2 "Tekton": one step running the action image).
- * The Task definition itself lives with the deployment manifests; this is the name its step carries.
+ * The one step of the generic `kubernaut-action` Task (deploy/tekton/kubernaut-action.yaml: `steps[0].name`);
+ * its container is `step-execute`.
  */
-export const KUBERNAUT_ACTION_STEP = 'action';
+export const KUBERNAUT_ACTION_STEP = 'execute';
 
 export const MESSAGES = {
   pipelineRunCounts: (c: { completed: number; failed: number; cancelled: number; incomplete: number; skipped: number }) =>
@@ -110,7 +110,7 @@ export const MESSAGES = {
   invalidPipelineSpec: (namespace: string, pipelineRun: string, detail: string) =>
     `${USER_ERROR_LABEL}Pipeline ${namespace}/${pipelineRun} can't be Run; it has an invalid spec: ${detail}`,
   taskRunRunning: 'Not all Steps in the Task have finished executing',
-  taskRunPending: 'pod status "Ready":"False"; message: "containers with unready status: [step-action]"',
+  taskRunPending: (container: string) => `pod status "Ready":"False"; message: "containers with unready status: [${container}]"`,
   taskRunSucceeded: 'All Steps have completed executing',
   stepExited: (container: string, exitCode: number, reason: string) =>
     `${goQuote(container)} exited with code ${exitCode}${reason ? `: ${reason}` : ''}`,

@@ -100,3 +100,14 @@ export function shapeOf(value: unknown): unknown {
   }
   return typeof value;
 }
+
+/** A jest matcher accepting any value whose shape has at least the fields of `shape` (recursively). */
+export function shapeContaining(shape: unknown): unknown {
+  if (Array.isArray(shape)) return shape.map(shapeContaining);
+  if (shape && typeof shape === 'object') {
+    return expect.objectContaining(
+      Object.fromEntries(Object.entries(shape as Record<string, unknown>).map(([k, v]) => [k, shapeContaining(v)])),
+    );
+  }
+  return shape;
+}

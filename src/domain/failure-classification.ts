@@ -85,10 +85,7 @@ export interface TaskRunFailureSignal extends FailureSignal {
 export function classifyPipelineRunReason(signal: FailureSignal): FailureReason | undefined {
   const exact = signal.reason !== undefined ? PIPELINE_RUN_REASONS[signal.reason] : undefined;
   if (exact !== undefined) return exact;
-  if (signal.reason === 'CreateRunFailed') {
-    const byMessage = classifyByMessage(signal);
-    return byMessage === 'Unknown' ? 'ConfigurationError' : byMessage;
-  }
+  if (signal.reason === 'CreateRunFailed') return classifyCreationFailure(signal);
   return undefined;
 }
 
@@ -100,11 +97,8 @@ export function classifyTaskRunFailure(signal: TaskRunFailureSignal): FailureRea
   if (exact !== undefined) return exact;
   const terminations = signal.terminationReasons ?? [];
   if (terminations.includes('OOMKilled')) return 'OOMKilled';
-  if (terminations.includes('TimeoutExceeded')) return 'DeadlineExceeded';
-  if (reason === 'PodCreationFailed') {
-    const byMessage = classifyByMessage(signal);
-    return byMessage === 'Unknown' ? 'ConfigurationError' : byMessage;
-  }
+  if (terminations.includes('TimeoutExceeded') || terminations.includes('TaskRunTimeout')) return 'DeadlineExceeded';
+  if (reason === 'PodCreationFailed') return classifyCreationFailure(signal);
   const byMessage = classifyByMessage(signal);
   if (byMessage === 'Unknown' && reason !== undefined && GENERIC_TASK_FAILURES.has(reason)) return 'TaskFailed';
   return byMessage;
@@ -129,6 +123,15 @@ export function classifyByMessage(signal: FailureSignal): FailureReason {
   if (message.includes('invalid') || message.includes('configuration')) return 'ConfigurationError';
   if (reason.includes('taskfailed') || (message.includes('task') && message.includes('failed'))) return 'TaskFailed';
   return 'Unknown';
+}
+
+/**
+ * Tekton could not create the TaskRun or pod: nothing ran, so it is never a TaskFailed (whose
+ * message rule "task … failed" such messages always match); quota and RBAC messages still count.
+ */
+function classifyCreationFailure(signal: FailureSignal): FailureReason {
+  const byMessage = classifyByMessage(signal);
+  return byMessage === 'Unknown' || byMessage === 'TaskFailed' ? 'ConfigurationError' : byMessage;
 }
 
 function mentionsTimeout(message: string | undefined): boolean {

@@ -5,7 +5,7 @@
  */
 import { naturalLanguageSummary } from './failure-summary';
 import { assembleStatus } from './status-assembly';
-import { countSteps, stepMayHaveActed, truncateMessage } from './step-status';
+import { countSteps, orderStepFields, stepMayHaveActed, truncateMessage } from './step-status';
 import { asArray, asString, isObject } from './tekton';
 import { elapsedMs, Instant, toTimestamp } from './time';
 import {
@@ -64,7 +64,7 @@ export function failedWorkflowExecutionStatus(input: FailedStatusInput): Workflo
   const subject = looseSubject(input.workflowExecution);
   const before: StepStatus[] = previous?.steps ?? subject.steps;
   const wasExecutionFailure = input.wasExecutionFailure ?? before.some(stepMayHaveActed);
-  const steps = before.map((s) => finishStep(s, reason, now));
+  const steps = before.map((s) => orderStepFields(finishStep(s, reason, now)));
   const message = truncateMessage(input.message);
 
   const blamed =

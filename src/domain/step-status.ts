@@ -72,7 +72,24 @@ export function findTaskRun(
   });
 }
 
-export function mapStepStatus(input: {
+export function mapStepStatus(input: Parameters<typeof mapStepStatusFields>[0]): StepStatus {
+  return orderStepFields(mapStepStatusFields(input));
+}
+
+/** One field order for every step status, so statuses print (and diff) the same way whatever produced them. */
+export function orderStepFields(step: StepStatus): StepStatus {
+  const ordered: StepStatus = { name: step.name, actionType: step.actionType, phase: step.phase };
+  if (step.taskRunName !== undefined) ordered.taskRunName = step.taskRunName;
+  if (step.startTime !== undefined) ordered.startTime = step.startTime;
+  if (step.completionTime !== undefined) ordered.completionTime = step.completionTime;
+  if (step.exitCode !== undefined) ordered.exitCode = step.exitCode;
+  if (step.reason !== undefined) ordered.reason = step.reason;
+  if (step.attempts !== undefined) ordered.attempts = step.attempts;
+  if (step.message !== undefined) ordered.message = step.message;
+  return ordered;
+}
+
+function mapStepStatusFields(input: {
   step: StepSkeleton;
   child?: ChildReference;
   taskRun?: TaskRunObject;
@@ -174,9 +191,16 @@ function setCompletion(step: StepStatus, completionTime: unknown): void {
   if (at !== undefined) step.completionTime = at;
 }
 
+/**
+ * Termination reasons Tekton writes itself when it stops a container (with a made-up exit code 1):
+ * that code says nothing about the action, so it is not reported as the action's exit code.
+ */
+const STOPPED_BY_TEKTON = new Set(['TaskRunCancelled', 'TaskRunTimeout', 'TimeoutExceeded']);
+
 /** First non-zero container exit code, else 0 when every container terminated cleanly. */
 function exitCodeOf(states: readonly StepState[]): number | undefined {
   const codes = states
+    .filter((s) => !isObject(s.terminated) || !STOPPED_BY_TEKTON.has(asString(s.terminated.reason) ?? ''))
     .map((s) => (isObject(s.terminated) ? s.terminated.exitCode : undefined))
     .filter((c): c is number => typeof c === 'number' && Number.isInteger(c));
   if (codes.length === 0) return undefined;

@@ -1,0 +1,129 @@
+/**
+ * The worker's shared view of the PipelineRuns it manages and their TaskRuns: two informers (one watch
+ * each for the whole worker process) and a way for activities to wait until "their" PipelineRun changes.
+ * API load grows with the number of PipelineRun/TaskRun *changes*, not with in-flight executions × poll
+ * rate: waiting costs nothing but a promise; the fallback for a stalled watch is the informers' periodic
+ * relist (one LIST per kind per resync period) plus one GET per wait that finds nothing in the cache.
+ */
+import type * as k8s from '@kubernetes/client-node';
+import { LABELS, MANAGED_BY } from '../domain/names';
+import { Informer, type InformerLogger } from './informer';
+import { PIPELINE_RUNS, TASK_RUNS, type KubernetesObject } from './resources';
+
+export const PIPELINE_RUN_LABEL = 'tekton.dev/pipelineRun';
+
+export interface PipelineRunSnapshot {
+  /** Undefined when the PipelineRun does not exist (never created, or deleted). */
+  pipelineRun?: KubernetesObject;
+  taskRuns: KubernetesObject[];
+}
+
+export interface PipelineRunObserverOptions {
+  kubeConfig: k8s.KubeConfig;
+  /** Namespaces to watch; all when empty. */
+  namespaces?: string[];
+  resyncIntervalMs?: number;
+  watchSilenceMs?: number;
+  logger?: InformerLogger;
+}
+
+type Waiter = () => void;
+
+export class PipelineRunObserver {
+  private readonly pipelineRuns: Informer[];
+  private readonly taskRuns: Informer[];
+  private readonly waiters = new Map<string, Set<Waiter>>();
+  private starting?: Promise<void>;
+
+  constructor(options: PipelineRunObserverOptions) {
+    const namespaces = options.namespaces?.length ? options.namespaces : [undefined];
+    const make = (resource: typeof PIPELINE_RUNS, namespace: string | undefined) =>
+      new Informer({
+        kubeConfig: options.kubeConfig,
+        resource,
+        namespace,
+        labelSelector: `${LABELS.managedBy}=${MANAGED_BY}`,
+        resyncIntervalMs: options.resyncIntervalMs,
+        watchSilenceMs: options.watchSilenceMs,
+        logger: options.logger,
+      });
+    this.pipelineRuns = namespaces.map((ns) => make(PIPELINE_RUNS, ns));
+    this.taskRuns = namespaces.map((ns) => make(TASK_RUNS, ns));
+    for (const i of this.pipelineRuns) i.on((_t, pr) => this.notify(pr.metadata.namespace, pr.metadata.name));
+    for (const i of this.taskRuns) {
+      i.on((_t, tr) => {
+        const owner = tr.metadata.labels?.[PIPELINE_RUN_LABEL];
+        if (owner) this.notify(tr.metadata.namespace, owner);
+      });
+    }
+  }
+
+  /** Starts the informers once; later calls wait for the same start. */
+  start(): Promise<void> {
+    this.starting ??= Promise.all([...this.pipelineRuns, ...this.taskRuns].map((i) => i.start())).then(() => undefined);
+    return this.starting;
+  }
+
+  stop(): void {
+    for (const i of [...this.pipelineRuns, ...this.taskRuns]) i.stop();
+    this.starting = undefined;
+  }
+
+  get synced(): boolean {
+    return [...this.pipelineRuns, ...this.taskRuns].every((i) => i.hasSynced);
+  }
+
+  snapshot(namespace: string, name: string): PipelineRunSnapshot {
+    const pipelineRun = this.pipelineRuns.map((i) => i.get(namespace, name)).find(Boolean);
+    const taskRuns = this.taskRuns
+      .flatMap((i) => i.list())
+      .filter((tr) => tr.metadata.namespace === namespace && tr.metadata.labels?.[PIPELINE_RUN_LABEL] === name);
+    return { pipelineRun, taskRuns };
+  }
+
+  /**
+   * Resolves at the next change of the PipelineRun `namespace/name` or of one of its TaskRuns, or after
+   * `timeoutMs`, or when `signal` aborts (whichever is first). The caller re-reads `snapshot()`.
+   */
+  nextChange(namespace: string, name: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    const key = `${namespace}/${name}`;
+    return new Promise((resolve) => {
+      const set = this.waiters.get(key) ?? new Set<Waiter>();
+      this.waiters.set(key, set);
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        set.delete(done);
+        if (set.size === 0) this.waiters.delete(key);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      signal?.addEventListener('abort', done);
+      set.add(done);
+    });
+  }
+
+  /** Informer counters, for metrics and benchmarks. */
+  stats() {
+    const sum = (list: Informer[], k: 'lists' | 'watchStarts' | 'watchRestarts' | 'events' | 'goneRelists') =>
+      list.reduce((n, i) => n + i.stats[k], 0);
+    return {
+      pipelineRuns: {
+        lists: sum(this.pipelineRuns, 'lists'),
+        watchRestarts: sum(this.pipelineRuns, 'watchRestarts'),
+        events: sum(this.pipelineRuns, 'events'),
+      },
+      taskRuns: {
+        lists: sum(this.taskRuns, 'lists'),
+        watchRestarts: sum(this.taskRuns, 'watchRestarts'),
+        events: sum(this.taskRuns, 'events'),
+      },
+      waiting: [...this.waiters.values()].reduce((n, s) => n + s.size, 0),
+    };
+  }
+
+  private notify(namespace: string | undefined, name: string): void {
+    const set = this.waiters.get(`${namespace ?? ''}/${name}`);
+    if (set) for (const w of [...set]) w();
+  }
+}

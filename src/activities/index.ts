@@ -1,0 +1,36 @@
+/**
+ * Every activity the worker registers, built from injected dependencies (Kubernetes client, Data Storage,
+ * Temporal client), so tests and the worker wire real servers the same way.
+ */
+import type * as k8s from '@kubernetes/client-node';
+import type { Client } from '@temporalio/client';
+import type { DataStorage } from '../datastorage/repository';
+import type { ValidationPolicy } from '../domain/validation';
+import type { PipelineRunObserver } from '../kubernetes/pipeline-run-observer';
+import type { SignalRemediationTerminalOptions } from '../temporal/effectiveness-signal';
+import { createActionRecordActivities } from './action-records';
+import { createEffectivenessActivities } from './effectiveness';
+import { createPipelineRunActivities } from './pipeline-runs';
+import { createRemediationSignalActivities } from './remediation-signal';
+import { createWorkflowExecutionActivities } from './workflow-executions';
+
+export interface ActivityDependencies {
+  customObjects: k8s.CustomObjectsApi;
+  observer: PipelineRunObserver;
+  dataStorage: DataStorage;
+  temporalClient: Client;
+  policy?: ValidationPolicy;
+  signalOptions?: SignalRemediationTerminalOptions;
+}
+
+export function createActivities(deps: ActivityDependencies) {
+  return {
+    ...createWorkflowExecutionActivities({ customObjects: deps.customObjects, policy: deps.policy ?? {} }),
+    ...createPipelineRunActivities({ customObjects: deps.customObjects, observer: deps.observer }),
+    ...createActionRecordActivities({ dataStorage: deps.dataStorage }),
+    ...createRemediationSignalActivities({ temporalClient: deps.temporalClient, signalOptions: deps.signalOptions }),
+    ...createEffectivenessActivities({ dataStorage: deps.dataStorage }),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,18 @@
+/** Tells the Effectiveness Monitor that a remediation reached a terminal phase (signalWithStart). */
+import type { Client } from '@temporalio/client';
+import type { RemediationTerminal } from '../domain/effectiveness/remediation-terminal';
+import { signalRemediationTerminal, type SignalRemediationTerminalOptions } from '../temporal/effectiveness-signal';
+
+export function createRemediationSignalActivities(deps: {
+  temporalClient: Client;
+  signalOptions?: SignalRemediationTerminalOptions;
+}) {
+  return {
+    async signalEffectivenessMonitor(signal: RemediationTerminal): Promise<string> {
+      const { workflowId } = await signalRemediationTerminal(deps.temporalClient, signal, deps.signalOptions);
+      return workflowId;
+    },
+  };
+}
+
+export type RemediationSignalActivities = ReturnType<typeof createRemediationSignalActivities>;

@@ -1,0 +1,115 @@
+/**
+ * Activities on the WorkflowExecution resource itself: validation with the worker's policy, its status
+ * subresource and its finalizer. Writes are guarded by the WFE's uid, so a WFE deleted and re-created under
+ * the same name is never written by the old execution; a WFE that no longer exists is reported, not retried.
+ */
+import * as k8s from '@kubernetes/client-node';
+import { validateWorkflowExecution, type ValidationPolicy, type ValidationResult } from '../domain/validation';
+import type { WorkflowExecutionStatus } from '../domain/workflow-execution';
+import { httpStatusOf, isConflict, isNotFound } from '../kubernetes/api-errors';
+import { WORKFLOW_EXECUTIONS, type KubernetesObject } from '../kubernetes/resources';
+import { kubernetesFailure } from './failures';
+
+/** Keeps a WFE until its execution has cancelled its PipelineRun and finished its action records. */
+export const EXECUTION_FINALIZER = 'kubernaut.ai/execution';
+
+export interface WorkflowExecutionRef {
+  namespace: string;
+  name: string;
+  uid: string;
+}
+
+export type WriteOutcome = 'written' | 'gone';
+
+const { group, version, plural } = WORKFLOW_EXECUTIONS;
+const jsonPatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.JsonPatch);
+const mergePatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
+
+/** A JSON Patch `test` that failed (the uid differs): the object is another WFE of the same name. */
+function isFailedPrecondition(err: unknown): boolean {
+  return httpStatusOf(err) === 422 || httpStatusOf(err) === 409;
+}
+
+export function createWorkflowExecutionActivities(deps: { customObjects: k8s.CustomObjectsApi; policy: ValidationPolicy }) {
+  const { customObjects, policy } = deps;
+
+  async function read(ref: WorkflowExecutionRef): Promise<KubernetesObject | undefined> {
+    try {
+      const obj = (await customObjects.getNamespacedCustomObject({
+        group, version, plural, namespace: ref.namespace, name: ref.name,
+      })) as KubernetesObject;
+      return obj.metadata.uid === ref.uid ? obj : undefined;
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw kubernetesFailure(`reading WorkflowExecution ${ref.namespace}/${ref.name}`, err);
+    }
+  }
+
+  /** Read-modify-write of the finalizer list, with the resourceVersion as optimistic lock. */
+  async function updateFinalizers(ref: WorkflowExecutionRef, change: (f: string[]) => string[]): Promise<WriteOutcome> {
+    for (;;) {
+      const current = await read(ref);
+      if (!current) return 'gone';
+      const before = current.metadata.finalizers ?? [];
+      const after = change(before);
+      if (after.length === before.length && after.every((f, i) => f === before[i])) return 'written';
+      try {
+        await customObjects.patchNamespacedCustomObject(
+          {
+            group, version, plural, namespace: ref.namespace, name: ref.name,
+            body: { metadata: { finalizers: after, resourceVersion: current.metadata.resourceVersion } },
+          },
+          mergePatch,
+        );
+        return 'written';
+      } catch (err) {
+        if (isConflict(err)) continue; // someone else changed it: read again
+        if (isNotFound(err)) return 'gone';
+        // Adding a finalizer to a WFE already being deleted is refused: nothing to keep then.
+        if (httpStatusOf(err) === 422 && current.metadata.deletionTimestamp) return 'gone';
+        throw kubernetesFailure(`updating finalizers of WorkflowExecution ${ref.namespace}/${ref.name}`, err);
+      }
+    }
+  }
+
+  return {
+    /** Pure validation, run as a local activity so the worker's image policy applies, not the caller's. */
+    async validateWorkflowExecution(obj: unknown): Promise<ValidationResult> {
+      return validateWorkflowExecution(obj, policy);
+    },
+
+    /** Writes the whole status in one JSON Patch guarded by the uid; converges when repeated. */
+    async syncWorkflowExecutionStatus(input: {
+      ref: WorkflowExecutionRef;
+      status: WorkflowExecutionStatus;
+    }): Promise<WriteOutcome> {
+      const { ref, status } = input;
+      try {
+        await customObjects.patchNamespacedCustomObjectStatus(
+          {
+            group, version, plural, namespace: ref.namespace, name: ref.name,
+            body: [
+              { op: 'test', path: '/metadata/uid', value: ref.uid },
+              { op: 'add', path: '/status', value: status },
+            ],
+          },
+          jsonPatch,
+        );
+        return 'written';
+      } catch (err) {
+        if (isNotFound(err) || isFailedPrecondition(err)) return 'gone';
+        throw kubernetesFailure(`updating status of WorkflowExecution ${ref.namespace}/${ref.name}`, err);
+      }
+    },
+
+    async addExecutionFinalizer(ref: WorkflowExecutionRef): Promise<WriteOutcome> {
+      return updateFinalizers(ref, (f) => (f.includes(EXECUTION_FINALIZER) ? f : [...f, EXECUTION_FINALIZER]));
+    },
+
+    async removeExecutionFinalizer(ref: WorkflowExecutionRef): Promise<WriteOutcome> {
+      return updateFinalizers(ref, (f) => f.filter((x) => x !== EXECUTION_FINALIZER));
+    },
+  };
+}
+
+export type WorkflowExecutionActivities = ReturnType<typeof createWorkflowExecutionActivities>;

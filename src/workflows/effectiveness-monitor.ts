@@ -10,9 +10,11 @@
  *   REJECT_DUPLICATE, which makes a second run impossible even after the memory forgot, across shards,
  *   and across monitor runs. "Already started" is therefore success.
  * - parent-close policy ABANDON: assessments keep running (and sleeping) when the monitor continues as new.
- * - continue-as-new when the server suggests it, or after `continueAsNewAfterSignals` signals in one run,
- *   carrying queued remediations and the dedupe memory. Signal handlers are synchronous (validate, dedupe,
- *   queue); the main loop starts children in batches, so one workflow task issues many starts.
+ * - continue-as-new when the server suggests it or the run's history reaches `continueAsNewAtHistoryLength`
+ *   (or, for tests, after `continueAsNewAfterSignals` signals), carrying queued remediations and the
+ *   dedupe memory. Signal handlers are synchronous (validate, dedupe, queue); the main loop starts
+ *   children in batches sized to fit under the history limit, so one workflow task issues many starts
+ *   and a large queue is spread over runs rather than growing one history.
  */
 import {
   ParentClosePolicy,
@@ -36,7 +38,9 @@ import {
   MonitorState,
   MonitorStatus,
   PendingAssessment,
+  continueAsNewReason,
   monitorConfig,
+  startBatchSize,
 } from '../domain/effectiveness/monitor-state';
 import { RemediationTerminal } from '../domain/effectiveness/remediation-terminal';
 import { assessmentStaticDetails, assessmentStaticSummary } from '../domain/effectiveness/summary';
@@ -74,21 +78,27 @@ export async function effectivenessMonitorWorkflow(input: EffectivenessMonitorIn
     continueAsNewSuggested: workflowInfo().continueAsNewSuggested,
   }));
 
-  const timeToContinueAsNew = () =>
-    workflowInfo().continueAsNewSuggested || state.signalsThisRun >= config.continueAsNewAfterSignals;
+  const reasonToContinueAsNew = () => {
+    const { historyLength, continueAsNewSuggested } = workflowInfo();
+    return continueAsNewReason({ historyLength, continueAsNewSuggested, signalsThisRun: state.signalsThisRun }, config);
+  };
 
   showProgress(state);
   for (;;) {
-    await condition(() => state.hasQueued() || timeToContinueAsNew());
-    if (timeToContinueAsNew()) break;
-    const batch = state.takeBatch(config.startBatchSize);
+    await condition(() => state.hasQueued() || reasonToContinueAsNew() !== undefined);
+    if (reasonToContinueAsNew() !== undefined) break;
+    const batch = state.takeBatch(startBatchSize(workflowInfo().historyLength, state.runningCount, config));
     await Promise.all(batch.map((r) => startAssessment(r, config, state)));
     showProgress(state);
   }
 
   // Handlers are synchronous today; waiting keeps continue-as-new correct should one ever await.
   await condition(allHandlersFinished);
-  log.info('effectiveness monitor continuing as new', { ...state.status() });
+  log.info('effectiveness monitor continuing as new', {
+    reason: reasonToContinueAsNew(),
+    historyLength: workflowInfo().historyLength,
+    ...state.status(),
+  });
   return continueAsNew<typeof effectivenessMonitorWorkflow>({ ...input, carried: state.carry() });
 }
 

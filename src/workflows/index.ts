@@ -4,3 +4,4 @@
  */
 export * from './effectiveness-monitor';
 export * from './effectiveness-assessment';
+export * from './workflow-execution';

@@ -1,0 +1,74 @@
+/**
+ * Starts the workflow of a WorkflowExecution resource, idempotently: the id is derived from the WFE uid and
+ * `USE_EXISTING` makes a second start (watcher restart, several watcher replicas, replayed watch events)
+ * attach to the running workflow; `REJECT_DUPLICATE` makes a start after the workflow finished fail, so a
+ * finished WFE is never re-run. Used by the watcher, the benchmarks and tests.
+ */
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { TASK_QUEUE, WORKFLOW_TYPES, workflowExecutionWorkflowId } from '../domain/names';
+import { remediationOf } from '../domain/remediation';
+import type { KubernetesObject } from '../kubernetes/resources';
+import type { WorkflowExecutionInput, WorkflowExecutionOptions } from '../workflows/workflow-execution';
+import { workflowExecutionSearchAttributes } from './search-attributes';
+
+export interface StartWorkflowExecutionResult {
+  workflowId: string;
+  /** The run started or attached to; undefined when the workflow had already finished. */
+  runId?: string;
+  /** `running`: started now, or already running (the server does not tell which to this SDK). */
+  outcome: 'running' | 'already-finished';
+}
+
+interface WfeSpecForAttributes {
+  remediationRequestRef?: { name?: unknown; namespace?: unknown };
+  targetResource?: unknown;
+  steps?: { actionType?: unknown }[];
+}
+
+export async function startWorkflowExecution(
+  client: Client,
+  wfe: KubernetesObject,
+  opts: { taskQueue?: string; options?: WorkflowExecutionOptions } = {},
+): Promise<StartWorkflowExecutionResult> {
+  const { namespace, name, uid } = wfe.metadata;
+  if (!namespace || !uid)
+    throw new Error(`WorkflowExecution ${name} has no namespace or uid: read it from the API server`);
+  const workflowId = workflowExecutionWorkflowId({ namespace, name, uid });
+  const spec = (wfe.spec ?? {}) as WfeSpecForAttributes;
+  const refName = typeof spec.remediationRequestRef?.name === 'string' ? spec.remediationRequestRef.name : undefined;
+  const refNamespace =
+    typeof spec.remediationRequestRef?.namespace === 'string' ? spec.remediationRequestRef.namespace : undefined;
+  const target = typeof spec.targetResource === 'string' ? spec.targetResource : undefined;
+  const input: WorkflowExecutionInput = {
+    workflowExecution: {
+      apiVersion: wfe.apiVersion,
+      kind: wfe.kind,
+      metadata: { ...wfe.metadata, namespace, uid },
+      spec: wfe.spec,
+    },
+    options: opts.options,
+  };
+  try {
+    const handle = await client.workflow.start(WORKFLOW_TYPES.workflowExecution, {
+      workflowId,
+      taskQueue: opts.taskQueue ?? TASK_QUEUE,
+      args: [input],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      typedSearchAttributes: workflowExecutionSearchAttributes({
+        namespace,
+        name,
+        remediation: refName ? remediationOf({ name: refName, namespace: refNamespace }, namespace).id : undefined,
+        target,
+        actionTypes: (spec.steps ?? []).map((s) => s?.actionType).filter((t): t is string => typeof t === 'string'),
+        phase: 'Pending',
+      }),
+      staticSummary: `WorkflowExecution ${namespace}/${name}${target ? ` → ${target}` : ''}`,
+      staticDetails: `Executes the remediation steps of WorkflowExecution ${namespace}/${name} (uid ${uid}) as a Tekton PipelineRun.`,
+    });
+    return { workflowId, runId: handle.firstExecutionRunId, outcome: 'running' };
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, outcome: 'already-finished' };
+    throw err;
+  }
+}

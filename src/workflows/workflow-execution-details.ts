@@ -1,0 +1,19 @@
+/** What the Temporal Web UI shows as a WorkflowExecution run's current details (markdown). */
+import type { WorkflowExecutionStatus } from '../domain/workflow-execution';
+
+export function describeStatus(ref: { namespace: string; name: string }, status: WorkflowExecutionStatus): string {
+  const lines = [
+    `**WorkflowExecution ${ref.namespace}/${ref.name}**: ${status.phase}${status.progress ? ` (${status.progress} steps)` : ''}`,
+  ];
+  if (status.pipelineRunRef)
+    lines.push(`PipelineRun \`${status.pipelineRunRef.namespace}/${status.pipelineRunRef.name}\``);
+  for (const step of status.steps ?? []) {
+    lines.push(
+      `- ${step.name} (${step.actionType}): ${step.phase}${step.exitCode !== undefined ? `, exit ${step.exitCode}` : ''}`,
+    );
+  }
+  if (status.failureDetails) {
+    lines.push(`Failure: **${status.failureDetails.reason}** ${status.failureDetails.message}`);
+  }
+  return lines.join('\n');
+}

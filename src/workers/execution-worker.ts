@@ -1,0 +1,73 @@
+/**
+ * Builds the execution worker from its dependencies: every workflow and activity of the project on one task
+ * queue. Used by the worker process (main.ts), the tests and the benchmarks, so they all run the same thing.
+ */
+import * as k8s from '@kubernetes/client-node';
+import type { Client } from '@temporalio/client';
+import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import type { DataStorage } from '../datastorage/repository';
+import type { ValidationPolicy } from '../domain/validation';
+import { PipelineRunObserver } from '../kubernetes/pipeline-run-observer';
+import type { InformerLogger } from '../kubernetes/informer';
+
+export interface ExecutionWorkerDependencies {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  kubeConfig: k8s.KubeConfig;
+  dataStorage: DataStorage;
+  temporalClient: Client;
+  policy?: ValidationPolicy;
+  effectivenessShards?: number;
+  watchNamespaces?: string[];
+  resyncIntervalMs?: number;
+  watchSilenceMs?: number;
+  logger?: InformerLogger;
+  /** Prebuilt workflow bundle (production); tests bundle from source. */
+  workflowBundlePath?: string;
+  tuning?: Pick<
+    WorkerOptions,
+    | 'maxConcurrentActivityTaskExecutions'
+    | 'maxConcurrentWorkflowTaskExecutions'
+    | 'maxCachedWorkflows'
+    | 'shutdownGraceTime'
+  >;
+}
+
+export interface ExecutionWorker {
+  worker: Worker;
+  observer: PipelineRunObserver;
+}
+
+export async function createExecutionWorker(d: ExecutionWorkerDependencies): Promise<ExecutionWorker> {
+  const observer = new PipelineRunObserver({
+    kubeConfig: d.kubeConfig,
+    namespaces: d.watchNamespaces,
+    resyncIntervalMs: d.resyncIntervalMs,
+    watchSilenceMs: d.watchSilenceMs,
+    logger: d.logger,
+  });
+  const activities = createActivities({
+    customObjects: d.kubeConfig.makeApiClient(k8s.CustomObjectsApi),
+    observer,
+    dataStorage: d.dataStorage,
+    temporalClient: d.temporalClient,
+    policy: d.policy,
+    signalOptions: { shards: d.effectivenessShards, taskQueue: d.taskQueue },
+  });
+  const worker = await Worker.create({
+    connection: d.connection,
+    namespace: d.namespace,
+    taskQueue: d.taskQueue,
+    ...(d.workflowBundlePath
+      ? { workflowBundle: { codePath: d.workflowBundlePath } }
+      : { workflowsPath: require.resolve('../workflows') }),
+    activities,
+    maxCachedWorkflows: 1000,
+    maxConcurrentActivityTaskExecutions: 1000,
+    shutdownGraceTime: '30 seconds',
+    ...d.tuning,
+  });
+  return { worker, observer };
+}

@@ -9,13 +9,7 @@
  */
 import type { Queryable } from './partitions';
 import { DataStorageValidationError } from './errors';
-import {
-  ACTION_STATUSES,
-  type ActionRecord,
-  type ActionStats,
-  type ActionStatus,
-  type VerdictStatus,
-} from './records';
+import { ACTION_STATUSES, type ActionRecord, type ActionStats, type ActionStatus, type VerdictStatus } from './records';
 
 export interface ActionRecordRow {
   wfe_uid: string;
@@ -181,10 +175,10 @@ SELECT (SELECT coalesce(json_agg(json_build_object('status', status, 'n', n, 'ol
        (SELECT coalesce(json_agg(status ORDER BY ${NEWEST_FIRST}), '[]'::json) FROM latest) AS latest`;
 
 export async function selectStats(db: Queryable, p: StatsParams): Promise<ActionStats> {
-  const { rows } = await db.query<{ counts: { status: ActionStatus; n: number | string; oldest: string }[]; latest: VerdictStatus[] }>(
-    STATS_SQL,
-    [p.actionTypes, p.since, p.until, p.latestN],
-  );
+  const { rows } = await db.query<{
+    counts: { status: ActionStatus; n: number | string; oldest: string }[];
+    latest: VerdictStatus[];
+  }>(STATS_SQL, [p.actionTypes, p.since, p.until, p.latestN]);
   const { counts: countRows, latest } = rows[0]!;
   const counts = Object.fromEntries(ACTION_STATUSES.map((s) => [s, 0])) as Record<ActionStatus, number>;
   let oldest: number | null = null;

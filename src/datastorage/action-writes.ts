@@ -48,7 +48,8 @@ const OUTCOME_COLUMNS = [
   ['exit_code', 'integer'],
 ] as const;
 
-const recordsetType = (columns: readonly (readonly [string, string])[]) => columns.map(([c, t]) => `${c} ${t}`).join(', ');
+const recordsetType = (columns: readonly (readonly [string, string])[]) =>
+  columns.map(([c, t]) => `${c} ${t}`).join(', ');
 const names = (columns: readonly (readonly [string, string])[]) => columns.map(([c]) => c).join(', ');
 
 /** Steps of the batch already stored under another execution start (same statement snapshot). */
@@ -162,12 +163,15 @@ export async function insertExecuting(
   db: Queryable,
   rows: ValidExecutingActionRecord[],
 ): Promise<{ result: RecordActionsResult; moved: MovedStep[] }> {
-  const { rows: out } = await db.query<{ inserted: number; moved: { wfe_uid: string; step_name: string; stored: string }[] }>(
-    RECORD_SQL,
-    [JSON.stringify(rows.map(identity))],
-  );
+  const { rows: out } = await db.query<{
+    inserted: number;
+    moved: { wfe_uid: string; step_name: string; stored: string }[];
+  }>(RECORD_SQL, [JSON.stringify(rows.map(identity))]);
   const { inserted, moved } = out[0]!;
-  return { result: { inserted, alreadyRecorded: moved.length > 0 ? 0 : rows.length - inserted }, moved: movedSteps(moved) };
+  return {
+    result: { inserted, alreadyRecorded: moved.length > 0 ? 0 : rows.length - inserted },
+    moved: movedSteps(moved),
+  };
 }
 
 export async function upsertOutcomes(

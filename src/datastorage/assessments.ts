@@ -65,7 +65,10 @@ WHERE remediation_id = $1 AND NOT EXISTS (SELECT 1 FROM written)`;
 
 const SELECT_SQL = 'SELECT * FROM effectiveness_assessments WHERE remediation_id = $1';
 
-export async function insertAssessment(db: Queryable, a: ValidEffectivenessAssessment): Promise<PersistAssessmentResult> {
+export async function insertAssessment(
+  db: Queryable,
+  a: ValidEffectivenessAssessment,
+): Promise<PersistAssessmentResult> {
   const ineffectiveLoop = a.status === 'ineffective_loop' || a.recurrence.length > 0;
   const { rows } = await db.query<AssessmentRow & { created: boolean } & Record<string, unknown>>(INSERT_SQL, [
     a.remediationId,

@@ -36,7 +36,9 @@ async function withPool<T>(body: (pool: ReturnType<typeof createPool>) => Promis
   }
 }
 
-const program = new Command('datastorage').description('Kubernaut Data Storage (PostgreSQL) maintenance').showHelpAfterError();
+const program = new Command('datastorage')
+  .description('Kubernaut Data Storage (PostgreSQL) maintenance')
+  .showHelpAfterError();
 
 program
   .command('migrate')

@@ -142,7 +142,11 @@ function runChild(databaseUrl: string, dir: string, timeoutMs: number, log: (m: 
           }
         }
         const why = err?.killed ? `timed out after ${timeoutMs} ms` : (err?.message ?? 'no report');
-        reject(new DataStorageError(`migrations failed: the node-pg-migrate process ${why}: ${stderr.trim()}`, { retryable: Boolean(err?.killed) }));
+        reject(
+          new DataStorageError(`migrations failed: the node-pg-migrate process ${why}: ${stderr.trim()}`, {
+            retryable: Boolean(err?.killed),
+          }),
+        );
       },
     );
     child.stdin?.end();

@@ -38,17 +38,23 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** RFC 3339 string with an offset, or a valid Date; parsed to a Date. */
-export const Timestamp = z.union([z.date(), z.string()]).transform((value, ctx): Date => {
-  const date = typeof value === 'string' && RFC3339.test(value) ? new Date(value) : value;
-  if (!(date instanceof Date) || Number.isNaN(date.getTime())) {
-    ctx.addIssue({ code: 'custom', message: 'must be an RFC 3339 timestamp with an offset (e.g. 2026-01-31T12:00:00Z) or a Date' });
-    return z.NEVER;
-  }
-  return date;
-});
+const TIMESTAMP_RULE = 'must be an RFC 3339 timestamp with an offset (e.g. 2026-01-31T12:00:00Z) or a Date';
+export const Timestamp = z
+  .custom<Date | string>((v) => v instanceof Date || typeof v === 'string', { message: TIMESTAMP_RULE })
+  .transform((value, ctx): Date => {
+    const date = typeof value === 'string' ? (RFC3339.test(value) ? new Date(value) : undefined) : value;
+    if (date === undefined || Number.isNaN(date.getTime())) {
+      ctx.addIssue({ code: 'custom', message: TIMESTAMP_RULE });
+      return z.NEVER;
+    }
+    return date;
+  });
 
 const text = (max: number) =>
-  z.string({ error: 'must be a string' }).min(1, 'must be a non-empty string').max(max, `must be at most ${max} characters`);
+  z
+    .string({ error: 'must be a string' })
+    .min(1, 'must be a non-empty string')
+    .max(max, `must be at most ${max} characters`);
 
 const jsonObject = z
   .record(z.string(), z.unknown(), { error: 'must be a JSON object' })
@@ -104,7 +110,9 @@ export const ActionOutcomeSchema = z
     failureMessage: z
       .string()
       .nullish()
-      .transform((m) => (m && m.length > MAX_FAILURE_MESSAGE_CHARS ? `${m.slice(0, MAX_FAILURE_MESSAGE_CHARS - 1)}…` : m)),
+      .transform((m) =>
+        m && m.length > MAX_FAILURE_MESSAGE_CHARS ? `${m.slice(0, MAX_FAILURE_MESSAGE_CHARS - 1)}…` : m,
+      ),
     exitCode: z.number().int('must be an integer').nullish(),
   })
   .superRefine((o, ctx) => {
@@ -123,7 +131,11 @@ function uniqueSteps<T extends { wfeUid: string; stepName: string; executionStar
     const key = `${row.wfeUid}\u0000${row.stepName}`;
     const first = seen.get(key);
     if (first !== undefined) {
-      ctx.addIssue({ code: 'custom', path: [i, 'stepName'], message: `duplicates step ${row.stepName} of WFE ${row.wfeUid} at [${first}]` });
+      ctx.addIssue({
+        code: 'custom',
+        path: [i, 'stepName'],
+        message: `duplicates step ${row.stepName} of WFE ${row.wfeUid} at [${first}]`,
+      });
     } else {
       seen.set(key, i);
     }
@@ -182,8 +194,12 @@ export interface ActionRecord {
   updatedAt: string;
 }
 
-const actionTypes = z.array(text(255)).min(1, 'must name at least one action type').max(50, 'must name at most 50 action types');
-const limit = (max: number) => z.number().int('must be an integer').min(1, 'must be >= 1').max(max, `must be <= ${max}`);
+const actionTypes = z
+  .array(text(255))
+  .min(1, 'must name at least one action type')
+  .max(50, 'must name at most 50 action types');
+const limit = (max: number) =>
+  z.number().int('must be an integer').min(1, 'must be >= 1').max(max, `must be <= ${max}`);
 
 /** Newest first within [since, until), by execution start; `cursor` continues after a previous page. */
 export const ActionHistoryQuerySchema = z.object({
@@ -302,7 +318,17 @@ export interface StoredAssessment {
   sampleSize: number;
   dataAgeMs: number;
   recurrence: { actionType: string; remediations: number }[];
-  byActionType: Record<string, { score: number; confidence: number; status: 'assessed' | 'insufficient_data'; trend: (typeof TRENDS)[number]; sampleSize: number; dataAgeMs: number }>;
+  byActionType: Record<
+    string,
+    {
+      score: number;
+      confidence: number;
+      status: 'assessed' | 'insufficient_data';
+      trend: (typeof TRENDS)[number];
+      sampleSize: number;
+      dataAgeMs: number;
+    }
+  >;
   createdAt: string;
 }
 

@@ -129,7 +129,14 @@ export function createDataStorage(pool: Pool, options: DataStorageOptions = {}):
       const q = parseInput(op, ActionHistoryQuerySchema, query);
       const cursor = q.cursor === undefined ? undefined : decodeCursor(op, q.cursor);
       const rows = await run(op, () =>
-        selectHistory(pool, { actionTypes: q.actionTypes, since: q.since, until: q.until, target: q.target, limit: q.limit, cursor }),
+        selectHistory(pool, {
+          actionTypes: q.actionTypes,
+          since: q.since,
+          until: q.until,
+          target: q.target,
+          limit: q.limit,
+          cursor,
+        }),
       );
       const page = rows.slice(0, q.limit);
       const last = page[page.length - 1];
@@ -151,9 +158,7 @@ export function createDataStorage(pool: Pool, options: DataStorageOptions = {}):
     async getRecentByTarget(query) {
       const op = 'getRecentByTarget';
       const q = parseInput(op, RecentByTargetQuerySchema, query);
-      const rows = await run(op, () =>
-        selectRecentByTarget(pool, { ...q, until: q.until ?? new Date() }),
-      );
+      const rows = await run(op, () => selectRecentByTarget(pool, { ...q, until: q.until ?? new Date() }));
       return rows.map(toActionRecord);
     },
 

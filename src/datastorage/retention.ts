@@ -73,11 +73,16 @@ export async function dropExpiredPartitions(pool: Pool, options: RetentionOption
   try {
     client = await pool.connect();
     const db = client;
-    const { rows } = await db.query<{ cutoff: Date }>('SELECT now() - make_interval(days => $1::int) AS cutoff', [retentionDays]);
+    const { rows } = await db.query<{ cutoff: Date }>('SELECT now() - make_interval(days => $1::int) AS cutoff', [
+      retentionDays,
+    ]);
     const cutoff = rows[0]!.cutoff;
     const partitions = await listPartitions(db);
     const expired = partitions.filter((p) => Date.parse(p.rangeEnd) <= cutoff.getTime());
-    const estimates = await approxRows(db, expired.map((p) => p.name));
+    const estimates = await approxRows(
+      db,
+      expired.map((p) => p.name),
+    );
     const dropped: DroppedPartition[] = [];
     for (const p of expired) {
       const started = Date.now();

@@ -1,8 +1,9 @@
-import { Pool } from 'pg';
 import { DataStorageValidationError } from '../../src/datastorage/errors';
 import { listPartitions } from '../../src/datastorage/partitions';
+import { createPool } from '../../src/datastorage/pool';
 import { createDataStorage, type DataStorage } from '../../src/datastorage/repository';
-import { createTestDatabase, type TestDatabase } from '../support/stack';
+import type { TestDatabase } from '../support/stack';
+import { dataStorageTestDatabase } from './database';
 import { DAY, HOUR, fixedNow, iso, outcome, wfeRecords } from './fixtures';
 
 const NOW = fixedNow();
@@ -35,7 +36,7 @@ describe('action records', () => {
   let ds: DataStorage;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
+    db = await dataStorageTestDatabase();
     ds = createDataStorage(db.pool);
   });
   afterAll(async () => {
@@ -81,7 +82,7 @@ describe('action records', () => {
     it('lets concurrent writers of the same steps all succeed, leaving one row per step', async () => {
       const rows = wfeRecords({ executionStartedAt: iso(NOW - 4 * HOUR), steps: STEPS });
       // Separate pools: separate connections, so the statements really race on the server.
-      const pools = [new Pool({ connectionString: db.url }), new Pool({ connectionString: db.url })];
+      const pools = [createPool({ databaseUrl: db.url }), createPool({ databaseUrl: db.url })];
       try {
         const writers = pools.map((p) => createDataStorage(p));
         const results = await Promise.all(
@@ -116,7 +117,9 @@ describe('action records', () => {
 
     it('rejects two steps of one WFE with different execution starts', async () => {
       const rows = wfeRecords({ executionStartedAt: iso(NOW - 6 * HOUR), steps: STEPS.slice(0, 2) });
-      const err = await rejection(ds.recordActions([rows[0]!, { ...rows[1]!, executionStartedAt: iso(NOW - 7 * HOUR) }]));
+      const err = await rejection(
+        ds.recordActions([rows[0]!, { ...rows[1]!, executionStartedAt: iso(NOW - 7 * HOUR) }]),
+      );
       expect(err.problems[0]!.path).toBe('$[1].executionStartedAt');
     });
 
@@ -155,7 +158,10 @@ describe('action records', () => {
       const rows = wfeRecords({ executionStartedAt: iso(NOW - 9 * HOUR), steps: STEPS });
       await ds.recordActions(rows);
       const result = await ds.completeActions([
-        outcome(rows[0]!, 'succeeded', { startedAt: iso(NOW - 9 * HOUR + 1000), completedAt: iso(NOW - 9 * HOUR + 3500) }),
+        outcome(rows[0]!, 'succeeded', {
+          startedAt: iso(NOW - 9 * HOUR + 1000),
+          completedAt: iso(NOW - 9 * HOUR + 3500),
+        }),
         outcome(rows[1]!, 'failed', { failureReason: 'OOMKilled', failureMessage: 'container killed', exitCode: 137 }),
         outcome(rows[2]!, 'skipped', { startedAt: null }),
       ]);
@@ -177,7 +183,11 @@ describe('action records', () => {
       const outcomes = rows.map((r) => outcome(r, 'succeeded'));
       await ds.completeActions(outcomes);
       const first = await stepsOf(ds, rows[0]!.wfeUid);
-      await expect(ds.completeActions(outcomes)).resolves.toEqual({ completed: 0, insertedFinished: 0, alreadyFinished: 2 });
+      await expect(ds.completeActions(outcomes)).resolves.toEqual({
+        completed: 0,
+        insertedFinished: 0,
+        alreadyFinished: 2,
+      });
       expect(await stepsOf(ds, rows[0]!.wfeUid)).toEqual(first);
     });
 
@@ -236,9 +246,14 @@ describe('action records', () => {
     it('rejects `executing` as an outcome', async () => {
       const [row] = wfeRecords({ executionStartedAt: iso(NOW - 15 * HOUR), steps: STEPS.slice(0, 1) });
       const err = await rejection(
-        ds.completeActions([{ ...outcome(row!, 'succeeded'), status: 'executing' } as unknown as ReturnType<typeof outcome>]),
+        ds.completeActions([
+          { ...outcome(row!, 'succeeded'), status: 'executing' } as unknown as ReturnType<typeof outcome>,
+        ]),
       );
-      expect(err.problems[0]).toEqual({ path: '$[0].status', message: expect.stringContaining('succeeded, failed, cancelled, skipped') });
+      expect(err.problems[0]).toEqual({
+        path: '$[0].status',
+        message: expect.stringContaining('succeeded, failed, cancelled, skipped'),
+      });
     });
 
     it('truncates very long failure messages instead of refusing the outcome', async () => {

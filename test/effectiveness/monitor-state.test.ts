@@ -1,4 +1,10 @@
-import { MonitorState, monitorConfig, MONITOR_DEFAULTS } from '../../src/domain/effectiveness/monitor-state';
+import {
+  MONITOR_DEFAULTS,
+  MonitorState,
+  continueAsNewReason,
+  monitorConfig,
+  startBatchSize,
+} from '../../src/domain/effectiveness/monitor-state';
 import { RecentSet } from '../../src/domain/effectiveness/recent-set';
 import { RemediationTerminal } from '../../src/domain/effectiveness/remediation-terminal';
 
@@ -53,6 +59,41 @@ describe('monitorConfig', () => {
     expect(() => monitorConfig({ continueAsNewAfterSignals: 0 })).toThrow(
       'invalid effectiveness monitor input: $.continueAsNewAfterSignals: must be >= 1',
     );
+  });
+});
+
+describe('startBatchSize', () => {
+  const config = monitorConfig({ continueAsNewAtHistoryLength: 400, startBatchSize: 50 });
+
+  it('starts a full batch while there is room under the history limit', () => {
+    expect(startBatchSize(10, 0, config)).toBe(50);
+  });
+  it('starts only what fits (6 events per start) near the limit', () => {
+    expect(startBatchSize(340, 0, config)).toBe(10);
+  });
+  it('reserves room for the completions of assessments still running (4 events each)', () => {
+    expect(startBatchSize(340, 6, config)).toBe(6);
+  });
+  it('still starts one when the limit is reached, so work always progresses', () => {
+    expect(startBatchSize(420, 0, config)).toBe(1);
+  });
+});
+
+describe('continueAsNewReason', () => {
+  const run = { historyLength: 100, continueAsNewSuggested: false, signalsThisRun: 5 };
+
+  it('keeps going under every limit', () => {
+    expect(continueAsNewReason(run, monitorConfig({ continueAsNewAtHistoryLength: 101 }))).toBeUndefined();
+  });
+  it('follows the server’s suggestion', () => {
+    expect(continueAsNewReason({ ...run, continueAsNewSuggested: true }, monitorConfig({}))).toBe('server-suggested');
+  });
+  it('stops at the history limit', () => {
+    expect(continueAsNewReason(run, monitorConfig({ continueAsNewAtHistoryLength: 100 }))).toBe('history-length');
+  });
+  it('stops after the configured number of signals, when one is configured', () => {
+    expect(continueAsNewReason(run, monitorConfig({ continueAsNewAfterSignals: 5 }))).toBe('signal-count');
+    expect(continueAsNewReason({ ...run, signalsThisRun: 1_000_000 }, monitorConfig({}))).toBeUndefined();
   });
 });
 

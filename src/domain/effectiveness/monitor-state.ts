@@ -18,11 +18,13 @@ export const MONITOR_DEFAULTS = {
    */
   dedupeCapacity: 2000,
   /**
-   * Continue-as-new after this many signals in one run even if the server has not suggested it yet.
-   * Each remediation adds about four events (signal, child initiated/started/completed) plus workflow
-   * tasks, so 1000 keeps a run around 5k events. Tests lower it to force continue-as-new.
+   * Continue-as-new once a run's history reaches this many events (the server's own suggestion comes
+   * at about 4k events on default settings). It also sizes batches: a run only starts as many
+   * assessments as fit under the limit, so a large queue is spread over several runs instead of
+   * growing one history. Lower means cheaper replays after a cache eviction but more continue-as-new
+   * payloads (queue + dedupe memory) written. Signals can always land, so a burst can overshoot it.
    */
-  continueAsNewAfterSignals: 1000,
+  continueAsNewAtHistoryLength: 2000,
   /** Children started concurrently (one workflow task issues the whole batch). */
   startBatchSize: 100,
 } as const;
@@ -52,6 +54,8 @@ export const EffectivenessMonitorInputSchema = z.object({
   shard: z.number().int().min(0).optional(),
   stabilizationWindowMs: z.number().int('must be an integer').min(0, 'must be >= 0').optional(),
   dedupeCapacity: positiveInt().optional(),
+  continueAsNewAtHistoryLength: z.number().int('must be an integer').min(50, 'must be >= 50').optional(),
+  /** Also continue-as-new after this many signals in one run (no default; tests use it for exact CAN points). */
   continueAsNewAfterSignals: positiveInt().optional(),
   startBatchSize: positiveInt().optional(),
   /** Set by the monitor itself when it continues as new; callers leave it out. */
@@ -62,7 +66,8 @@ export type EffectivenessMonitorInput = z.infer<typeof EffectivenessMonitorInput
 export interface MonitorConfig {
   stabilizationWindowMs: number;
   dedupeCapacity: number;
-  continueAsNewAfterSignals: number;
+  continueAsNewAtHistoryLength: number;
+  continueAsNewAfterSignals: number | undefined;
   startBatchSize: number;
 }
 
@@ -73,9 +78,42 @@ export function monitorConfig(input: EffectivenessMonitorInput): MonitorConfig {
   return {
     stabilizationWindowMs: i.stabilizationWindowMs ?? MONITOR_DEFAULTS.stabilizationWindowMs,
     dedupeCapacity: i.dedupeCapacity ?? MONITOR_DEFAULTS.dedupeCapacity,
-    continueAsNewAfterSignals: i.continueAsNewAfterSignals ?? MONITOR_DEFAULTS.continueAsNewAfterSignals,
+    continueAsNewAtHistoryLength: i.continueAsNewAtHistoryLength ?? MONITOR_DEFAULTS.continueAsNewAtHistoryLength,
+    continueAsNewAfterSignals: i.continueAsNewAfterSignals,
     startBatchSize: i.startBatchSize ?? MONITOR_DEFAULTS.startBatchSize,
   };
+}
+
+/**
+ * History events one assessment start costs the monitor, measured on the dev server: child initiated,
+ * child started and child completed (when the child ends before the run does), plus the workflow tasks
+ * (three events each) that their arrivals cause — often one per arrival in a busy system.
+ */
+export const EVENTS_PER_ASSESSMENT_START = 6;
+/** Events still to come from a child already started: its completion and the workflow task it causes. */
+export const EVENTS_PER_RUNNING_ASSESSMENT = 4;
+
+/**
+ * How many assessments to start now so that this run, counting the events its running children will
+ * still add, stays under its history limit (at least one, so work always progresses).
+ */
+export function startBatchSize(historyLength: number, running: number, config: MonitorConfig): number {
+  const expected = historyLength + running * EVENTS_PER_RUNNING_ASSESSMENT;
+  const room = Math.floor((config.continueAsNewAtHistoryLength - expected) / EVENTS_PER_ASSESSMENT_START);
+  return Math.max(1, Math.min(config.startBatchSize, room));
+}
+
+/** Why a run should end with continue-as-new now, or undefined to keep going. */
+export function continueAsNewReason(
+  run: { historyLength: number; continueAsNewSuggested: boolean; signalsThisRun: number },
+  config: MonitorConfig,
+): 'server-suggested' | 'history-length' | 'signal-count' | undefined {
+  if (run.continueAsNewSuggested) return 'server-suggested';
+  if (run.historyLength >= config.continueAsNewAtHistoryLength) return 'history-length';
+  if (config.continueAsNewAfterSignals !== undefined && run.signalsThisRun >= config.continueAsNewAfterSignals) {
+    return 'signal-count';
+  }
+  return undefined;
 }
 
 export type AcceptOutcome =
@@ -133,6 +171,11 @@ export class MonitorState {
     }
     this.queue.push(remediation);
     return { outcome: 'queued', remediation };
+  }
+
+  /** Assessments this run started that have not finished yet. */
+  get runningCount(): number {
+    return this.running.size;
   }
 
   hasQueued(): boolean {

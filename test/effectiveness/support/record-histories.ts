@@ -1,0 +1,76 @@
+/**
+ * Re-records the effectiveness workflow histories that the replay test (test/effectiveness/replay.test.ts)
+ * checks for determinism. Run it when a workflow change is *meant* to be incompatible with old
+ * histories (and think about versioning with `patched()` first — running workflows replay too):
+ *
+ *     npm run stack -- up
+ *     npx tsx test/effectiveness/support/record-histories.ts
+ *
+ * It runs a scenario that exercises every path of both workflows on the local stack, in a namespace
+ * of its own, and writes test/fixtures/histories/effectiveness-{monitor,assessment}.json:
+ * - monitor: a run that starts assessments, drops a duplicate from its memory, meets an assessment
+ *   that already exists (memory forgot it), drops a malformed signal and continues as new;
+ * - assessment: stabilization timer, both activities, a seeded history scored.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { effectivenessAssessmentWorkflowId } from '../../../src/domain/names';
+import { eventually, uniqueName } from '../../support/stack';
+import { createEffectivenessTestEnv, terminalRemediation } from './effectiveness-env';
+import { seedActionHistory } from './seed';
+
+export const FIXTURES_DIR = path.resolve(__dirname, '..', '..', 'fixtures', 'histories');
+export const MONITOR_FIXTURE = path.join(FIXTURES_DIR, 'effectiveness-monitor.json');
+export const ASSESSMENT_FIXTURE = path.join(FIXTURES_DIR, 'effectiveness-assessment.json');
+
+async function main(): Promise<void> {
+  const env = await createEffectivenessTestEnv('effectiveness-record');
+  try {
+    await env.startWorker('recorder');
+    const target = `${uniqueName('shop')}/Deployment/web`;
+    const actionType = 'kubernetes/restart_pod';
+    const a = terminalRemediation(target, [actionType]);
+    const b = terminalRemediation(target, [actionType]);
+    await seedActionHistory(env.dataStorage, {
+      target,
+      actionType,
+      actions: [
+        { status: 'succeeded', ageMs: 5 * 60_000, remediationId: a.remediation.id },
+        { status: 'failed', ageMs: 3 * 24 * 3_600_000 },
+        { status: 'succeeded', ageMs: 9 * 7 * 24 * 3_600_000 },
+      ],
+    });
+    const monitor = { stabilizationWindowMs: 1_000, continueAsNewAfterSignals: 4, dedupeCapacity: 1 };
+
+    const { runId } = await env.signal(a, monitor);
+    await env.signal(b, monitor); // the memory (capacity 1) forgets a
+    await eventually('assessment of a started', async () =>
+      (await env.client.workflow.getHandle(effectivenessAssessmentWorkflowId(a.remediation)).describe()) ? true : undefined,
+    );
+    await env.signal(a, monitor); // already started: the child id refuses a second run
+    await env.client.workflow.getHandle(env.monitorId).signal('remediationTerminal', { ...a, phase: 'Running' });
+
+    const firstRun = env.client.workflow.getHandle(env.monitorId, runId);
+    await eventually('monitor run 1 continued as new', async () =>
+      (await firstRun.describe()).status.name === 'CONTINUED_AS_NEW' ? true : undefined,
+    );
+    const assessment = env.client.workflow.getHandle(effectivenessAssessmentWorkflowId(a.remediation));
+    await assessment.result();
+
+    fs.mkdirSync(FIXTURES_DIR, { recursive: true });
+    fs.writeFileSync(MONITOR_FIXTURE, historyToJSON(await firstRun.fetchHistory()) + '\n');
+    fs.writeFileSync(ASSESSMENT_FIXTURE, historyToJSON(await assessment.fetchHistory()) + '\n');
+    console.log(`wrote ${path.relative(process.cwd(), MONITOR_FIXTURE)} and ${path.relative(process.cwd(), ASSESSMENT_FIXTURE)}`);
+    await env.resetMonitor();
+  } finally {
+    await env.close();
+  }
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err);
+    process.exitCode = 1;
+  });
+}

@@ -167,6 +167,7 @@ export function startDiscoveryFront(o: FrontOptions): https.Server {
       const upstream = backend(req.url ?? '/', { method: req.method, headers });
       upstream.on('response', (r) => {
         res.writeHead(r.statusCode ?? 502, r.headers);
+        res.flushHeaders(); // a watch must see its headers before the first event arrives
         r.pipe(res);
       });
       upstream.on('error', (err) => {

@@ -9,8 +9,8 @@
 const UNIT_MS: Record<string, number> = {
   ns: 1e-6,
   us: 1e-3,
-  'µs': 1e-3, // U+00B5 micro sign
-  'μs': 1e-3, // U+03BC Greek mu
+  µs: 1e-3, // U+00B5 micro sign
+  μs: 1e-3, // U+03BC Greek mu
   ms: 1,
   s: 1_000,
   m: 60_000,
@@ -26,7 +26,10 @@ const UNITS_HELP = 'h, m, s, ms, us, ns';
 export const TIMEOUT_PATTERN = '^([0-9]+(\\.[0-9]+)?(ns|us|ms|s|m|h))+$';
 
 export class DurationSyntaxError extends Error {
-  constructor(readonly text: string, reason: string) {
+  constructor(
+    readonly text: string,
+    reason: string,
+  ) {
     super(`"${text}" is not a Go duration (${reason}); write e.g. "90s", "30m" or "1h30m" (units ${UNITS_HELP})`);
     this.name = 'DurationSyntaxError';
   }

@@ -7,7 +7,8 @@ import { formatGoDuration } from './duration';
 import type { FailureReason, StepCounts, StepStatus } from './workflow-execution';
 
 const RECOMMENDATIONS: Record<FailureReason, string> = {
-  OOMKilled: 'The action container ran out of memory: raise the memory limit for this action or reduce the work it does per run.',
+  OOMKilled:
+    'The action container ran out of memory: raise the memory limit for this action or reduce the work it does per run.',
   DeadlineExceeded:
     'The execution ran out of time: check whether the target is slow to converge, then raise spec.timeout or the step timeout if the action legitimately needs longer.',
   Forbidden:
@@ -41,7 +42,10 @@ export interface FailureSummaryInput {
 export function naturalLanguageSummary(input: FailureSummaryInput): string {
   const subject = input.workflowExecution ? `WorkflowExecution ${input.workflowExecution}` : 'The WorkflowExecution';
   const target = input.targetResource ? ` on target ${input.targetResource}` : '';
-  const after = input.durationMs !== undefined && input.durationMs >= 0 ? ` after ${formatGoDuration(roundToSecond(input.durationMs))}` : '';
+  const after =
+    input.durationMs !== undefined && input.durationMs >= 0
+      ? ` after ${formatGoDuration(roundToSecond(input.durationMs))}`
+      : '';
   const sentences = [`${subject} failed${target}${after} with reason ${input.reason}.`];
 
   if (input.failedStep) {

@@ -49,11 +49,17 @@ export function parseImageReference(text: string): ImageReferenceResult {
     return { ok: false, message: `image name "${name}" is longer than ${NAME_MAX} characters` };
   }
   if (digest !== undefined && digest.startsWith('sha256:') && !SHA256_DIGEST.test(digest)) {
-    return { ok: false, message: `"${text}" has a malformed sha256 digest; a sha256 digest is exactly 64 lowercase hex characters` };
+    return {
+      ok: false,
+      message: `"${text}" has a malformed sha256 digest; a sha256 digest is exactly 64 lowercase hex characters`,
+    };
   }
   const registry = domain ?? DEFAULT_REGISTRY;
   const repository = domain === undefined && !path.includes('/') ? `library/${path}` : path;
-  return { ok: true, value: { registry, repository, ...(tag !== undefined && { tag }), ...(digest !== undefined && { digest }) } };
+  return {
+    ok: true,
+    value: { registry, repository, ...(tag !== undefined && { tag }), ...(digest !== undefined && { digest }) },
+  };
 }
 
 /** Digest-pinned means the reference names content (`@sha256:…`), not a movable tag. */

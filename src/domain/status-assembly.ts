@@ -33,8 +33,7 @@ export interface StatusParts {
 
 export function assembleStatus(parts: StatusParts): WorkflowExecutionStatus {
   const counts = countSteps(parts.steps);
-  const durationMs =
-    parts.completionTime !== undefined ? elapsedMs(parts.startTime, parts.completionTime) : undefined;
+  const durationMs = parts.completionTime !== undefined ? elapsedMs(parts.startTime, parts.completionTime) : undefined;
   const status: WorkflowExecutionStatus = { phase: parts.phase };
   if (parts.observedGeneration !== undefined) status.observedGeneration = parts.observedGeneration;
   if (parts.startTime !== undefined) status.startTime = parts.startTime;
@@ -71,6 +70,12 @@ function readyCondition(parts: StatusParts, total: number): Omit<Condition, 'las
         message: parts.failureDetails?.message ?? 'The execution failed',
       };
     default:
-      return { type: READY_CONDITION, status: 'Unknown', ...generation, reason: parts.phase, message: parts.progressMessage };
+      return {
+        type: READY_CONDITION,
+        status: 'Unknown',
+        ...generation,
+        reason: parts.phase,
+        message: parts.progressMessage,
+      };
   }
 }

@@ -109,7 +109,8 @@ export function mapWorkflowExecutionStatus(input: MapStatusInput): WorkflowExecu
     observedGeneration: previous?.observedGeneration ?? workflowExecution?.metadata.generation,
     startTime,
     completionTime,
-    pipelineRunRef: prName !== undefined && namespace !== undefined ? { name: prName, namespace } : previous?.pipelineRunRef,
+    pipelineRunRef:
+      prName !== undefined && namespace !== undefined ? { name: prName, namespace } : previous?.pipelineRunRef,
     temporal: previous?.temporal,
     steps,
     failureDetails,
@@ -130,7 +131,9 @@ function stepSkeleton(
   if (wfe) {
     skeleton = wfe.spec.steps.map((s) => ({ name: s.name, actionType: s.actionType }));
   } else {
-    const tasks = asArray<unknown>(isObject(pipelineRun.spec?.pipelineSpec) ? pipelineRun.spec!.pipelineSpec!.tasks : undefined)
+    const tasks = asArray<unknown>(
+      isObject(pipelineRun.spec?.pipelineSpec) ? pipelineRun.spec!.pipelineSpec!.tasks : undefined,
+    )
       .filter(isObject)
       .filter((t) => typeof t.name === 'string');
     skeleton =
@@ -179,7 +182,8 @@ function describeFailure(input: {
     reason = classifyByMessage(signal);
   }
 
-  const pipelineRunMessage = condition?.message || `PipelineRun failed${condition?.reason ? ` (${condition.reason})` : ''}`;
+  const pipelineRunMessage =
+    condition?.message || `PipelineRun failed${condition?.reason ? ` (${condition.reason})` : ''}`;
   const stepCaused = decidedByPipelineRun === undefined && failedStep !== undefined;
   const message = truncateMessage(
     stepCaused ? `step "${failedStep!.name}" failed: ${failedStep!.message ?? reason}` : pipelineRunMessage,

@@ -59,7 +59,8 @@ export interface FailedStatusInput {
  */
 export function failedWorkflowExecutionStatus(input: FailedStatusInput): WorkflowExecutionStatus {
   const { previous, reason } = input;
-  if (previous && isTerminalPhase(previous.phase)) return JSON.parse(JSON.stringify(previous)) as WorkflowExecutionStatus;
+  if (previous && isTerminalPhase(previous.phase))
+    return JSON.parse(JSON.stringify(previous)) as WorkflowExecutionStatus;
   const now = toTimestamp(input.now) ?? toTimestamp(new Date(0))!;
   const subject = looseSubject(input.workflowExecution);
   const before: StepStatus[] = previous?.steps ?? subject.steps;
@@ -71,7 +72,8 @@ export function failedWorkflowExecutionStatus(input: FailedStatusInput): Workflo
     (input.failedStep !== undefined ? steps.find((s) => s.name === input.failedStep) : undefined) ??
     before
       .map((s, i) => ({ was: s, now: steps[i] }))
-      .find(({ was, now: after }) => was.phase === 'Failed' || (was.phase === 'Running' && after.phase !== was.phase))?.now;
+      .find(({ was, now: after }) => was.phase === 'Failed' || (was.phase === 'Running' && after.phase !== was.phase))
+      ?.now;
   const durationMs = elapsedMs(previous?.startTime, now);
   const failureDetails = {
     reason,
@@ -112,7 +114,13 @@ function finishStep(step: StepStatus, reason: FailureReason, now: string): StepS
   if (step.phase === 'Running') {
     return reason === 'DeadlineExceeded'
       ? { ...step, phase: 'Failed', reason, completionTime: now, message: 'stopped: the execution deadline passed' }
-      : { ...step, phase: 'Cancelled', reason: reason === 'PipelineRunDeleted' ? reason : 'Cancelled', completionTime: now, message: `stopped: ${reason}` };
+      : {
+          ...step,
+          phase: 'Cancelled',
+          reason: reason === 'PipelineRunDeleted' ? reason : 'Cancelled',
+          completionTime: now,
+          message: `stopped: ${reason}`,
+        };
   }
   // Never started: Tekton itself reports such tasks as skipped, except when the run was stopped on purpose.
   return reason === 'Cancelled' || reason === 'PipelineRunDeleted'
@@ -132,7 +140,13 @@ function looseSubject(wfe: unknown): { name?: string; target?: string; generatio
     const stepName = isObject(s) ? asString(s.name) : undefined;
     if (stepName === undefined || seen.has(stepName)) return [];
     seen.add(stepName);
-    return [{ name: stepName, actionType: asString((s as Record<string, unknown>).actionType) ?? 'unknown', phase: 'Pending' }];
+    return [
+      {
+        name: stepName,
+        actionType: asString((s as Record<string, unknown>).actionType) ?? 'unknown',
+        phase: 'Pending',
+      },
+    ];
   });
   return {
     ...(name !== undefined && { name: namespace ? `${namespace}/${name}` : name }),

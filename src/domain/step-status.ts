@@ -41,7 +41,10 @@ export function truncateMessage(message: string): string {
   return message.length <= MESSAGE_MAX ? message : `${message.slice(0, MESSAGE_MAX - 1)}…`;
 }
 
-export function findChildReference(pipelineRun: PipelineRunObject | undefined, stepName: string): ChildReference | undefined {
+export function findChildReference(
+  pipelineRun: PipelineRunObject | undefined,
+  stepName: string,
+): ChildReference | undefined {
   return asArray<unknown>(pipelineRun?.status?.childReferences).find(
     (c): c is ChildReference =>
       isObject(c) && c.pipelineTaskName === stepName && (c.kind === undefined || c.kind === 'TaskRun'),
@@ -109,13 +112,18 @@ function mapStepStatusFields(input: {
 
   if (taskRun) return fromTaskRun(base, taskRun, child, pipelineRun);
 
-  if (previous && isTerminalStepPhase(previous.phase)) return { ...previous, name: step.name, actionType: step.actionType };
+  if (previous && isTerminalStepPhase(previous.phase))
+    return { ...previous, name: step.name, actionType: step.actionType };
 
   if (child?.name !== undefined) {
     const started: StepStatus = { ...base, taskRunName: child.name };
     if (!pipelineRun.done) return { ...started, phase: 'Running' };
     if (pipelineRun.succeeded) return { ...started, phase: 'Succeeded' };
-    return finishedWhileRunning(started, pipelineRun, `TaskRun ${child.name} was not found after the PipelineRun finished`);
+    return finishedWhileRunning(
+      started,
+      pipelineRun,
+      `TaskRun ${child.name} was not found after the PipelineRun finished`,
+    );
   }
 
   if (!pipelineRun.done) return base;
@@ -165,7 +173,11 @@ function fromTaskRun(
       : { ...withExit, phase: 'Failed', reason };
   }
   if (pipelineRun.done) {
-    return finishedWhileRunning(out, pipelineRun, `TaskRun ${taskRunName ?? ''} had not finished when the PipelineRun did`);
+    return finishedWhileRunning(
+      out,
+      pipelineRun,
+      `TaskRun ${taskRunName ?? ''} had not finished when the PipelineRun did`,
+    );
   }
   return { ...out, phase: condition?.reason === 'TaskRunPending' ? 'Pending' : 'Running' };
 }
@@ -173,7 +185,12 @@ function fromTaskRun(
 /** A step the PipelineRun outlived: its outcome follows the PipelineRun's. */
 function finishedWhileRunning(step: StepStatus, pipelineRun: PipelineRunOutcome, unknownMessage: string): StepStatus {
   if (pipelineRun.cancelled) {
-    return { ...step, phase: 'Cancelled', reason: 'Cancelled', message: step.message ?? 'cancelled with the PipelineRun' };
+    return {
+      ...step,
+      phase: 'Cancelled',
+      reason: 'Cancelled',
+      message: step.message ?? 'cancelled with the PipelineRun',
+    };
   }
   if (pipelineRun.timedOut) {
     return {
@@ -216,7 +233,15 @@ function terminationReasons(states: readonly StepState[]): string[] {
 }
 
 export function countSteps(steps: readonly StepStatus[]): StepCounts {
-  const counts: StepCounts = { total: steps.length, pending: 0, running: 0, succeeded: 0, failed: 0, skipped: 0, cancelled: 0 };
+  const counts: StepCounts = {
+    total: steps.length,
+    pending: 0,
+    running: 0,
+    succeeded: 0,
+    failed: 0,
+    skipped: 0,
+    cancelled: 0,
+  };
   for (const s of steps) {
     const key = s.phase.toLowerCase() as Exclude<keyof StepCounts, 'total'>;
     counts[key] += 1;

@@ -14,8 +14,7 @@ export interface TargetResource {
 const KIND = /^[A-Z][A-Za-z0-9]{0,62}$/;
 
 /** The same rule as an OpenAPI pattern, for the CRD (kept next to the parser so they cannot drift). */
-export const TARGET_RESOURCE_PATTERN =
-  `^(${DNS1123_LABEL_PATTERN.slice(1, -1)}/)?[A-Z][A-Za-z0-9]{0,62}/[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`;
+export const TARGET_RESOURCE_PATTERN = `^(${DNS1123_LABEL_PATTERN.slice(1, -1)}/)?[A-Z][A-Za-z0-9]{0,62}/[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`;
 
 export const TARGET_RESOURCE_RULE =
   "'namespace/Kind/name' (namespaced) or 'Kind/name' (cluster-scoped), e.g. 'demo/Deployment/payment-api' or 'Node/worker-1'";
@@ -29,13 +28,22 @@ export function parseTargetResource(text: string): TargetResourceResult {
   }
   const [namespace, kind, name] = parts.length === 3 ? parts : [undefined, parts[0], parts[1]];
   if (namespace !== undefined && !isDns1123Label(namespace)) {
-    return { ok: false, message: `namespace "${namespace}" in "${text}" must be a DNS-1123 label (lowercase letters, digits and '-', at most 63 characters); the format is ${TARGET_RESOURCE_RULE}` };
+    return {
+      ok: false,
+      message: `namespace "${namespace}" in "${text}" must be a DNS-1123 label (lowercase letters, digits and '-', at most 63 characters); the format is ${TARGET_RESOURCE_RULE}`,
+    };
   }
   if (!KIND.test(kind)) {
-    return { ok: false, message: `kind "${kind}" in "${text}" must be a Kubernetes Kind: letters and digits starting with an upper-case letter (e.g. Deployment); the format is ${TARGET_RESOURCE_RULE}` };
+    return {
+      ok: false,
+      message: `kind "${kind}" in "${text}" must be a Kubernetes Kind: letters and digits starting with an upper-case letter (e.g. Deployment); the format is ${TARGET_RESOURCE_RULE}`,
+    };
   }
   if (!isDns1123Subdomain(name)) {
-    return { ok: false, message: `name "${name}" in "${text}" must be a DNS-1123 subdomain (lowercase letters, digits, '-' and '.', at most 253 characters); the format is ${TARGET_RESOURCE_RULE}` };
+    return {
+      ok: false,
+      message: `name "${name}" in "${text}" must be a DNS-1123 subdomain (lowercase letters, digits, '-' and '.', at most 253 characters); the format is ${TARGET_RESOURCE_RULE}`,
+    };
   }
   return { ok: true, value: namespace === undefined ? { kind, name } : { namespace, kind, name } };
 }

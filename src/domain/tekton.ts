@@ -79,7 +79,9 @@ export interface TaskRunObject {
 export const PIPELINE_TASK_LABEL = 'tekton.dev/pipelineTask';
 
 /** Tekton's `Succeeded` condition, if the object has a usable one. */
-export function succeededCondition(obj: { status?: { conditions?: unknown } } | undefined): TektonCondition | undefined {
+export function succeededCondition(
+  obj: { status?: { conditions?: unknown } } | undefined,
+): TektonCondition | undefined {
   const conditions = obj?.status?.conditions;
   if (!Array.isArray(conditions)) return undefined;
   const found = conditions.find((c): c is TektonCondition => isObject(c) && c.type === 'Succeeded');

@@ -79,7 +79,12 @@ const ALLOWED_FIELDS: Record<string, readonly string[]> = {
   'spec.remediationRequestRef': Object.keys(RemediationRequestRefSchema.shape),
 };
 
-function schemaIssueToErrors(issue: { code: string; path: PropertyKey[]; message: string; keys?: string[] }): ValidationError[] {
+function schemaIssueToErrors(issue: {
+  code: string;
+  path: PropertyKey[];
+  message: string;
+  keys?: string[];
+}): ValidationError[] {
   if (issue.code === 'unrecognized_keys' && issue.keys) {
     const where = formatPath(issue.path).replace(/\[\d+\]/g, '[]');
     const allowed = ALLOWED_FIELDS[where];
@@ -136,8 +141,8 @@ function checkSpecRules(spec: unknown, policy: ValidationPolicy): ValidationErro
     if (!target.ok) errors.push({ path: 'spec.targetResource', message: target.message });
   }
 
-  const executionTimeoutMs = checkTimeout(spec.timeout, 'spec.timeout', errors) ??
-    tryParseGoDuration(DEFAULT_EXECUTION_TIMEOUT)!;
+  const executionTimeoutMs =
+    checkTimeout(spec.timeout, 'spec.timeout', errors) ?? tryParseGoDuration(DEFAULT_EXECUTION_TIMEOUT)!;
 
   const steps: RawStep[] = Array.isArray(spec.steps)
     ? spec.steps.flatMap((raw: unknown, index: number) =>
@@ -148,7 +153,9 @@ function checkSpecRules(spec: unknown, policy: ValidationPolicy): ValidationErro
                 raw,
                 name: typeof raw.name === 'string' ? raw.name : undefined,
                 runAfter: Array.isArray(raw.runAfter)
-                  ? raw.runAfter.flatMap((value: unknown, i: number) => (typeof value === 'string' ? [{ value, index: i }] : []))
+                  ? raw.runAfter.flatMap((value: unknown, i: number) =>
+                      typeof value === 'string' ? [{ value, index: i }] : [],
+                    )
                   : [],
               },
             ]
@@ -174,7 +181,10 @@ function checkSpecRules(spec: unknown, policy: ValidationPolicy): ValidationErro
     for (const dep of step.runAfter) {
       const path = `${base}.runAfter[${dep.index}]`;
       if (dep.value === step.name) {
-        errors.push({ path, message: `step "${step.name}" lists itself in runAfter; a step cannot wait for itself: remove this entry` });
+        errors.push({
+          path,
+          message: `step "${step.name}" lists itself in runAfter; a step cannot wait for itself: remove this entry`,
+        });
       } else if (!firstIndexByName.has(dep.value)) {
         const known = [...firstIndexByName.keys()].filter((n) => n !== step.name);
         errors.push({

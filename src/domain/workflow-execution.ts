@@ -6,12 +6,7 @@
  */
 import { z } from 'zod';
 import { API_GROUP, API_VERSION, WORKFLOW_EXECUTION } from './names';
-import {
-  DNS1123_LABEL_RULE,
-  DNS1123_SUBDOMAIN_RULE,
-  isDns1123Label,
-  isDns1123Subdomain,
-} from './kubernetes-names';
+import { DNS1123_LABEL_RULE, DNS1123_SUBDOMAIN_RULE, isDns1123Label, isDns1123Subdomain } from './kubernetes-names';
 
 export const LIMITS = {
   /** ADR-020 caps parallelism far below this; 50 keeps a PipelineRun and its status well inside etcd's object size. */
@@ -32,12 +27,11 @@ export const DEFAULT_EXECUTION_TIMEOUT = '30m';
 export const ACTION_TYPE_PATTERN = '^[a-z0-9]([a-z0-9_.-]*[a-z0-9])?/[a-z0-9]([a-z0-9_.-]*[a-z0-9])?$';
 const ACTION_TYPE = new RegExp(ACTION_TYPE_PATTERN);
 
-const quoted = (input: unknown) => (typeof input === 'string' ? `"${input}"` : JSON.stringify(input) ?? String(input));
+const quoted = (input: unknown) =>
+  typeof input === 'string' ? `"${input}"` : (JSON.stringify(input) ?? String(input));
 
 const dns1123Label = (what: string) =>
-  z
-    .string()
-    .refine(isDns1123Label, { error: (iss) => `${what} ${quoted(iss.input)} must be ${DNS1123_LABEL_RULE}` });
+  z.string().refine(isDns1123Label, { error: (iss) => `${what} ${quoted(iss.input)} must be ${DNS1123_LABEL_RULE}` });
 
 const dns1123Subdomain = (what: string) =>
   z

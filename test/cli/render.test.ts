@@ -40,7 +40,9 @@ describe('render', () => {
     expect(t.stdout()).toBe('');
     expect(t.stderr()).toContain('WorkflowExecution demo/invalid-remediation is invalid (2 errors)');
     expect(t.stderr()).toContain('  spec.steps[0].name: step name "Restart_Pods" must be a DNS-1123 label');
-    expect(t.stderr()).toContain('  spec.steps[2].runAfter[0]: steps form a cycle through runAfter: scale → verify → scale');
+    expect(t.stderr()).toContain(
+      '  spec.steps[2].runAfter[0]: steps form a cycle through runAfter: scale → verify → scale',
+    );
   });
 
   it('reads stdin when the file is "-" or omitted', async () => {
@@ -110,16 +112,22 @@ describe('render', () => {
   });
 
   it('is what `npm run render` runs', async () => {
-    const { stdout } = await promisify(execFile)('npx', ['tsx', 'src/cli/render.ts', 'examples/restart-pod.yaml', '--uid', 'u'], {
-      cwd: ROOT,
-    });
+    const { stdout } = await promisify(execFile)(
+      'npx',
+      ['tsx', 'src/cli/render.ts', 'examples/restart-pod.yaml', '--uid', 'u'],
+      {
+        cwd: ROOT,
+      },
+    );
     expect(parse(stdout).kind).toBe('PipelineRun');
     const pkg = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8'));
     expect(pkg.scripts.render).toBe('tsx src/cli/render.ts');
   });
 
   it('exits 1 from the command line on the invalid example', async () => {
-    await expect(promisify(execFile)('npx', ['tsx', 'src/cli/render.ts', 'examples/invalid.yaml'], { cwd: ROOT })).rejects.toMatchObject({
+    await expect(
+      promisify(execFile)('npx', ['tsx', 'src/cli/render.ts', 'examples/invalid.yaml'], { cwd: ROOT }),
+    ).rejects.toMatchObject({
       code: 1,
       stderr: expect.stringContaining('is invalid'),
     });

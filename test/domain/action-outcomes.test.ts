@@ -9,7 +9,13 @@ const initial = initialWorkflowExecutionStatus(wfe, '2026-08-20T09:59:58Z');
 
 function finalStatus(scenario: string): WorkflowExecutionStatus {
   const { pipelineRun, taskRuns } = tektonScenario(scenario);
-  return mapWorkflowExecutionStatus({ pipelineRun, taskRuns, previous: initial, now: '2026-08-20T10:40:00Z', workflowExecution: wfe });
+  return mapWorkflowExecutionStatus({
+    pipelineRun,
+    taskRuns,
+    previous: initial,
+    now: '2026-08-20T10:40:00Z',
+    workflowExecution: wfe,
+  });
 }
 
 describe('actionRecordOutcomes', () => {

@@ -28,7 +28,11 @@ const status = root.properties.status;
 describe('WorkflowExecution CRD', () => {
   it('is kubernaut.ai/v1alpha1 WorkflowExecution, short name wfe, with a status subresource', () => {
     expect(crd.metadata.name).toBe('workflowexecutions.kubernaut.ai');
-    expect(crd.spec.names).toMatchObject({ kind: 'WorkflowExecution', plural: 'workflowexecutions', shortNames: ['wfe'] });
+    expect(crd.spec.names).toMatchObject({
+      kind: 'WorkflowExecution',
+      plural: 'workflowexecutions',
+      shortNames: ['wfe'],
+    });
     expect(version.name).toBe('v1alpha1');
     expect(version.subresources).toEqual({ status: {} });
   });
@@ -66,7 +70,9 @@ describe('WorkflowExecution CRD', () => {
   });
 
   it('shows Phase, Target, Steps, Reason and Age', () => {
-    expect(version.additionalPrinterColumns.map((c: { name: string; jsonPath: string }) => [c.name, c.jsonPath])).toEqual([
+    expect(
+      version.additionalPrinterColumns.map((c: { name: string; jsonPath: string }) => [c.name, c.jsonPath]),
+    ).toEqual([
       ['Phase', '.status.phase'],
       ['Target', '.spec.targetResource'],
       ['Steps', '.status.progress'],
@@ -82,7 +88,11 @@ describe('RemediationRequest CRD', () => {
   const rrRoot: Schema = rrVersion.schema.openAPIV3Schema;
 
   it('is kubernaut.ai/v1alpha1 RemediationRequest, short name rr, with a status subresource', () => {
-    expect(rr.spec.names).toMatchObject({ kind: 'RemediationRequest', plural: 'remediationrequests', shortNames: ['rr'] });
+    expect(rr.spec.names).toMatchObject({
+      kind: 'RemediationRequest',
+      plural: 'remediationrequests',
+      shortNames: ['rr'],
+    });
     expect(rrVersion.subresources).toEqual({ status: {} });
   });
 

@@ -1,6 +1,7 @@
 import { findCycles, topologicalOrder } from '../../src/domain/dag';
 
-const graph = (edges: Record<string, string[]>) => Object.entries(edges).map(([name, runAfter]) => ({ name, runAfter }));
+const graph = (edges: Record<string, string[]>) =>
+  Object.entries(edges).map(([name, runAfter]) => ({ name, runAfter }));
 
 describe('findCycles', () => {
   it('finds nothing in a DAG', () => {

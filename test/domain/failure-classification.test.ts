@@ -10,7 +10,12 @@ describe('classifyTaskRunFailure', () => {
     ['StepOOM', '"step-execute" exited with code 137: OOMKilled', [], 'OOMKilled'],
     ['SidecarOOM', 'sidecar "proxy" was OOM killed', [], 'OOMKilled'],
     ['InitContainerOOM', 'init container failed', [], 'OOMKilled'],
-    ['TaskRunImagePullFailed', 'the step "execute" in TaskRun "x" failed to pull the image "y"', [], 'ImagePullBackOff'],
+    [
+      'TaskRunImagePullFailed',
+      'the step "execute" in TaskRun "x" failed to pull the image "y"',
+      [],
+      'ImagePullBackOff',
+    ],
     ['TaskRunTimeout', 'TaskRun "x" failed to finish within "5m0s"', [], 'DeadlineExceeded'],
     ['PodEvicted', 'The node was low on resource: memory.', [], 'ResourceExhausted'],
     ['ExceededResourceQuota', 'pods "x" is forbidden: exceeded quota', [], 'ResourceExhausted'],
@@ -56,7 +61,9 @@ describe('classifyPipelineRunReason', () => {
   });
 
   it.each([['Failed'], ['Succeeded'], ['SomethingNew'], [undefined]])('leaves %s to the tasks', (reason) => {
-    expect(classifyPipelineRunReason({ reason, message: 'Tasks Completed: 2 (Failed: 1, Cancelled 0), Skipped: 1' })).toBeUndefined();
+    expect(
+      classifyPipelineRunReason({ reason, message: 'Tasks Completed: 2 (Failed: 1, Cancelled 0), Skipped: 1' }),
+    ).toBeUndefined();
   });
 });
 

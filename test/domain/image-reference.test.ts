@@ -6,8 +6,14 @@ describe('parseImageReference', () => {
   it.each([
     ['busybox', { registry: 'docker.io', repository: 'library/busybox' }],
     ['bitnami/kubectl:1.30', { registry: 'docker.io', repository: 'bitnami/kubectl', tag: '1.30' }],
-    [`ghcr.io/kubernaut/actions/kubectl@${DIGEST}`, { registry: 'ghcr.io', repository: 'kubernaut/actions/kubectl', digest: DIGEST }],
-    [`registry.local:5000/team/tool:v1@${DIGEST}`, { registry: 'registry.local:5000', repository: 'team/tool', tag: 'v1', digest: DIGEST }],
+    [
+      `ghcr.io/kubernaut/actions/kubectl@${DIGEST}`,
+      { registry: 'ghcr.io', repository: 'kubernaut/actions/kubectl', digest: DIGEST },
+    ],
+    [
+      `registry.local:5000/team/tool:v1@${DIGEST}`,
+      { registry: 'registry.local:5000', repository: 'team/tool', tag: 'v1', digest: DIGEST },
+    ],
     ['localhost/x', { registry: 'localhost', repository: 'x' }],
     ['ubuntu:22.04', { registry: 'docker.io', repository: 'library/ubuntu', tag: '22.04' }],
   ])('parses %s', (text, expected) => {

@@ -144,7 +144,9 @@ describe('translatePipelineRun', () => {
 
 describe('pipelineRunName', () => {
   it('keeps the WFE name readable and adds a hash of the uid', () => {
-    expect(pipelineRunName({ metadata: { name: 'restart-payment', uid: 'a' } })).toMatch(/^restart-payment-[0-9a-f]{8}$/);
+    expect(pipelineRunName({ metadata: { name: 'restart-payment', uid: 'a' } })).toMatch(
+      /^restart-payment-[0-9a-f]{8}$/,
+    );
   });
 
   it('differs for a WFE re-created under the same name (new uid)', () => {

@@ -17,7 +17,11 @@ describe('RemediationRequest', () => {
   it('reads the fields this project needs and keeps the orchestrator’s others', () => {
     const rr = RemediationRequestSchema.parse({
       metadata: { name: 'rr-1', namespace: 'demo' },
-      spec: { targetResource: { kind: 'Deployment', name: 'api', namespace: 'demo' }, signalName: 'HighLatency', priority: 'P1' },
+      spec: {
+        targetResource: { kind: 'Deployment', name: 'api', namespace: 'demo' },
+        signalName: 'HighLatency',
+        priority: 'P1',
+      },
       status: { overallPhase: 'Completed', extra: 1 },
     });
     expect(rr.spec.targetResource.kind).toBe('Deployment');

@@ -64,7 +64,12 @@ const table: [scenario: string, expected: Expected][] = [
       phase: 'Failed',
       steps: ['Succeeded', 'Failed', 'Skipped'],
       progress: '1/3',
-      failure: { reason: 'ResourceExhausted', failedStep: 'scale-deployment', exitCode: 137, wasExecutionFailure: true },
+      failure: {
+        reason: 'ResourceExhausted',
+        failedStep: 'scale-deployment',
+        exitCode: 137,
+        wasExecutionFailure: true,
+      },
     },
   ],
   [

@@ -74,7 +74,12 @@ describe('failedWorkflowExecutionStatus', () => {
   });
 
   it('does not throw on a WFE that is not even an object', () => {
-    const status = failedWorkflowExecutionStatus({ reason: 'ConfigurationError', message: 'x', now: NOW, workflowExecution: 42 });
+    const status = failedWorkflowExecutionStatus({
+      reason: 'ConfigurationError',
+      message: 'x',
+      now: NOW,
+      workflowExecution: 42,
+    });
     expect(status.steps).toEqual([]);
   });
 
@@ -90,13 +95,22 @@ describe('failedWorkflowExecutionStatus', () => {
       ['Failed', 'DeadlineExceeded'],
       ['Skipped', undefined],
     ]);
-    expect(status.failureDetails).toMatchObject({ reason: 'DeadlineExceeded', failedStep: 'scale-deployment', wasExecutionFailure: true });
+    expect(status.failureDetails).toMatchObject({
+      reason: 'DeadlineExceeded',
+      failedStep: 'scale-deployment',
+      wasExecutionFailure: true,
+    });
     expect(status.startTime).toBe(running.startTime);
     expect(status.duration).toBe('29m59s');
   });
 
   it('cancels running and pending steps on Cancelled', () => {
-    const status = failedWorkflowExecutionStatus({ reason: 'Cancelled', message: 'cancelled by the orchestrator', previous: running, now: NOW });
+    const status = failedWorkflowExecutionStatus({
+      reason: 'Cancelled',
+      message: 'cancelled by the orchestrator',
+      previous: running,
+      now: NOW,
+    });
     expect(status.steps?.map((s) => s.phase)).toEqual(['Succeeded', 'Cancelled', 'Cancelled']);
     expect(status.failureDetails?.wasExecutionFailure).toBe(true);
   });
@@ -125,8 +139,20 @@ describe('failedWorkflowExecutionStatus', () => {
   });
 
   it('keeps a terminal status as it is: the first outcome stands', () => {
-    const failed = failedWorkflowExecutionStatus({ reason: 'ConfigurationError', message: 'x', previous: initial, now: NOW });
-    expect(failedWorkflowExecutionStatus({ reason: 'Cancelled', message: 'y', previous: failed, now: '2026-08-20T11:00:00Z' })).toEqual(failed);
+    const failed = failedWorkflowExecutionStatus({
+      reason: 'ConfigurationError',
+      message: 'x',
+      previous: initial,
+      now: NOW,
+    });
+    expect(
+      failedWorkflowExecutionStatus({
+        reason: 'Cancelled',
+        message: 'y',
+        previous: failed,
+        now: '2026-08-20T11:00:00Z',
+      }),
+    ).toEqual(failed);
   });
 
   it('is idempotent', () => {

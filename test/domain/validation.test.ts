@@ -5,7 +5,10 @@ import { readExample } from './support/examples';
 
 const DIGEST = 'sha256:347fabd5c622f93c9b29fc523e51063c21a12772105e265468ab21329f8a8915';
 
-function base(): { metadata: Record<string, unknown>; spec: Record<string, unknown> & { steps: Record<string, unknown>[] } } {
+function base(): {
+  metadata: Record<string, unknown>;
+  spec: Record<string, unknown> & { steps: Record<string, unknown>[] };
+} {
   return {
     metadata: { name: 'fix', namespace: 'demo' },
     spec: {
@@ -13,7 +16,12 @@ function base(): { metadata: Record<string, unknown>; spec: Record<string, unkno
       targetResource: 'demo/Deployment/api',
       steps: [
         { name: 'a', actionType: 'kubernetes/restart_pod', image: `ghcr.io/kubernaut/actions/kubectl@${DIGEST}` },
-        { name: 'b', actionType: 'kubernetes/scale_deployment', image: 'ghcr.io/kubernaut/actions/kubectl:1.0', runAfter: ['a'] },
+        {
+          name: 'b',
+          actionType: 'kubernetes/scale_deployment',
+          image: 'ghcr.io/kubernaut/actions/kubectl:1.0',
+          runAfter: ['a'],
+        },
       ],
     },
   };
@@ -33,15 +41,24 @@ function withStep(index: number, patch: Record<string, unknown>) {
 describe('validateWorkflowExecution', () => {
   describe('examples', () => {
     it.each(['restart-pod.yaml', 'dag-remediation.yaml'])('accepts %s, even with digests required', (name) => {
-      const result = validateWorkflowExecution(readExample(name), { requireDigest: true, allowedRegistries: ['ghcr.io/kubernaut/actions'] });
+      const result = validateWorkflowExecution(readExample(name), {
+        requireDigest: true,
+        allowedRegistries: ['ghcr.io/kubernaut/actions'],
+      });
       expect(result.ok).toBe(true);
     });
 
     it('rejects invalid.yaml naming the bad step name and the cycle', () => {
       const errors = errorsOf(readExample('invalid.yaml'));
       expect(errors).toEqual([
-        expect.objectContaining({ path: 'spec.steps[0].name', message: expect.stringContaining('"Restart_Pods" must be a DNS-1123 label') }),
-        expect.objectContaining({ path: 'spec.steps[2].runAfter[0]', message: expect.stringContaining('scale → verify → scale') }),
+        expect.objectContaining({
+          path: 'spec.steps[0].name',
+          message: expect.stringContaining('"Restart_Pods" must be a DNS-1123 label'),
+        }),
+        expect.objectContaining({
+          path: 'spec.steps[2].runAfter[0]',
+          message: expect.stringContaining('scale → verify → scale'),
+        }),
       ]);
     });
   });
@@ -88,7 +105,9 @@ describe('validateWorkflowExecution', () => {
     it('flags unknown fields, which the API server would silently drop', () => {
       const [error] = errorsOf(withStep(1, { runafter: ['a'] }));
       expect(error.path).toBe('spec.steps[1].runafter');
-      expect(error.message).toContain('allowed fields here: name, actionType, image, inputs, runAfter, timeout, retries');
+      expect(error.message).toContain(
+        'allowed fields here: name, actionType, image, inputs, runAfter, timeout, retries',
+      );
     });
 
     it('requires the actionType taxonomy form', () => {
@@ -106,7 +125,10 @@ describe('validateWorkflowExecution', () => {
     });
 
     it('bounds retries', () => {
-      expect(errorsOf(withStep(0, { retries: 11 }))).toContainEqual({ path: 'spec.steps[0].retries', message: 'retries must be at most 10' });
+      expect(errorsOf(withStep(0, { retries: 11 }))).toContainEqual({
+        path: 'spec.steps[0].retries',
+        message: 'retries must be at most 10',
+      });
       expect(errorsOf(withStep(0, { retries: 1.5 }))[0].path).toBe('spec.steps[0].retries');
     });
 
@@ -168,9 +190,12 @@ describe('validateWorkflowExecution', () => {
   });
 
   describe('images', () => {
-    it.each(['', 'ghcr.io/Kubernaut/actions', 'ghcr.io/x/y@sha256:abc', 'ghcr.io/x/y:tag with space', 'x:'])('rejects %j', (image) => {
-      expect(errorsOf(withStep(0, { image })).map((e) => e.path)).toContain('spec.steps[0].image');
-    });
+    it.each(['', 'ghcr.io/Kubernaut/actions', 'ghcr.io/x/y@sha256:abc', 'ghcr.io/x/y:tag with space', 'x:'])(
+      'rejects %j',
+      (image) => {
+        expect(errorsOf(withStep(0, { image })).map((e) => e.path)).toContain('spec.steps[0].image');
+      },
+    );
 
     it('requires digests only when the policy says so, naming the image', () => {
       expect(errorsOf(base())).toEqual([]);
@@ -188,7 +213,10 @@ describe('validateWorkflowExecution', () => {
       expect(errorsOf(wfe, { allowedRegistries: [] })).toEqual([]);
       const errors = errorsOf(wfe, { allowedRegistries: ['ghcr.io/kubernaut'] });
       expect(errors).toHaveLength(1);
-      expect(errors[0]).toMatchObject({ path: 'spec.steps[1].image', message: expect.stringContaining('allowedRegistries: ghcr.io/kubernaut') });
+      expect(errors[0]).toMatchObject({
+        path: 'spec.steps[1].image',
+        message: expect.stringContaining('allowedRegistries: ghcr.io/kubernaut'),
+      });
     });
   });
 

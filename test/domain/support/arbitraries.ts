@@ -55,7 +55,9 @@ export const dagSteps = (maxSteps = 12): fc.Arbitrary<GeneratedStep[]> =>
         ),
       ),
     )
-    .chain((steps) => fc.shuffledSubarray(steps as GeneratedStep[], { minLength: steps.length, maxLength: steps.length }));
+    .chain((steps) =>
+      fc.shuffledSubarray(steps as GeneratedStep[], { minLength: steps.length, maxLength: steps.length }),
+    );
 
 export const validWorkflowExecution = (maxSteps = 12) =>
   fc

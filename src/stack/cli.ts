@@ -2,6 +2,8 @@
  * `npm run stack -- up|down|status|install-tools`: the local stack for tests, the demo and development.
  */
 import { Command } from 'commander';
+import { stackLayout } from './layout';
+import { withStackLock } from './lease';
 import { stackDown, stackStatus, stackUp } from './stack';
 import { ensureTools, MissingPrerequisiteError } from './tools';
 
@@ -35,7 +37,7 @@ program
   .description('start (or reuse) every server of the stack and print how to reach them')
   .action(async () => {
     try {
-      const info = await stackUp({ log: (l) => console.log(`[stack] ${l}`) });
+      const info = await withStackLock(stackLayout().root, () => stackUp({ log: (l) => console.log(`[stack] ${l}`) }));
       console.log(`
 Temporal:    ${info.temporal.address} (namespace ${info.temporal.namespace})
 Web UI:      ${info.temporal.uiUrl}
@@ -53,7 +55,7 @@ program
   .description('stop everything the stack started (works after a crash too)')
   .action(async () => {
     try {
-      await stackDown({ log: (l) => console.log(`[stack] ${l}`) });
+      await withStackLock(stackLayout().root, () => stackDown({ log: (l) => console.log(`[stack] ${l}`) }));
     } catch (err) {
       explain(err);
     }

@@ -4,12 +4,10 @@
  * (src/domain/effectiveness/scoring.ts); these functions only query and persist.
  *
  * Failures: a Data Storage error marked `retryable: false` (bad input, missing table, violated
- * constraint) becomes a non-retryable ApplicationFailure, so the workflow fails fast and visibly instead
- * of retrying a bug for a day; everything else (connection lost, server restarting) is retried by the
- * activity's retry policy.
+ * constraint) becomes a non-retryable ApplicationFailure of type `DataStorageRejected` (./failures.ts),
+ * so the workflow fails fast and visibly instead of retrying a bug for a day; everything else
+ * (connection lost, server restarting) is retried by the activity's retry policy.
  */
-import { ApplicationFailure } from '@temporalio/common';
-import { DataStorageError } from '../datastorage/errors';
 import type {
   ActionRecord,
   ActionStats,
@@ -18,6 +16,7 @@ import type {
   PersistAssessmentResult,
   RecentByTargetQuery,
 } from '../datastorage/records';
+import { dataStorageFailure } from './failures';
 import {
   ActionHistorySummary,
   EFFECTIVENESS_MODEL,
@@ -57,7 +56,7 @@ const RECURRENCE_RECORD_LIMIT = 200;
 export function createEffectivenessActivities({ dataStorage }: { dataStorage: EffectivenessDataStorage }) {
   return {
     async gatherEffectivenessInputs(req: GatherEffectivenessInputsRequest): Promise<EffectivenessInputs> {
-      return translateErrors('gatherEffectivenessInputs', async () => {
+      return translateErrors(async () => {
         // The watcher's signal may not know the action types: the remediation's action records do.
         const actionTypes =
           req.actionTypes.length > 0
@@ -102,7 +101,7 @@ export function createEffectivenessActivities({ dataStorage }: { dataStorage: Ef
     },
 
     async persistEffectivenessAssessment(assessment: EffectivenessAssessment): Promise<PersistAssessmentOutcome> {
-      return translateErrors('persistEffectivenessAssessment', () => dataStorage.persistAssessment(assessment));
+      return translateErrors(() => dataStorage.persistAssessment(assessment));
     },
   };
 }
@@ -118,18 +117,10 @@ function summary(stats: ActionStats): ActionHistorySummary {
   };
 }
 
-async function translateErrors<T>(operation: string, call: () => Promise<T>): Promise<T> {
+async function translateErrors<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (err) {
-    if (err instanceof DataStorageError && !err.retryable) {
-      throw ApplicationFailure.create({
-        message: `${operation}: ${err.message}`,
-        type: err.name,
-        nonRetryable: true,
-        cause: err,
-      });
-    }
-    throw err;
+    throw dataStorageFailure(err);
   }
 }

@@ -30,8 +30,9 @@ import {
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
-import { SearchAttributeType, WorkflowExecutionAlreadyStartedError, defineSearchAttributeKey } from '@temporalio/common';
-import { REMEDIATION_TERMINAL_SIGNAL, SEARCH_ATTRIBUTES, effectivenessAssessmentWorkflowId } from '../domain/names';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { REMEDIATION_TERMINAL_SIGNAL, effectivenessAssessmentWorkflowId } from '../domain/names';
+import { SEARCH_ATTRIBUTE_KEYS } from '../temporal/search-attributes';
 import {
   EffectivenessMonitorInput,
   MonitorConfig,
@@ -55,10 +56,6 @@ export interface EffectivenessMonitorStatus extends MonitorStatus {
   continueAsNewSuggested: boolean;
 }
 export const monitorStatusQuery = defineQuery<EffectivenessMonitorStatus>('status');
-
-const REMEDIATION_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTES.remediation.name, SearchAttributeType.KEYWORD);
-const TARGET_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTES.target.name, SearchAttributeType.KEYWORD);
-const ACTION_TYPES_KEY = defineSearchAttributeKey(SEARCH_ATTRIBUTES.actionTypes.name, SearchAttributeType.KEYWORD_LIST);
 
 export async function effectivenessMonitorWorkflow(input: EffectivenessMonitorInput = {}): Promise<never> {
   const config = monitorConfig(input);
@@ -114,9 +111,9 @@ async function startAssessment(r: RemediationTerminal, config: MonitorConfig, st
       staticSummary: assessmentStaticSummary(r),
       staticDetails: assessmentStaticDetails(r, stabilizationWindowMs),
       typedSearchAttributes: [
-        { key: REMEDIATION_KEY, value: r.remediation.id },
-        { key: TARGET_KEY, value: r.target },
-        { key: ACTION_TYPES_KEY, value: r.actionTypes },
+        { key: SEARCH_ATTRIBUTE_KEYS.remediation, value: r.remediation.id },
+        { key: SEARCH_ATTRIBUTE_KEYS.target, value: r.target },
+        { key: SEARCH_ATTRIBUTE_KEYS.actionTypes, value: [...new Set(r.actionTypes)] },
       ],
     });
     state.started(id);

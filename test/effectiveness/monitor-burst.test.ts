@@ -68,7 +68,7 @@ describe('effectivenessMonitorWorkflow under a burst', () => {
         );
         return Number(rows.rows[0].n) === BURST ? BURST : undefined;
       },
-      60_000,
+      150_000,
     );
     expect(stored).toBe(BURST);
 
@@ -85,5 +85,5 @@ describe('effectivenessMonitorWorkflow under a burst', () => {
       expect(run.events - run.signals).toBeLessThanOrEqual(OWN_EVENTS_BOUND);
     }
     expect(runs.reduce((n, r) => n + r.signals, 0)).toBe(BURST);
-  });
+  }, 180_000);
 });

@@ -4,6 +4,9 @@
  */
 import crypto from 'node:crypto';
 import { WorkflowExecutionDescription } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { createEffectivenessActivities } from '../../src/activities/effectiveness';
+import { scoreEffectiveness } from '../../src/domain/effectiveness/scoring';
 import { EffectivenessMonitorStatus } from '../../src/workflows/effectiveness-monitor';
 import { EffectivenessAssessmentResult } from '../../src/workflows/effectiveness-assessment';
 import { SEARCH_ATTRIBUTES, effectivenessAssessmentWorkflowId } from '../../src/domain/names';
@@ -23,7 +26,7 @@ beforeAll(async () => {
   env = await createEffectivenessTestEnv('effectiveness');
   worker = await env.startWorker('worker-1');
 });
-afterEach(() => env.resetMonitor());
+afterEach(() => env?.resetMonitor());
 afterAll(() => env?.close());
 
 function newTarget(): { target: string; actionType: string } {
@@ -212,5 +215,26 @@ describe('effectivenessMonitorWorkflow', () => {
       .map((e) => e.activityTaskStartedEventAttributes?.identity);
     expect(activityWorkers).toEqual(['worker-2', 'worker-2']);
     expect(history.events?.some((e) => e.timerFiredEventAttributes)).toBe(true);
+  });
+});
+
+describe('createEffectivenessActivities', () => {
+  it('turns an assessment the Data Storage rejects into a non-retryable failure', async () => {
+    const { persistEffectivenessAssessment } = createEffectivenessActivities({ dataStorage: env.dataStorage });
+    const assessment = scoreEffectiveness({
+      remediationId: 'prod/rr-bad',
+      target: 'prod/Deployment/web',
+      actionTypes: ['kubernetes/restart_pod'],
+      assessedAt: new Date().toISOString(),
+      combined: { succeeded: 1, failed: 0, oldestRecordAt: null, latestOutcomes: [] },
+      byActionType: {},
+      recentRemediationsByActionType: {},
+    });
+
+    const failure = await persistEffectivenessAssessment({ ...assessment, score: 2 }).catch((err: unknown) => err);
+
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect(failure).toMatchObject({ nonRetryable: true, type: 'DataStorageRejected' });
+    expect((failure as Error).message).toContain('score');
   });
 });

@@ -15,6 +15,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { effectivenessAssessmentWorkflowId } from '../../../src/domain/names';
 import { eventually, uniqueName } from '../../support/stack';
 import { createEffectivenessTestEnv, terminalRemediation } from './effectiveness-env';
@@ -25,6 +26,7 @@ export const MONITOR_FIXTURE = path.join(FIXTURES_DIR, 'effectiveness-monitor.js
 export const ASSESSMENT_FIXTURE = path.join(FIXTURES_DIR, 'effectiveness-assessment.json');
 
 async function main(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
   const env = await createEffectivenessTestEnv('effectiveness-record');
   try {
     await env.startWorker('recorder');

@@ -150,12 +150,32 @@ export interface StatsParams {
   latestN: number;
 }
 
+/**
+ * Counts come from action_record_daily_counts for the whole UTC days inside the window and from
+ * action_records for the partial days at its two ends ($5..$8, computed by `statsDays`), so the cost
+ * does not grow with the number of records. Oldest record and latest verdicts are short index scans.
+ */
 const STATS_SQL = `
 WITH counts AS (
-  SELECT status, count(*)::bigint AS n, min(execution_started_at) AS oldest
-  FROM action_records
-  WHERE action_type = ANY($1::text[]) AND execution_started_at >= $2 AND execution_started_at < $3
+  SELECT status, sum(n)::bigint AS n FROM (
+    SELECT status, records AS n FROM action_record_daily_counts
+    WHERE action_type = ANY($1::text[]) AND day >= $5::date AND day < $6::date
+    UNION ALL
+    SELECT status, 1 FROM action_records
+    WHERE action_type = ANY($1::text[]) AND execution_started_at >= $2 AND execution_started_at < $7
+    UNION ALL
+    SELECT status, 1 FROM action_records
+    WHERE action_type = ANY($1::text[]) AND execution_started_at >= $8 AND execution_started_at < $3
+  ) c
   GROUP BY status
+),
+oldest AS (
+  SELECT min(first_start) AS oldest
+  FROM unnest($1::text[]) AS t(action_type)
+  CROSS JOIN LATERAL (
+    SELECT min(a.execution_started_at) AS first_start FROM action_records a
+    WHERE a.action_type = t.action_type AND a.execution_started_at >= $2 AND a.execution_started_at < $3
+  ) m
 ),
 latest AS (
   SELECT r.status, r.execution_started_at, r.wfe_uid, r.step_name
@@ -171,22 +191,39 @@ latest AS (
   ORDER BY ${NEWEST_FIRST}
   LIMIT $4
 )
-SELECT (SELECT coalesce(json_agg(json_build_object('status', status, 'n', n, 'oldest', oldest)), '[]'::json) FROM counts) AS counts,
+SELECT (SELECT coalesce(json_object_agg(status, n), '{}'::json) FROM counts) AS counts,
+       (SELECT oldest FROM oldest) AS oldest,
        (SELECT coalesce(json_agg(status ORDER BY ${NEWEST_FIRST}), '[]'::json) FROM latest) AS latest`;
 
-export async function selectStats(db: Queryable, p: StatsParams): Promise<ActionStats> {
-  const { rows } = await db.query<{
-    counts: { status: ActionStatus; n: number | string; oldest: string }[];
-    latest: VerdictStatus[];
-  }>(STATS_SQL, [p.actionTypes, p.since, p.until, p.latestN]);
-  const { counts: countRows, latest } = rows[0]!;
-  const counts = Object.fromEntries(ACTION_STATUSES.map((s) => [s, 0])) as Record<ActionStatus, number>;
-  let oldest: number | null = null;
-  for (const c of countRows) {
-    counts[c.status] = Number(c.n);
-    const t = Date.parse(c.oldest);
-    if (oldest === null || t < oldest) oldest = t;
+const DAY_MS = 86_400_000;
+
+/**
+ * Splits [since, until) into whole UTC days [firstDay, endDay) read from the daily counts, and the
+ * partial days [since, headEnd) and [tailStart, until) read from the records. Without a whole day in
+ * the window, everything is read from the records.
+ */
+export function statsDays(since: Date, until: Date) {
+  const firstDay = Math.ceil(since.getTime() / DAY_MS) * DAY_MS;
+  const endDay = Math.floor(until.getTime() / DAY_MS) * DAY_MS;
+  if (firstDay >= endDay) {
+    return { firstDay: '1970-01-01', endDay: '1970-01-01', headEnd: until, tailStart: until };
   }
+  const date = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  return { firstDay: date(firstDay), endDay: date(endDay), headEnd: new Date(firstDay), tailStart: new Date(endDay) };
+}
+
+export async function selectStats(db: Queryable, p: StatsParams): Promise<ActionStats> {
+  const d = statsDays(p.since, p.until);
+  const { rows } = await db.query<{
+    counts: Partial<Record<ActionStatus, number | string>>;
+    oldest: Date | null;
+    latest: VerdictStatus[];
+  }>(STATS_SQL, [p.actionTypes, p.since, p.until, p.latestN, d.firstDay, d.endDay, d.headEnd, d.tailStart]);
+  const { counts: stored, oldest, latest } = rows[0]!;
+  const counts = Object.fromEntries(ACTION_STATUSES.map((s) => [s, Number(stored[s] ?? 0)])) as Record<
+    ActionStatus,
+    number
+  >;
   return {
     actionTypes: p.actionTypes,
     since: p.since.toISOString(),
@@ -195,7 +232,7 @@ export async function selectStats(db: Queryable, p: StatsParams): Promise<Action
     total: Object.values(counts).reduce((sum, n) => sum + n, 0),
     succeeded: counts.succeeded,
     failed: counts.failed,
-    oldestRecordAt: oldest === null ? null : new Date(oldest).toISOString(),
+    oldestRecordAt: oldest === null ? null : oldest.toISOString(),
     latestOutcomes: latest,
   };
 }

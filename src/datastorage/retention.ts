@@ -12,7 +12,7 @@
  * waits for). DETACH … CONCURRENTLY cannot run inside a transaction block, so this runs statement by
  * statement on a dedicated connection outside any transaction. If a run is interrupted between the two
  * steps, the next run finalizes the half-detached partition (`DETACH … FINALIZE`) or drops the
- * leftover detached table.
+ * leftover detached table. The daily outcome counts of the dropped days are deleted afterwards.
  */
 import type { Pool, PoolClient } from 'pg';
 import { DataStorageValidationError, toDataStorageError } from './errors';
@@ -65,6 +65,15 @@ WHERE c.relnamespace = current_schema()::regnamespace
   AND c.relkind = 'r' AND NOT c.relispartition
   AND c.relname ~ '^action_records_[0-9]{4}_[0-9]{2}$'`;
 
+/**
+ * Daily counts of days no partition covers any more (dropping a partition fires no trigger). Keyed on
+ * the oldest remaining partition rather than on what this run dropped, so a run interrupted between a
+ * drop and this cleanup is repaired by the next one.
+ */
+const DROP_ORPHAN_COUNTS_SQL = `
+DELETE FROM action_record_daily_counts
+WHERE day < (SELECT coalesce(min(range_start), 'infinity'::timestamptz) FROM action_record_partitions) AT TIME ZONE 'UTC'`;
+
 export async function dropExpiredPartitions(pool: Pool, options: RetentionOptions = {}): Promise<RetentionResult> {
   const retentionDays = validateRetentionDays(options.retentionDays ?? DEFAULT_RETENTION_DAYS);
   const dryRun = options.dryRun ?? false;
@@ -95,7 +104,10 @@ export async function dropExpiredPartitions(pool: Pool, options: RetentionOption
       dropped.push(entry);
       log(`${dryRun ? 'would drop' : 'dropped'} ${p.name} [${p.rangeStart}, ${p.rangeEnd}) ~${entry.approxRows} rows`);
     }
-    if (!dryRun) await dropLeftovers(db, cutoff, log);
+    if (!dryRun) {
+      await dropLeftovers(db, cutoff, log);
+      await db.query(DROP_ORPHAN_COUNTS_SQL);
+    }
     return {
       retentionDays,
       dryRun,

@@ -205,6 +205,21 @@ describe('action history queries', () => {
       expect(stats.latestOutcomes).toEqual(['succeeded', 'succeeded', 'failed', 'succeeded']);
     });
 
+    it('counts exactly in a window shorter than a day and in one that is not day-aligned', async () => {
+      const withinADay = await ds.getActionStats({
+        actionType: RESTART,
+        since: iso(NOW - 6 * DAY - 1000),
+        until: iso(NOW - 6 * DAY + 1000),
+      });
+      expect(withinADay.counts).toEqual({ executing: 0, succeeded: 1, failed: 0, cancelled: 1, skipped: 0 });
+      const offset = await ds.getActionStats({
+        actionType: RESTART,
+        since: iso(NOW - 8 * DAY + 1000),
+        until: iso(NOW - 2 * DAY),
+      });
+      expect(offset.counts).toEqual({ executing: 0, succeeded: 1, failed: 0, cancelled: 1, skipped: 1 });
+    });
+
     it('reports an action type without records as empty', async () => {
       const stats = await ds.getActionStats({ actionType: 'aws/reboot_instance', since: since(90) });
       expect(stats).toMatchObject({ total: 0, succeeded: 0, failed: 0, oldestRecordAt: null, latestOutcomes: [] });

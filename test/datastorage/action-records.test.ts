@@ -3,7 +3,7 @@ import { listPartitions } from '../../src/datastorage/partitions';
 import { createPool } from '../../src/datastorage/pool';
 import { createDataStorage, type DataStorage } from '../../src/datastorage/repository';
 import type { TestDatabase } from '../support/stack';
-import { dataStorageTestDatabase } from './database';
+import { dailyCounts, dataStorageTestDatabase } from './database';
 import { DAY, HOUR, fixedNow, iso, outcome, wfeRecords } from './fixtures';
 
 const NOW = fixedNow();
@@ -262,6 +262,21 @@ describe('action records', () => {
       const [stored] = await stepsOf(ds, row!.wfeUid);
       expect(stored!.failureMessage!.length).toBe(8192);
       expect(stored!.failureMessage!.endsWith('…')).toBe(true);
+    });
+  });
+  describe('daily outcome counts', () => {
+    it('stay equal to a recount of the records after every kind of write', async () => {
+      const a = wfeRecords({ executionStartedAt: iso(NOW - 30 * HOUR), steps: STEPS });
+      const b = wfeRecords({ executionStartedAt: iso(NOW - 3 * DAY), steps: STEPS });
+      await ds.recordActions(a);
+      await ds.completeActions([outcome(a[0]!, 'succeeded'), outcome(a[1]!, 'failed')]);
+      await ds.completeActions(b.map((r) => outcome(r, 'cancelled')));
+      await ds.recordActions(b);
+      await ds.completeActions([outcome(a[0]!, 'failed')]);
+      await db.pool.query('DELETE FROM action_records WHERE wfe_uid = $1 AND step_name = $2', [a[2]!.wfeUid, 'verify']);
+      const { maintained, recounted } = await dailyCounts(db);
+      expect(recounted.length).toBeGreaterThan(0);
+      expect(maintained).toEqual(recounted);
     });
   });
 });

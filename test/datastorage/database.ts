@@ -14,3 +14,19 @@ export async function dataStorageTestDatabase(opts: { migrate?: boolean } = {}):
   db.pool.on('error', () => {});
   return db;
 }
+
+/**
+ * The daily outcome counts as the triggers maintain them, and as a recount of the records gives them:
+ * the two must always be equal.
+ */
+export async function dailyCounts(db: TestDatabase): Promise<{ maintained: unknown[]; recounted: unknown[] }> {
+  const maintained = await db.pool.query(
+    `SELECT action_type, day::text, status, records::int FROM action_record_daily_counts
+     WHERE records <> 0 ORDER BY 1, 2, 3`,
+  );
+  const recounted = await db.pool.query(
+    `SELECT action_type, (execution_started_at AT TIME ZONE 'UTC')::date::text AS day, status, count(*)::int AS records
+     FROM action_records GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+  );
+  return { maintained: maintained.rows, recounted: recounted.rows };
+}

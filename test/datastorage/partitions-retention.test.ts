@@ -3,7 +3,7 @@ import { ensurePartitions, ensurePartitionsFor, listPartitions } from '../../src
 import { createDataStorage, type DataStorage } from '../../src/datastorage/repository';
 import { MIN_RETENTION_DAYS, dropExpiredPartitions } from '../../src/datastorage/retention';
 import type { TestDatabase } from '../support/stack';
-import { dataStorageTestDatabase } from './database';
+import { dailyCounts, dataStorageTestDatabase } from './database';
 import { DAY, fixedNow, iso, wfeRecords } from './fixtures';
 
 const NOW = fixedNow();
@@ -134,6 +134,9 @@ describe('retention', () => {
     expect(remaining.filter((t) => t >= NOW - 180 * DAY)).toHaveLength(AGES.filter((d) => d <= 180).length);
     expect(remaining).not.toContain(NOW - 400 * DAY);
     expect(remaining).not.toContain(NOW - 300 * DAY);
+    // The daily counts of the dropped days went with them.
+    const { maintained, recounted } = await dailyCounts(db);
+    expect(maintained).toEqual(recounted);
   });
 
   it('at the 90-day minimum still keeps every record younger than 90 days', async () => {

@@ -19,7 +19,12 @@ const schema = z.object({
   KUBERNAUT_SIMULATOR_NAMESPACES: z
     .string()
     .optional()
-    .transform((v) => (v ?? '').split(',').map((n) => n.trim()).filter((n) => n.length > 0)),
+    .transform((v) =>
+      (v ?? '')
+        .split(',')
+        .map((n) => n.trim())
+        .filter((n) => n.length > 0),
+    ),
   KUBERNAUT_SIMULATOR_RESYNC_INTERVAL_MS: integerFromEnv(100).default(5000),
   KUBERNAUT_SIMULATOR_DEFAULT_STEP_DURATION_MS: integerFromEnv(0).default(200),
   KUBERNAUT_SIMULATOR_CONCURRENCY: integerFromEnv(1).default(8),

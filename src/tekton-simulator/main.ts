@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   kubeConfig.loadFromDefault();
   logger.info({ server: kubeConfig.getCurrentCluster()?.server }, 'using Kubernetes API server');
 
-  const simulator = await startTektonSimulator({
+  const simulator = startTektonSimulator({
     kubeConfig,
     namespaces: config.namespaces,
     resyncIntervalMs: config.resyncIntervalMs,
@@ -24,6 +24,9 @@ async function main(): Promise<void> {
     fieldValidation: config.fieldValidation,
     logger,
   });
+
+  await simulator.ready;
+  logger.info('tekton simulator running');
 
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {

@@ -31,7 +31,9 @@ export function pipelineTaskState(taskRun: TaskRun | undefined): PipelineTaskSta
   if (condition?.status === 'True') return 'succeeded';
   if (condition?.status !== 'False') return 'running';
   if (condition.reason !== TASK_RUN_REASONS.cancelled) return 'failed';
-  return taskRun.spec.statusMessage === TASK_RUN_CANCEL_MESSAGES.pipelineRunTimedOut ? 'cancelledForTimeout' : 'cancelled';
+  return taskRun.spec.statusMessage === TASK_RUN_CANCEL_MESSAGES.pipelineRunTimedOut
+    ? 'cancelledForTimeout'
+    : 'cancelled';
 }
 
 /** Any finished-but-not-successful task (failed, cancelled, timed out) stops the PipelineRun scheduling. */
@@ -55,7 +57,8 @@ export function pipelineFacts(
     if (states.get(name) !== 'notStarted') reason = undefined;
     else if (stopping) reason = SKIP_REASONS.stopping;
     else if (gracefullyStopped) reason = SKIP_REASONS.gracefullyStopped;
-    else if (byName.get(name)!.runAfter.some((parent) => skipReason(parent) !== undefined)) reason = SKIP_REASONS.parentSkipped;
+    else if (byName.get(name)!.runAfter.some((parent) => skipReason(parent) !== undefined))
+      reason = SKIP_REASONS.parentSkipped;
     else if (pipelineRun.timedOut && byName.get(name)!.runAfter.every((parent) => states.get(parent) === 'succeeded')) {
       // Only tasks that were ready to start are reported; those still waiting on running parents are not.
       reason = SKIP_REASONS.pipelineTimedOut;
@@ -75,7 +78,12 @@ export function pipelineFacts(
       skipReason(t.name) === undefined &&
       t.runAfter.every((parent) => states.get(parent) === 'succeeded'),
   );
-  return { states, skippedTasks, schedulable, condition: condition(pipelineRun.name, states, skippedTasks.length, gracefullyStopped) };
+  return {
+    states,
+    skippedTasks,
+    schedulable,
+    condition: condition(pipelineRun.name, states, skippedTasks.length, gracefullyStopped),
+  };
 }
 
 /** GetPipelineConditionStatus, minus the timeout branch (the planner handles timeouts before counting). */
@@ -99,12 +107,21 @@ function condition(
   if (incomplete === 0) {
     const message = MESSAGES.pipelineRunDone({ completed, failed, cancelled, skipped });
     if (failed > 0) return { status: 'False', reason: PIPELINE_RUN_REASONS.failed, message };
-    if (gracefullyStopped) return { status: 'False', reason: PIPELINE_RUN_REASONS.cancelled, message: MESSAGES.pipelineRunCancelled(name) };
+    if (gracefullyStopped)
+      return { status: 'False', reason: PIPELINE_RUN_REASONS.cancelled, message: MESSAGES.pipelineRunCancelled(name) };
     if (cancelled > 0) return { status: 'False', reason: PIPELINE_RUN_REASONS.cancelled, message };
-    return { status: 'True', reason: skipped > 0 ? PIPELINE_RUN_REASONS.completed : PIPELINE_RUN_REASONS.succeeded, message };
+    return {
+      status: 'True',
+      reason: skipped > 0 ? PIPELINE_RUN_REASONS.completed : PIPELINE_RUN_REASONS.succeeded,
+      message,
+    };
   }
   let reason: string = PIPELINE_RUN_REASONS.running;
   if (gracefullyStopped) reason = PIPELINE_RUN_REASONS.stoppedRunningFinally;
   else if (cancelled > 0 || failed > 0) reason = PIPELINE_RUN_REASONS.stopping;
-  return { status: 'Unknown', reason, message: MESSAGES.pipelineRunCounts({ completed, failed, cancelled, incomplete, skipped }) };
+  return {
+    status: 'Unknown',
+    reason,
+    message: MESSAGES.pipelineRunCounts({ completed, failed, cancelled, incomplete, skipped }),
+  };
 }

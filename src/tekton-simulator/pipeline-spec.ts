@@ -24,8 +24,7 @@ export interface ResolvedPipelineTask {
 }
 
 export type PipelineResolution =
-  | { ok: true; tasks: ResolvedPipelineTask[] }
-  | { ok: false; reason: string; message: string };
+  { ok: true; tasks: ResolvedPipelineTask[] } | { ok: false; reason: string; message: string };
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -35,7 +34,11 @@ export function resolvePipeline(pipelineRun: PipelineRun): PipelineResolution {
   const { namespace, name } = pipelineRun.metadata;
   const spec = pipelineRun.spec;
   if (spec.pipelineRef?.name) {
-    return { ok: false, reason: PIPELINE_RUN_REASONS.couldntGetPipeline, message: MESSAGES.pipelineNotFound(namespace, name, spec.pipelineRef.name) };
+    return {
+      ok: false,
+      reason: PIPELINE_RUN_REASONS.couldntGetPipeline,
+      message: MESSAGES.pipelineNotFound(namespace, name, spec.pipelineRef.name),
+    };
   }
   let tasks: ResolvedPipelineTask[];
   try {
@@ -43,13 +46,26 @@ export function resolvePipeline(pipelineRun: PipelineRun): PipelineResolution {
     tasks = readTasks(spec.pipelineSpec);
   } catch (err) {
     if (!(err instanceof SpecError)) throw err;
-    return { ok: false, reason: PIPELINE_RUN_REASONS.validationFailed, message: MESSAGES.invalidPipelineSpec(namespace, name, err.message) };
+    return {
+      ok: false,
+      reason: PIPELINE_RUN_REASONS.validationFailed,
+      message: MESSAGES.invalidPipelineSpec(namespace, name, err.message),
+    };
   }
   const graphError = findGraphError(tasks);
-  if (graphError) return { ok: false, reason: PIPELINE_RUN_REASONS.invalidGraph, message: MESSAGES.invalidGraph(namespace, name, graphError) };
+  if (graphError)
+    return {
+      ok: false,
+      reason: PIPELINE_RUN_REASONS.invalidGraph,
+      message: MESSAGES.invalidGraph(namespace, name, graphError),
+    };
   const missing = tasks.find((t) => t.taskRef.name !== KUBERNAUT_ACTION_TASK || t.taskRef.kind !== 'Task');
   if (missing) {
-    return { ok: false, reason: PIPELINE_RUN_REASONS.couldntGetTask, message: MESSAGES.taskNotFound(namespace, name, missing.taskRef.name) };
+    return {
+      ok: false,
+      reason: PIPELINE_RUN_REASONS.couldntGetTask,
+      message: MESSAGES.taskNotFound(namespace, name, missing.taskRef.name),
+    };
   }
   return { ok: true, tasks };
 }
@@ -66,12 +82,17 @@ export function pipelineTimeoutMs(pipelineRun: PipelineRun): number {
 }
 
 function readTasks(pipelineSpec: unknown): ResolvedPipelineTask[] {
-  if (!isObject(pipelineSpec)) throw new SpecError('spec.pipelineSpec: required (the simulator runs inline pipelines only)');
-  if (pipelineSpec.finally !== undefined && !(Array.isArray(pipelineSpec.finally) && pipelineSpec.finally.length === 0)) {
+  if (!isObject(pipelineSpec))
+    throw new SpecError('spec.pipelineSpec: required (the simulator runs inline pipelines only)');
+  if (
+    pipelineSpec.finally !== undefined &&
+    !(Array.isArray(pipelineSpec.finally) && pipelineSpec.finally.length === 0)
+  ) {
     throw new SpecError('spec.pipelineSpec.finally: finally tasks are not simulated');
   }
   const tasks = pipelineSpec.tasks;
-  if (!Array.isArray(tasks) || tasks.length === 0) throw new SpecError('spec.pipelineSpec.tasks: must be a non-empty list');
+  if (!Array.isArray(tasks) || tasks.length === 0)
+    throw new SpecError('spec.pipelineSpec.tasks: must be a non-empty list');
   return tasks.map((task, i) => readTask(task, `spec.pipelineSpec.tasks[${i}]`));
 }
 
@@ -105,7 +126,10 @@ function readTask(task: unknown, path: string): ResolvedPipelineTask {
   }
   return {
     name,
-    taskRef: { name: typeof taskRef.name === 'string' ? taskRef.name : '', kind: typeof taskRef.kind === 'string' ? taskRef.kind : 'Task' },
+    taskRef: {
+      name: typeof taskRef.name === 'string' ? taskRef.name : '',
+      kind: typeof taskRef.kind === 'string' ? taskRef.kind : 'Task',
+    },
     params: params as Param[],
     runAfter: runAfter as string[],
     timeout,
@@ -117,12 +141,14 @@ function readTask(task: unknown, path: string): ResolvedPipelineTask {
 function findGraphError(tasks: ResolvedPipelineTask[]): string | undefined {
   const names = new Set<string>();
   for (const task of tasks) {
-    if (names.has(task.name)) return `task ${task.name} is already present in Graph, can't add it again: duplicate pipeline task`;
+    if (names.has(task.name))
+      return `task ${task.name} is already present in Graph, can't add it again: duplicate pipeline task`;
     names.add(task.name);
   }
   for (const task of tasks) {
     const unknown = task.runAfter.find((r) => !names.has(r));
-    if (unknown !== undefined) return `task ${task.name} depends on ${unknown} but ${unknown} wasn't present in Pipeline`;
+    if (unknown !== undefined)
+      return `task ${task.name} depends on ${unknown} but ${unknown} wasn't present in Pipeline`;
   }
   const byName = new Map(tasks.map((t) => [t.name, t]));
   const state = new Map<string, 'visiting' | 'done'>();
@@ -140,7 +166,10 @@ function findGraphError(tasks: ResolvedPipelineTask[]): string | undefined {
   for (const task of tasks) {
     const cycleAt = visit(task.name);
     if (cycleAt !== undefined) {
-      const deps = byName.get(cycleAt)!.runAfter.map((d) => JSON.stringify(d)).join(', ');
+      const deps = byName
+        .get(cycleAt)!
+        .runAfter.map((d) => JSON.stringify(d))
+        .join(', ');
       return `cycle detected; task ${JSON.stringify(cycleAt)} depends on ${deps}`;
     }
   }

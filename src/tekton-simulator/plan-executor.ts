@@ -39,7 +39,10 @@ export async function executePlan(
 ): Promise<ExecutionOutcome> {
   const basis = new Map<string, { resourceVersion: string; status?: object }>();
   const remember = (object: PipelineRun | TaskRun) =>
-    basis.set(`${object.kind}/${objectKey(object.metadata)}`, { resourceVersion: object.metadata.resourceVersion ?? '', status: object.status });
+    basis.set(`${object.kind}/${objectKey(object.metadata)}`, {
+      resourceVersion: object.metadata.resourceVersion ?? '',
+      status: object.status,
+    });
   remember(pipelineRun);
   taskRuns.forEach(remember);
 
@@ -51,12 +54,18 @@ export async function executePlan(
       const target = targetOf(action);
       if (code === 409 || code === 404) {
         context.counters.conflicts++;
-        context.logger.debug({ action: action.type, object: target.key, code }, 'stale decision; re-reading the object');
+        context.logger.debug(
+          { action: action.type, object: target.key, code },
+          'stale decision; re-reading the object',
+        );
         await refresh(context, target.resource, target.namespace, target.name);
         return 'stale';
       }
       context.counters.errors++;
-      context.logger.error({ action: action.type, object: target.key, error: describeApiError(err) }, 'simulator write failed');
+      context.logger.error(
+        { action: action.type, object: target.key, error: describeApiError(err) },
+        'simulator write failed',
+      );
       return 'failed';
     }
   }
@@ -89,7 +98,14 @@ async function perform(
       const created = await api.create<TaskRun>(TASK_RUN, namespace, action.taskRun);
       counters.taskRunsCreated++;
       storeTaskRun(created);
-      const started = await api.patchStatus<TaskRun>(TASK_RUN, namespace, name, created.metadata.resourceVersion ?? '', action.status, created.status);
+      const started = await api.patchStatus<TaskRun>(
+        TASK_RUN,
+        namespace,
+        name,
+        created.metadata.resourceVersion ?? '',
+        action.status,
+        created.status,
+      );
       counters.taskRunStatusUpdates++;
       storeTaskRun(started);
       return;
@@ -103,19 +119,38 @@ async function perform(
     }
     case 'updateTaskRunStatus': {
       const { resourceVersion, status } = basisOf(TASK_RUN.kind, action.namespace, action.name);
-      storeTaskRun(await api.patchStatus<TaskRun>(TASK_RUN, action.namespace, action.name, resourceVersion, action.status, status));
+      storeTaskRun(
+        await api.patchStatus<TaskRun>(TASK_RUN, action.namespace, action.name, resourceVersion, action.status, status),
+      );
       counters.taskRunStatusUpdates++;
       return;
     }
     case 'labelPipelineRun': {
       const { resourceVersion } = basisOf(PIPELINE_RUN.kind, action.namespace, action.name);
-      storePipelineRun(await api.patch<PipelineRun>(PIPELINE_RUN, action.namespace, action.name, { metadata: { labels: action.labels } }, resourceVersion));
+      storePipelineRun(
+        await api.patch<PipelineRun>(
+          PIPELINE_RUN,
+          action.namespace,
+          action.name,
+          { metadata: { labels: action.labels } },
+          resourceVersion,
+        ),
+      );
       counters.pipelineRunsLabelled++;
       return;
     }
     case 'updatePipelineRunStatus': {
       const { resourceVersion, status } = basisOf(PIPELINE_RUN.kind, action.namespace, action.name);
-      storePipelineRun(await api.patchStatus<PipelineRun>(PIPELINE_RUN, action.namespace, action.name, resourceVersion, action.status, status));
+      storePipelineRun(
+        await api.patchStatus<PipelineRun>(
+          PIPELINE_RUN,
+          action.namespace,
+          action.name,
+          resourceVersion,
+          action.status,
+          status,
+        ),
+      );
       counters.pipelineRunStatusUpdates++;
       return;
     }
@@ -126,12 +161,21 @@ function targetOf(action: SimulatorAction): { resource: TektonResource; namespac
   const [resource, namespace, name] =
     action.type === 'createTaskRun'
       ? [TASK_RUN, action.taskRun.metadata.namespace, action.taskRun.metadata.name]
-      : [action.type === 'labelPipelineRun' || action.type === 'updatePipelineRunStatus' ? PIPELINE_RUN : TASK_RUN, action.namespace, action.name];
+      : [
+          action.type === 'labelPipelineRun' || action.type === 'updatePipelineRunStatus' ? PIPELINE_RUN : TASK_RUN,
+          action.namespace,
+          action.name,
+        ];
   return { resource, namespace, name, key: `${resource.kind} ${namespace}/${name}` };
 }
 
 /** Re-reads one object into its cache (or drops it when it no longer exists). */
-async function refresh(context: ExecutionContext, resource: TektonResource, namespace: string, name: string): Promise<void> {
+async function refresh(
+  context: ExecutionContext,
+  resource: TektonResource,
+  namespace: string,
+  name: string,
+): Promise<void> {
   const key = `${namespace}/${name}`;
   try {
     if (resource === PIPELINE_RUN) {

@@ -75,8 +75,16 @@ export function planNextStep(
 
   const specStatus = pipelineRun.spec.status;
   if (specStatus === PIPELINE_RUN_SPEC_STATUS.pending && prStatus.startTime === undefined) {
-    const pending: SucceededState = { status: 'Unknown', reason: PIPELINE_RUN_REASONS.pending, message: MESSAGES.pipelineRunPending(pipelineRun.metadata.name) };
-    return work.plan({ ...prStatus, conditions: withSucceeded(prStatus.conditions, pending, now), observedGeneration: pipelineRun.metadata.generation });
+    const pending: SucceededState = {
+      status: 'Unknown',
+      reason: PIPELINE_RUN_REASONS.pending,
+      message: MESSAGES.pipelineRunPending(pipelineRun.metadata.name),
+    };
+    return work.plan({
+      ...prStatus,
+      conditions: withSucceeded(prStatus.conditions, pending, now),
+      observedGeneration: pipelineRun.metadata.generation,
+    });
   }
 
   const startTime = prStatus.startTime ?? toTimestamp(now);
@@ -88,16 +96,30 @@ export function planNextStep(
   const resolution = resolvePipeline(pipelineRun);
   if (!resolution.ok) {
     const failed: SucceededState = { status: 'False', reason: resolution.reason, message: resolution.message };
-    return work.plan({ ...base, conditions: withSucceeded(prStatus.conditions, failed, now), completionTime: toTimestamp(now) });
+    return work.plan({
+      ...base,
+      conditions: withSucceeded(prStatus.conditions, failed, now),
+      completionTime: toTimestamp(now),
+    });
   }
   const tasks = resolution.tasks;
 
-  if (specStatus === PIPELINE_RUN_SPEC_STATUS.cancelled || specStatus === PIPELINE_RUN_SPEC_STATUS.cancelledRunFinally) {
+  if (
+    specStatus === PIPELINE_RUN_SPEC_STATUS.cancelled ||
+    specStatus === PIPELINE_RUN_SPEC_STATUS.cancelledRunFinally
+  ) {
     // cancelPipelineRun: cancel every child, then report Cancelled; skippedTasks stay as last computed.
     for (const task of tasks) work.cancel(task, TASK_RUN_CANCEL_MESSAGES.pipelineRunCancelled, now);
-    const cancelled: SucceededState = { status: 'False', reason: PIPELINE_RUN_REASONS.cancelled, message: MESSAGES.pipelineRunCancelled(pipelineRun.metadata.name) };
+    const cancelled: SucceededState = {
+      status: 'False',
+      reason: PIPELINE_RUN_REASONS.cancelled,
+      message: MESSAGES.pipelineRunCancelled(pipelineRun.metadata.name),
+    };
     return work.plan(
-      withChildren({ ...base, conditions: withSucceeded(prStatus.conditions, cancelled, now), completionTime: toTimestamp(now) }, work.childReferences(tasks)),
+      withChildren(
+        { ...base, conditions: withSucceeded(prStatus.conditions, cancelled, now), completionTime: toTimestamp(now) },
+        work.childReferences(tasks),
+      ),
     );
   }
 
@@ -105,7 +127,8 @@ export function planNextStep(
   const deadline = timeoutMs === 0 ? undefined : parseTimestamp(startTime)! + timeoutMs;
   const timedOut = deadline !== undefined && now > deadline; // Tekton: runtime > timeout
   const horizon = timedOut ? deadline : now;
-  const prFacts = () => pipelineFacts({ name: pipelineRun.metadata.name, specStatus, timedOut }, tasks, work.byTask(tasks));
+  const prFacts = () =>
+    pipelineFacts({ name: pipelineRun.metadata.name, specStatus, timedOut }, tasks, work.byTask(tasks));
 
   for (;;) {
     for (const task of tasks) work.progress(taskRunName(pipelineRun.metadata.name, task.name), { now, horizon });
@@ -121,17 +144,29 @@ export function planNextStep(
     const message = MESSAGES.pipelineRunTimedOut(pipelineRun.metadata.name, formatGoDuration(timeoutMs * 1e6));
     const condition: SucceededState = { status: 'False', reason: PIPELINE_RUN_REASONS.timedOut, message };
     return work.plan(
-      withChildren({ ...base, conditions: withSucceeded(prStatus.conditions, condition, now), completionTime: toTimestamp(now) }, work.childReferences(tasks), facts.skippedTasks),
+      withChildren(
+        { ...base, conditions: withSucceeded(prStatus.conditions, condition, now), completionTime: toTimestamp(now) },
+        work.childReferences(tasks),
+        facts.skippedTasks,
+      ),
     );
   }
 
-  const status = withChildren({ ...base, conditions: withSucceeded(prStatus.conditions, facts.condition, now) }, work.childReferences(tasks), facts.skippedTasks);
+  const status = withChildren(
+    { ...base, conditions: withSucceeded(prStatus.conditions, facts.condition, now) },
+    work.childReferences(tasks),
+    facts.skippedTasks,
+  );
   if (facts.condition.status !== 'Unknown') status.completionTime = toTimestamp(now);
   else if (deadline !== undefined) work.wake(deadline + 1);
   return work.plan(status);
 }
 
-function withChildren(status: PipelineRunStatus, children: ChildReference[], skipped = status.skippedTasks): PipelineRunStatus {
+function withChildren(
+  status: PipelineRunStatus,
+  children: ChildReference[],
+  skipped = status.skippedTasks,
+): PipelineRunStatus {
   const next: PipelineRunStatus = { ...status };
   delete next.childReferences;
   delete next.skippedTasks;
@@ -208,7 +243,10 @@ class PlanWork {
     if (!this.created.has(name)) {
       this.cancels.push({ type: 'cancelTaskRun', namespace: taskRun.metadata.namespace, name, statusMessage });
     }
-    this.current.set(name, { ...taskRun, spec: { ...taskRun.spec, status: TASK_RUN_SPEC_STATUS_CANCELLED, statusMessage } });
+    this.current.set(name, {
+      ...taskRun,
+      spec: { ...taskRun.spec, status: TASK_RUN_SPEC_STATUS_CANCELLED, statusMessage },
+    });
     this.progress(name, { now: at });
   }
 
@@ -235,7 +273,8 @@ class PlanWork {
         actions.push({ type: 'updateTaskRunStatus', namespace, name: taskRunName, status });
       }
     }
-    if (Object.keys(this.labels).length > 0) actions.push({ type: 'labelPipelineRun', namespace, name, labels: this.labels });
+    if (Object.keys(this.labels).length > 0)
+      actions.push({ type: 'labelPipelineRun', namespace, name, labels: this.labels });
     if (pipelineRunStatus && !sameJson(pipelineRunStatus, this.pipelineRun.status)) {
       actions.push({ type: 'updatePipelineRunStatus', namespace, name, status: pipelineRunStatus });
     }
@@ -249,9 +288,15 @@ export function sameJson(a: unknown, b: unknown): boolean {
 }
 
 function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).sort(([x], [y]) => (x < y ? -1 : 1)))
-      : v,
-  ) ?? 'undefined';
+  return (
+    JSON.stringify(value, (_key, v: unknown) =>
+      v && typeof v === 'object' && !Array.isArray(v)
+        ? Object.fromEntries(
+            Object.entries(v as Record<string, unknown>)
+              .filter(([, x]) => x !== undefined)
+              .sort(([x], [y]) => (x < y ? -1 : 1)),
+          )
+        : v,
+    ) ?? 'undefined'
+  );
 }

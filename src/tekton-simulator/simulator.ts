@@ -16,7 +16,13 @@ import { ObjectCache } from './object-cache';
 import { planNextStep } from './plan';
 import { executePlan, type WriteCounters } from './plan-executor';
 import { ReconcileQueue } from './reconcile-queue';
-import { describeApiError, TektonApi, type FieldValidation, type TektonResource, type WatchEventType } from './tekton-api';
+import {
+  describeApiError,
+  TektonApi,
+  type FieldValidation,
+  type TektonResource,
+  type WatchEventType,
+} from './tekton-api';
 import { isDone, objectKey, type PipelineRun, type TaskRun } from './tekton-objects';
 import { TEKTON_LABELS } from './tekton-vocabulary';
 
@@ -49,6 +55,9 @@ export interface TektonSimulatorStats extends WriteCounters {
 }
 
 export interface TektonSimulator {
+  /** Settles once the first list has been taken (or has failed and will be retried at the next resync). */
+  ready: Promise<void>;
+  /** Stops watching and re-listing, lets in-flight reconciles finish. */
   stop(): Promise<void>;
   stats(): TektonSimulatorStats;
 }
@@ -56,11 +65,14 @@ export interface TektonSimulator {
 const MANAGED_SELECTOR = `${LABELS.managedBy}=${MANAGED_BY}`;
 const RETRY_AFTER_FAILURE_MS = 1000;
 
-/** Starts the simulator; resolves once the first list has been taken (or has failed and will be retried). */
-export async function startTektonSimulator(options: TektonSimulatorOptions): Promise<TektonSimulator> {
+/**
+ * Starts the simulator and returns at once; `await simulator.ready` to know the first sync is done. (Objects
+ * created before that are picked up by that sync anyway.)
+ */
+export function startTektonSimulator(options: TektonSimulatorOptions): TektonSimulator {
   const controller = new SimulatorController(options);
-  await controller.start();
-  return { stop: () => controller.stop(), stats: () => controller.stats() };
+  const ready = controller.start();
+  return { ready, stop: () => controller.stop(), stats: () => controller.stats() };
 }
 
 class SimulatorController {
@@ -96,16 +108,24 @@ class SimulatorController {
     this.resyncIntervalMs = options.resyncIntervalMs ?? 5000;
     this.defaultStepDurationMs = options.defaultStepDurationMs ?? 200;
     this.namespaces = options.namespaces && options.namespaces.length > 0 ? options.namespaces : [undefined];
-    this.queue = new ReconcileQueue((key) => this.reconcile(key), options.concurrency ?? 8, (key, err) => {
-      this.counters.errors++;
-      this.logger.error({ pipelineRun: key, error: describeApiError(err) }, 'reconcile failed');
-      this.queue.enqueueAt(key, Date.now() + RETRY_AFTER_FAILURE_MS);
-    });
+    this.queue = new ReconcileQueue(
+      (key) => this.reconcile(key),
+      options.concurrency ?? 8,
+      (key, err) => {
+        this.counters.errors++;
+        this.logger.error({ pipelineRun: key, error: describeApiError(err) }, 'reconcile failed');
+        this.queue.enqueueAt(key, Date.now() + RETRY_AFTER_FAILURE_MS);
+      },
+    );
   }
 
   async start(): Promise<void> {
     this.logger.info(
-      { namespaces: this.namespaces.map((n) => n ?? '*'), resyncIntervalMs: this.resyncIntervalMs, defaultStepDurationMs: this.defaultStepDurationMs },
+      {
+        namespaces: this.namespaces.map((n) => n ?? '*'),
+        resyncIntervalMs: this.resyncIntervalMs,
+        defaultStepDurationMs: this.defaultStepDurationMs,
+      },
       'tekton simulator starting',
     );
     await this.resync();
@@ -140,7 +160,12 @@ class SimulatorController {
   /** One full sync, then the next one scheduled; never two at once. */
   private resync(): Promise<void> {
     this.resyncInFlight = this.relistAll()
-      .catch((err) => this.logger.error({ error: describeApiError(err) }, 'tekton simulator re-list failed; retrying at the next resync'))
+      .catch((err) =>
+        this.logger.error(
+          { error: describeApiError(err) },
+          'tekton simulator re-list failed; retrying at the next resync',
+        ),
+      )
       .finally(() => {
         this.resyncInFlight = undefined;
         if (this.stopped) return;
@@ -183,10 +208,21 @@ class SimulatorController {
     this.watchStarts++;
     const onDone = (err: unknown) => {
       watch.alive = false;
-      if (!this.stopped && err) this.logger.debug({ watch: id, error: describeApiError(err) }, 'watch ended; restarting after the next re-list');
+      if (!this.stopped && err)
+        this.logger.debug(
+          { watch: id, error: describeApiError(err) },
+          'watch ended; restarting after the next re-list',
+        );
     };
     this.api
-      .watch<PipelineRun | TaskRun>(resource, namespace, MANAGED_SELECTOR, resourceVersion, (type, object) => this.onWatchEvent(resource, type, object), onDone)
+      .watch<PipelineRun | TaskRun>(
+        resource,
+        namespace,
+        MANAGED_SELECTOR,
+        resourceVersion,
+        (type, object) => this.onWatchEvent(resource, type, object),
+        onDone,
+      )
       .then((controller) => {
         watch.controller = controller;
         if (this.stopped) controller.abort();
@@ -228,7 +264,13 @@ class SimulatorController {
       this.logger.debug({ pipelineRun: key, actions: plan.actions.map((a) => a.type) }, 'reconciling');
     }
     const outcome = await executePlan(
-      { api: this.api, pipelineRuns: this.pipelineRuns, taskRuns: this.taskRuns, counters: this.counters, logger: this.logger },
+      {
+        api: this.api,
+        pipelineRuns: this.pipelineRuns,
+        taskRuns: this.taskRuns,
+        counters: this.counters,
+        logger: this.logger,
+      },
       pipelineRun,
       taskRuns,
       plan,
@@ -242,7 +284,8 @@ class SimulatorController {
     const { namespace, name } = pipelineRun.metadata;
     const result: TaskRun[] = [];
     for (const taskRun of this.taskRuns.values()) {
-      if (taskRun.metadata.namespace === namespace && taskRun.metadata.labels?.[TEKTON_LABELS.pipelineRun] === name) result.push(taskRun);
+      if (taskRun.metadata.namespace === namespace && taskRun.metadata.labels?.[TEKTON_LABELS.pipelineRun] === name)
+        result.push(taskRun);
     }
     return result;
   }

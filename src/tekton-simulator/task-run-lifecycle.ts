@@ -57,8 +57,18 @@ export function progressTaskRun(taskRun: TaskRun, clock: TaskRunClock): TaskRunP
     // Tekton fails a TaskRun it cannot validate before creating any pod: no pod name, no steps.
     const status: TaskRunStatus = { ...startedStatus(taskRun), podName: taskRun.status?.podName ?? '' };
     status.startTime ??= toTimestamp(clock.now);
-    const failed = { status: 'False', reason: TASK_RUN_REASONS.validationFailed, message: MESSAGES.invalidDirective(reading.error) } as const;
-    return { status: { ...status, conditions: withSucceeded(status.conditions, failed, clock.now), completionTime: toTimestamp(clock.now) } };
+    const failed = {
+      status: 'False',
+      reason: TASK_RUN_REASONS.validationFailed,
+      message: MESSAGES.invalidDirective(reading.error),
+    } as const;
+    return {
+      status: {
+        ...status,
+        conditions: withSucceeded(status.conditions, failed, clock.now),
+        completionTime: toTimestamp(clock.now),
+      },
+    };
   }
 
   const timeoutMs = taskRunTimeoutMs(taskRun);
@@ -85,7 +95,10 @@ export function progressTaskRun(taskRun: TaskRun, clock: TaskRunClock): TaskRunP
       endedAt = endsAt;
     } else {
       const wakeAt = Math.min(endsAt ?? Infinity, deadline === undefined ? Infinity : deadline + 1);
-      return { status: status === taskRun.status ? undefined : status, wakeAt: Number.isFinite(wakeAt) ? wakeAt : undefined };
+      return {
+        status: status === taskRun.status ? undefined : status,
+        wakeAt: Number.isFinite(wakeAt) ? wakeAt : undefined,
+      };
     }
 
     if (succeededCondition(status)?.status === 'False' && attempt < (taskRun.spec.retries ?? 0)) {
@@ -144,7 +157,12 @@ function startAttempt(
   return status;
 }
 
-function finishAttempt(taskRun: TaskRun, status: TaskRunStatus, behaviour: AttemptBehaviour, at: number): TaskRunStatus {
+function finishAttempt(
+  taskRun: TaskRun,
+  status: TaskRunStatus,
+  behaviour: AttemptBehaviour,
+  at: number,
+): TaskRunStatus {
   const step = status.steps?.[0] ?? { name: KUBERNAUT_ACTION_STEP, container: containerName() };
   const startedAt = step.running?.startedAt ?? status.startTime ?? toTimestamp(at);
   const ended = (reason: string, exitCode: number): StepState => ({
@@ -201,7 +219,13 @@ function finishAttempt(taskRun: TaskRun, status: TaskRunStatus, behaviour: Attem
  * failTaskRun + terminateStepsInPod: mark the TaskRun failed and every running or waiting step terminated
  * with exit code 1 and the TaskRun's reason (the pod is deleted).
  */
-function terminate(taskRun: TaskRun, status: TaskRunStatus, reason: string, message: string, at: number): TaskRunStatus {
+function terminate(
+  taskRun: TaskRun,
+  status: TaskRunStatus,
+  reason: string,
+  message: string,
+  at: number,
+): TaskRunStatus {
   const finishedAt = toTimestamp(at);
   const steps = status.podName
     ? status.steps?.map((step): StepState => {

@@ -40,12 +40,18 @@ export class TektonApi {
     this.watcher = new k8s.Watch(kubeConfig);
   }
 
-  async list<T>(resource: TektonResource, namespace: string | undefined, labelSelector: string): Promise<ListResult<T>> {
+  async list<T>(
+    resource: TektonResource,
+    namespace: string | undefined,
+    labelSelector: string,
+  ): Promise<ListResult<T>> {
     this.requests++;
     const common = { group: TEKTON_GROUP, version: TEKTON_VERSION, plural: resource.plural, labelSelector };
-    const body = (namespace === undefined
-      ? await this.api.listClusterCustomObject(common)
-      : await this.api.listNamespacedCustomObject({ ...common, namespace })) as { items?: T[]; metadata?: { resourceVersion?: string } };
+    const body = (
+      namespace === undefined
+        ? await this.api.listClusterCustomObject(common)
+        : await this.api.listNamespacedCustomObject({ ...common, namespace })
+    ) as { items?: T[]; metadata?: { resourceVersion?: string } };
     return { items: body.items ?? [], resourceVersion: body.metadata?.resourceVersion ?? '' };
   }
 
@@ -72,7 +78,13 @@ export class TektonApi {
   async get<T>(resource: TektonResource, namespace: string, name: string): Promise<T | undefined> {
     this.requests++;
     try {
-      return (await this.api.getNamespacedCustomObject({ group: TEKTON_GROUP, version: TEKTON_VERSION, plural: resource.plural, namespace, name })) as T;
+      return (await this.api.getNamespacedCustomObject({
+        group: TEKTON_GROUP,
+        version: TEKTON_VERSION,
+        plural: resource.plural,
+        namespace,
+        name,
+      })) as T;
     } catch (err) {
       if (httpStatus(err) === 404) return undefined;
       throw err;
@@ -92,11 +104,25 @@ export class TektonApi {
   }
 
   /** Merge patch of the main resource (spec, metadata); with `resourceVersion` it only applies to that version. */
-  async patch<T>(resource: TektonResource, namespace: string, name: string, body: Record<string, unknown>, resourceVersion?: string): Promise<T> {
+  async patch<T>(
+    resource: TektonResource,
+    namespace: string,
+    name: string,
+    body: Record<string, unknown>,
+    resourceVersion?: string,
+  ): Promise<T> {
     this.requests++;
     const withPrecondition = resourceVersion === undefined ? body : withResourceVersion(body, resourceVersion);
     return (await this.api.patchNamespacedCustomObject(
-      { group: TEKTON_GROUP, version: TEKTON_VERSION, plural: resource.plural, namespace, name, body: withPrecondition, fieldValidation: this.fieldValidation },
+      {
+        group: TEKTON_GROUP,
+        version: TEKTON_VERSION,
+        plural: resource.plural,
+        namespace,
+        name,
+        body: withPrecondition,
+        fieldValidation: this.fieldValidation,
+      },
       this.mergePatch,
     )) as T;
   }
@@ -113,7 +139,15 @@ export class TektonApi {
     this.requests++;
     const body = withResourceVersion({ status: replacingMembers(previousStatus, status) }, resourceVersion);
     return (await this.api.patchNamespacedCustomObjectStatus(
-      { group: TEKTON_GROUP, version: TEKTON_VERSION, plural: resource.plural, namespace, name, body, fieldValidation: this.fieldValidation },
+      {
+        group: TEKTON_GROUP,
+        version: TEKTON_VERSION,
+        plural: resource.plural,
+        namespace,
+        name,
+        body,
+        fieldValidation: this.fieldValidation,
+      },
       this.mergePatch,
     )) as T;
   }

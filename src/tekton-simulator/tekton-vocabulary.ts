@@ -91,7 +91,13 @@ export const DEFAULT_SERVICE_ACCOUNT = 'default';
 export const KUBERNAUT_ACTION_STEP = 'execute';
 
 export const MESSAGES = {
-  pipelineRunCounts: (c: { completed: number; failed: number; cancelled: number; incomplete: number; skipped: number }) =>
+  pipelineRunCounts: (c: {
+    completed: number;
+    failed: number;
+    cancelled: number;
+    incomplete: number;
+    skipped: number;
+  }) =>
     `Tasks Completed: ${c.completed} (Failed: ${c.failed}, Cancelled ${c.cancelled}), Incomplete: ${c.incomplete}, Skipped: ${c.skipped}`,
   pipelineRunDone: (c: { completed: number; failed: number; cancelled: number; skipped: number }) =>
     `Tasks Completed: ${c.completed} (Failed: ${c.failed}, Cancelled ${c.cancelled}), Skipped: ${c.skipped}`,
@@ -110,7 +116,8 @@ export const MESSAGES = {
   invalidPipelineSpec: (namespace: string, pipelineRun: string, detail: string) =>
     `${USER_ERROR_LABEL}Pipeline ${namespace}/${pipelineRun} can't be Run; it has an invalid spec: ${detail}`,
   taskRunRunning: 'Not all Steps in the Task have finished executing',
-  taskRunPending: (container: string) => `pod status "Ready":"False"; message: "containers with unready status: [${container}]"`,
+  taskRunPending: (container: string) =>
+    `pod status "Ready":"False"; message: "containers with unready status: [${container}]"`,
   taskRunSucceeded: 'All Steps have completed executing',
   stepExited: (container: string, exitCode: number, reason: string) =>
     `${goQuote(container)} exited with code ${exitCode}${reason ? `: ${reason}` : ''}`,

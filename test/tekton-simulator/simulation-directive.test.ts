@@ -1,6 +1,8 @@
 import { attemptBehaviour, readSimulationDirective } from '../../src/tekton-simulator/simulation-directive';
 
-const inputs = (value: unknown) => [{ name: 'inputs', value: typeof value === 'string' ? value : JSON.stringify(value) }];
+const inputs = (value: unknown) => [
+  { name: 'inputs', value: typeof value === 'string' ? value : JSON.stringify(value) },
+];
 
 describe('readSimulationDirective', () => {
   it('defaults to success when inputs carry no simulate key, or are not JSON at all', () => {
@@ -10,7 +12,9 @@ describe('readSimulationDirective', () => {
   });
 
   it('reads outcome, exit code, duration and failing attempts', () => {
-    const reading = readSimulationDirective(inputs({ simulate: { outcome: 'fail', exitCode: 3, durationMs: 50, failAttempts: 1 } }));
+    const reading = readSimulationDirective(
+      inputs({ simulate: { outcome: 'fail', exitCode: 3, durationMs: 50, failAttempts: 1 } }),
+    );
     expect(reading).toEqual({ ok: true, directive: { outcome: 'fail', exitCode: 3, durationMs: 50, failAttempts: 1 } });
   });
 
@@ -31,7 +35,11 @@ describe('readSimulationDirective', () => {
 
 describe('attemptBehaviour', () => {
   it('uses the default duration and per-outcome exit codes', () => {
-    expect(attemptBehaviour({ outcome: 'succeed' }, 0, 200)).toEqual({ outcome: 'succeed', exitCode: 0, durationMs: 200 });
+    expect(attemptBehaviour({ outcome: 'succeed' }, 0, 200)).toEqual({
+      outcome: 'succeed',
+      exitCode: 0,
+      durationMs: 200,
+    });
     expect(attemptBehaviour({ outcome: 'fail' }, 0, 200)).toEqual({ outcome: 'fail', exitCode: 1, durationMs: 200 });
     expect(attemptBehaviour({ outcome: 'oom' }, 0, 200)).toEqual({ outcome: 'oom', exitCode: 137, durationMs: 200 });
   });

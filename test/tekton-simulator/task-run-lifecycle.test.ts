@@ -32,15 +32,26 @@ describe('progressTaskRun', () => {
     expect(progress.status).toMatchObject({
       podName: 'wfe-7f3a-restart-pod',
       startTime: toTimestamp(T0),
-      conditions: [{ type: 'Succeeded', status: 'Unknown', reason: 'Running', message: 'Not all Steps in the Task have finished executing' }],
+      conditions: [
+        {
+          type: 'Succeeded',
+          status: 'Unknown',
+          reason: 'Running',
+          message: 'Not all Steps in the Task have finished executing',
+        },
+      ],
       steps: [{ name: KUBERNAUT_ACTION_STEP, container: CONTAINER, running: { startedAt: toTimestamp(T0) } }],
     });
     expect(progress.wakeAt).toBe(T0 + 200);
   });
 
-  it('succeeds after the step duration with exit code 0 and Tekton\'s success message', () => {
+  it("succeeds after the step duration with exit code 0 and Tekton's success message", () => {
     const done = at(at(taskRunFor({ simulate: { durationMs: 1500 } }), T0), T0 + 1500);
-    expect(succeeded(done.status)).toMatchObject({ status: 'True', reason: 'Succeeded', message: 'All Steps have completed executing' });
+    expect(succeeded(done.status)).toMatchObject({
+      status: 'True',
+      reason: 'Succeeded',
+      message: 'All Steps have completed executing',
+    });
     expect(done.status?.completionTime).toBe(toTimestamp(T0 + 1500));
     expect(done.status?.steps?.[0]).toMatchObject({
       terminationReason: 'Completed',
@@ -58,14 +69,28 @@ describe('progressTaskRun', () => {
 
   it('reports a failing step as StepFailed with its exit code', () => {
     const done = at(at(taskRunFor({ simulate: { outcome: 'fail', exitCode: 3 } }), T0), T0 + 200);
-    expect(succeeded(done.status)).toMatchObject({ status: 'False', reason: 'StepFailed', message: `"${CONTAINER}" exited with code 3: Error` });
-    expect(done.status?.steps?.[0]).toMatchObject({ terminationReason: 'Error', terminated: { exitCode: 3, reason: 'Error' } });
+    expect(succeeded(done.status)).toMatchObject({
+      status: 'False',
+      reason: 'StepFailed',
+      message: `"${CONTAINER}" exited with code 3: Error`,
+    });
+    expect(done.status?.steps?.[0]).toMatchObject({
+      terminationReason: 'Error',
+      terminated: { exitCode: 3, reason: 'Error' },
+    });
   });
 
   it('reports an OOM-killed step as StepOOM with exit code 137 and reason OOMKilled', () => {
     const done = at(at(taskRunFor({ simulate: { outcome: 'oom' } }), T0), T0 + 200);
-    expect(succeeded(done.status)).toMatchObject({ status: 'False', reason: 'StepOOM', message: `"${CONTAINER}" exited with code 137: OOMKilled` });
-    expect(done.status?.steps?.[0]).toMatchObject({ terminationReason: 'OOMKilled', terminated: { exitCode: 137, reason: 'OOMKilled' } });
+    expect(succeeded(done.status)).toMatchObject({
+      status: 'False',
+      reason: 'StepOOM',
+      message: `"${CONTAINER}" exited with code 137: OOMKilled`,
+    });
+    expect(done.status?.steps?.[0]).toMatchObject({
+      terminationReason: 'OOMKilled',
+      terminated: { exitCode: 137, reason: 'OOMKilled' },
+    });
   });
 
   it('keeps an image-pull step waiting (Pending), then fails it with TaskRunImagePullFailed naming step, TaskRun and image', () => {
@@ -79,18 +104,29 @@ describe('progressTaskRun', () => {
       reason: 'TaskRunImagePullFailed',
       message: `the step "${KUBERNAUT_ACTION_STEP}" in TaskRun "wfe-7f3a-restart" failed to pull the image "${image}". The pod errored with the message: "Back-off pulling image "${image}"."`,
     });
-    expect(failed.status?.steps?.[0]).toMatchObject({ terminationReason: 'TaskRunImagePullFailed', terminated: { exitCode: 1, reason: 'TaskRunImagePullFailed' } });
+    expect(failed.status?.steps?.[0]).toMatchObject({
+      terminationReason: 'TaskRunImagePullFailed',
+      terminated: { exitCode: 1, reason: 'TaskRunImagePullFailed' },
+    });
   });
 
-  it('times a step out once its runtime exceeds spec.timeout, with Tekton\'s message and the step terminated', () => {
+  it("times a step out once its runtime exceeds spec.timeout, with Tekton's message and the step terminated", () => {
     const running = at(taskRunFor({ timeout: '2s', simulate: { outcome: 'hang' } }), T0);
     expect(progressTaskRun(running, clock(T0 + 2000)).status).toBeUndefined(); // runtime == timeout is not over it
     const timedOut = at(running, T0 + 2001);
-    expect(succeeded(timedOut.status)).toMatchObject({ status: 'False', reason: 'TaskRunTimeout', message: 'TaskRun "wfe-7f3a-restart" failed to finish within "2s"' });
+    expect(succeeded(timedOut.status)).toMatchObject({
+      status: 'False',
+      reason: 'TaskRunTimeout',
+      message: 'TaskRun "wfe-7f3a-restart" failed to finish within "2s"',
+    });
     expect(timedOut.status?.completionTime).toBe(toTimestamp(T0 + 2000));
     expect(timedOut.status?.steps?.[0]).toMatchObject({
       terminationReason: 'TaskRunTimeout',
-      terminated: { exitCode: 1, reason: 'TaskRunTimeout', message: `Step ${KUBERNAUT_ACTION_STEP} terminated as pod wfe-7f3a-restart-pod is terminated` },
+      terminated: {
+        exitCode: 1,
+        reason: 'TaskRunTimeout',
+        message: `Step ${KUBERNAUT_ACTION_STEP} terminated as pod wfe-7f3a-restart-pod is terminated`,
+      },
     });
   });
 
@@ -102,13 +138,26 @@ describe('progressTaskRun', () => {
   it('cancels a running TaskRun whose spec.status is TaskRunCancelled', () => {
     const running = at(taskRunFor({ simulate: { outcome: 'hang' } }), T0);
     const message = 'TaskRun cancelled as the PipelineRun it belongs to has been cancelled.';
-    const cancelled = at({ ...running, spec: { ...running.spec, status: 'TaskRunCancelled', statusMessage: message } }, T0 + 500);
-    expect(succeeded(cancelled.status)).toMatchObject({ status: 'False', reason: 'TaskRunCancelled', message: `TaskRun "wfe-7f3a-restart" was cancelled. ${message}` });
-    expect(cancelled.status?.steps?.[0]).toMatchObject({ terminationReason: 'TaskRunCancelled', terminated: { exitCode: 1 } });
+    const cancelled = at(
+      { ...running, spec: { ...running.spec, status: 'TaskRunCancelled', statusMessage: message } },
+      T0 + 500,
+    );
+    expect(succeeded(cancelled.status)).toMatchObject({
+      status: 'False',
+      reason: 'TaskRunCancelled',
+      message: `TaskRun "wfe-7f3a-restart" was cancelled. ${message}`,
+    });
+    expect(cancelled.status?.steps?.[0]).toMatchObject({
+      terminationReason: 'TaskRunCancelled',
+      terminated: { exitCode: 1 },
+    });
   });
 
   it('retries a failed attempt: the failure moves to retriesStatus and a new pod -pod-retry1 starts', () => {
-    const taskRun = taskRunFor({ retries: 2, simulate: { outcome: 'fail', exitCode: 4, failAttempts: 1, durationMs: 100 } });
+    const taskRun = taskRunFor({
+      retries: 2,
+      simulate: { outcome: 'fail', exitCode: 4, failAttempts: 1, durationMs: 100 },
+    });
     const retrying = at(at(taskRun, T0), T0 + 150);
     expect(retrying.status?.podName).toBe('wfe-7f3a-restart-pod-retry1');
     expect(succeeded(retrying.status)?.status).toBe('Unknown');
@@ -116,7 +165,14 @@ describe('progressTaskRun', () => {
     expect(retrying.status?.retriesStatus).toHaveLength(1);
     expect(retrying.status?.retriesStatus?.[0]).toMatchObject({
       podName: 'wfe-7f3a-restart-pod',
-      conditions: [{ type: 'Succeeded', status: 'False', reason: 'StepFailed', message: `"${CONTAINER}" exited with code 4: Error` }],
+      conditions: [
+        {
+          type: 'Succeeded',
+          status: 'False',
+          reason: 'StepFailed',
+          message: `"${CONTAINER}" exited with code 4: Error`,
+        },
+      ],
       steps: [{ name: KUBERNAUT_ACTION_STEP, container: CONTAINER, terminated: { exitCode: 4, reason: 'Error' } }],
     });
     const done = at(retrying, T0 + 200);
@@ -129,7 +185,10 @@ describe('progressTaskRun', () => {
     const done = at(at(taskRun, T0), T0 + 10_000);
     expect(succeeded(done.status)?.reason).toBe('StepOOM');
     expect(done.status?.podName).toBe('wfe-7f3a-restart-pod-retry2');
-    expect(done.status?.retriesStatus?.map((r) => r.podName)).toEqual(['wfe-7f3a-restart-pod', 'wfe-7f3a-restart-pod-retry1']);
+    expect(done.status?.retriesStatus?.map((r) => r.podName)).toEqual([
+      'wfe-7f3a-restart-pod',
+      'wfe-7f3a-restart-pod-retry1',
+    ]);
   });
 
   it('retries timed-out attempts too (Tekton retries everything but cancellation)', () => {

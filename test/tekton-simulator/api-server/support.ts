@@ -6,7 +6,12 @@
 import * as k8s from '@kubernetes/client-node';
 import { PIPELINE_RUN, TASK_RUN, TEKTON_GROUP, TEKTON_VERSION } from '../../../src/domain/names';
 import { startTektonSimulator, type TektonSimulator, type TektonSimulatorOptions } from '../../../src/tekton-simulator';
-import { isDone, succeededCondition, type PipelineRun, type TaskRun } from '../../../src/tekton-simulator/tekton-objects';
+import {
+  isDone,
+  succeededCondition,
+  type PipelineRun,
+  type TaskRun,
+} from '../../../src/tekton-simulator/tekton-objects';
 import { pipelineRunFixture, type PipelineRunFixture } from '../../fixtures/tekton-simulator/pipeline-runs';
 import { eventually, kubeConfig, uniqueName } from '../../support/stack';
 
@@ -20,7 +25,7 @@ export class SimulatorTestEnv {
   private readonly simulators: TektonSimulator[] = [];
 
   async startSimulator(options: Partial<TektonSimulatorOptions> = {}): Promise<TektonSimulator> {
-    const simulator = await startTektonSimulator({
+    const simulator = startTektonSimulator({
       kubeConfig: this.kubeConfig,
       namespaces: [this.namespace],
       resyncIntervalMs: RESYNC_MS,
@@ -29,6 +34,7 @@ export class SimulatorTestEnv {
       ...options,
     });
     this.simulators.push(simulator);
+    await simulator.ready;
     return simulator;
   }
 
@@ -70,36 +76,61 @@ export class SimulatorTestEnv {
   }
 
   async taskRun(pipelineTask: string): Promise<TaskRun> {
-    const found = (await this.taskRuns()).find((tr) => tr.metadata.labels?.['tekton.dev/pipelineTask'] === pipelineTask);
+    const found = (await this.taskRuns()).find(
+      (tr) => tr.metadata.labels?.['tekton.dev/pipelineTask'] === pipelineTask,
+    );
     if (!found) throw new Error(`no TaskRun for pipeline task ${pipelineTask} in ${this.namespace}`);
     return found;
   }
 
   async patchPipelineRunSpec(name: string, spec: Record<string, unknown>): Promise<void> {
     await this.api.patchNamespacedCustomObject(
-      { group: TEKTON_GROUP, version: TEKTON_VERSION, namespace: this.namespace, plural: PIPELINE_RUN.plural, name, body: { spec } },
+      {
+        group: TEKTON_GROUP,
+        version: TEKTON_VERSION,
+        namespace: this.namespace,
+        plural: PIPELINE_RUN.plural,
+        name,
+        body: { spec },
+      },
       k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
     );
   }
 
   async deletePipelineRun(name: string): Promise<void> {
-    await this.api.deleteNamespacedCustomObject({ group: TEKTON_GROUP, version: TEKTON_VERSION, namespace: this.namespace, plural: PIPELINE_RUN.plural, name });
+    await this.api.deleteNamespacedCustomObject({
+      group: TEKTON_GROUP,
+      version: TEKTON_VERSION,
+      namespace: this.namespace,
+      plural: PIPELINE_RUN.plural,
+      name,
+    });
   }
 
   /** Waits until the PipelineRun's Succeeded condition is True or False and returns it. */
   waitUntilDone(name: string, timeoutMs = 30_000): Promise<PipelineRun> {
-    return eventually(`PipelineRun ${this.namespace}/${name} done`, async () => {
-      const pr = await this.pipelineRun(name);
-      return isDone(pr) ? pr : undefined;
-    }, timeoutMs);
+    return eventually(
+      `PipelineRun ${this.namespace}/${name} done`,
+      async () => {
+        const pr = await this.pipelineRun(name);
+        return isDone(pr) ? pr : undefined;
+      },
+      timeoutMs,
+    );
   }
 
   /** Waits until the TaskRun of `pipelineTask` reports the given Succeeded reason. */
   waitForTaskRunReason(pipelineTask: string, reason: string, timeoutMs = 30_000): Promise<TaskRun> {
-    return eventually(`TaskRun of ${pipelineTask} with reason ${reason}`, async () => {
-      const taskRun = (await this.taskRuns()).find((tr) => tr.metadata.labels?.['tekton.dev/pipelineTask'] === pipelineTask);
-      return taskRun && succeededCondition(taskRun.status)?.reason === reason ? taskRun : undefined;
-    }, timeoutMs);
+    return eventually(
+      `TaskRun of ${pipelineTask} with reason ${reason}`,
+      async () => {
+        const taskRun = (await this.taskRuns()).find(
+          (tr) => tr.metadata.labels?.['tekton.dev/pipelineTask'] === pipelineTask,
+        );
+        return taskRun && succeededCondition(taskRun.status)?.reason === reason ? taskRun : undefined;
+      },
+      timeoutMs,
+    );
   }
 }
 

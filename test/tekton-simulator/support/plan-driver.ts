@@ -51,7 +51,9 @@ export class PlanDriver {
   }
 
   taskRun(pipelineTask: string): TaskRun {
-    const found = [...this.taskRuns.values()].find((tr) => tr.metadata.labels?.['tekton.dev/pipelineTask'] === pipelineTask);
+    const found = [...this.taskRuns.values()].find(
+      (tr) => tr.metadata.labels?.['tekton.dev/pipelineTask'] === pipelineTask,
+    );
     if (!found) throw new Error(`no TaskRun for pipeline task ${pipelineTask}`);
     return found;
   }
@@ -66,14 +68,22 @@ export class PlanDriver {
         const { taskRun } = action;
         this.taskRuns.set(taskRun.metadata.name, {
           ...taskRun,
-          metadata: { ...taskRun.metadata, uid: `uid-${taskRun.metadata.name}`, generation: 1, creationTimestamp: toTimestamp(this.now) },
+          metadata: {
+            ...taskRun.metadata,
+            uid: `uid-${taskRun.metadata.name}`,
+            generation: 1,
+            creationTimestamp: toTimestamp(this.now),
+          },
           status: action.status,
         });
         return;
       }
       case 'cancelTaskRun': {
         const taskRun = this.taskRuns.get(action.name)!;
-        this.taskRuns.set(action.name, { ...taskRun, spec: { ...taskRun.spec, status: 'TaskRunCancelled', statusMessage: action.statusMessage } });
+        this.taskRuns.set(action.name, {
+          ...taskRun,
+          spec: { ...taskRun.spec, status: 'TaskRunCancelled', statusMessage: action.statusMessage },
+        });
         return;
       }
       case 'updateTaskRunStatus':

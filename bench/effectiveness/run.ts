@@ -78,13 +78,15 @@ function connectionInfo(): { temporalAddress: string; databaseUrl: string } {
 
 /** Registers the namespace and the project's search attributes when missing; idempotent. */
 async function ensureNamespace(connection: Connection, namespace: string): Promise<void> {
+  let missing = Object.values(SEARCH_ATTRIBUTES);
   try {
     await connection.workflowService.describeNamespace({ namespace });
+    const existing = await connection.operatorService.listSearchAttributes({ namespace });
+    missing = missing.filter((a) => !(a.name in (existing.customAttributes ?? {})));
   } catch {
+    // New namespace: it has none of them (and listing right after registering may not see it yet).
     await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
   }
-  const existing = await connection.operatorService.listSearchAttributes({ namespace });
-  const missing = Object.values(SEARCH_ATTRIBUTES).filter((a) => !(a.name in (existing.customAttributes ?? {})));
   if (missing.length > 0) {
     await connection.operatorService.addSearchAttributes({
       namespace,
@@ -235,7 +237,11 @@ async function main(): Promise<void> {
   const monitors = [];
   for (let shard = 0; shard < o.shards; shard++) {
     const handle = client.workflow.getHandle(effectivenessMonitorWorkflowId(shard));
-    const status = await handle.query<EffectivenessMonitorStatus>('status');
+    const status = await handle.query<EffectivenessMonitorStatus>('status').catch((err: unknown) => {
+      if (err instanceof WorkflowNotFoundError) return undefined; // no target hashed to this shard
+      throw err;
+    });
+    if (!status) continue;
     monitors.push({
       workflowId: handle.workflowId,
       run: status.run,
@@ -281,6 +287,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  console.error(err instanceof Error ? err.message : err);
+  console.error(err instanceof Error ? (process.env.BENCH_DEBUG ? err.stack : err.message) : err);
   process.exit(1);
 });

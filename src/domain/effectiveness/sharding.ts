@@ -5,7 +5,11 @@
  * task at a time, one history to grow). The monitors are therefore sharded: a fixed number N of monitor
  * workflows `effectiveness-monitor/0 … N-1`, and a remediation goes to
  *
- *     shard = FNV-1a-32(UTF-8 bytes of the target string) mod N
+ *     shard = fmix32(FNV-1a-32(UTF-8 bytes of the target string)) mod N
+ *
+ * FNV-1a alone spreads badly over small N: the low bits of its result depend only on the low bits of
+ * each input byte, so targets that differ in a numeric suffix (`…/app-1`, `…/app-2`) landed on 2 of 4
+ * shards. MurmurHash3's 32-bit finalizer (fmix32) mixes every bit into every other first.
  *
  * Keyed by the *target* (not the remediation) so that all remediations of one resource land on the same
  * monitor: the per-target view stays in one place should the monitor ever need it, and a burst on one
@@ -47,7 +51,22 @@ export function fnv1a32(text: string): number {
   return hash >>> 0;
 }
 
+/** MurmurHash3's 32-bit finalizer: a bijection that makes every output bit depend on every input bit. */
+export function fmix32(hash: number): number {
+  let h = hash >>> 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b) >>> 0;
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35) >>> 0;
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+export function targetHash(target: string): number {
+  return fmix32(fnv1a32(target));
+}
+
 export function effectivenessShardFor(target: string, shards: number): number {
   assertShardCount(shards);
-  return fnv1a32(target) % shards;
+  return targetHash(target) % shards;
 }

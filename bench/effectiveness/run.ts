@@ -59,7 +59,12 @@ function parseOptions(argv: string[]): Options {
     .option('--action-types <n>', 'distinct action types', int, 4)
     .option('--seed-records <n>', 'action records of history seeded over 90 days', int, 5000)
     .option('--concurrency <n>', 'signals in flight at once', int, 64)
-    .option('--history-limit <n>', 'monitor continueAsNewAtHistoryLength', int, MONITOR_DEFAULTS.continueAsNewAtHistoryLength)
+    .option(
+      '--history-limit <n>',
+      'monitor continueAsNewAtHistoryLength',
+      int,
+      MONITOR_DEFAULTS.continueAsNewAtHistoryLength,
+    )
     .option('--timeout-ms <n>', 'give up after this long', int, 600_000)
     .parse(argv)
     .opts();
@@ -71,7 +76,9 @@ function connectionInfo(): { temporalAddress: string; databaseUrl: string } {
   const temporalAddress = process.env.TEMPORAL_ADDRESS ?? stack?.temporal.address;
   const databaseUrl = process.env.DATABASE_URL ?? stack?.postgres.url;
   if (!temporalAddress || !databaseUrl) {
-    throw new Error('no Temporal/PostgreSQL to use: run `npm run stack -- up`, or set TEMPORAL_ADDRESS and DATABASE_URL');
+    throw new Error(
+      'no Temporal/PostgreSQL to use: run `npm run stack -- up`, or set TEMPORAL_ADDRESS and DATABASE_URL',
+    );
   }
   return { temporalAddress, databaseUrl };
 }
@@ -85,7 +92,10 @@ async function ensureNamespace(connection: Connection, namespace: string): Promi
     missing = missing.filter((a) => !(a.name in (existing.customAttributes ?? {})));
   } catch {
     // New namespace: it has none of them (and listing right after registering may not see it yet).
-    await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
+    await connection.workflowService.registerNamespace({
+      namespace,
+      workflowExecutionRetentionPeriod: msToTs('1 day'),
+    });
   }
   if (missing.length > 0) {
     await connection.operatorService.addSearchAttributes({
@@ -229,7 +239,10 @@ async function main(): Promise<void> {
   await Promise.all(Array.from({ length: o.concurrency }, sender));
   const signalledMs = performance.now() - started;
   const timeout = new Promise<never>((_, reject) =>
-    setTimeout(() => reject(new Error(`only ${persisted} of ${o.count} assessments after ${o.timeoutMs} ms`)), o.timeoutMs).unref(),
+    setTimeout(
+      () => reject(new Error(`only ${persisted} of ${o.count} assessments after ${o.timeoutMs} ms`)),
+      o.timeoutMs,
+    ).unref(),
   );
   await Promise.race([done, timeout]);
   const totalMs = performance.now() - started;
@@ -270,7 +283,10 @@ async function main(): Promise<void> {
           max: round(latencies[latencies.length - 1]),
         },
         monitors,
-        monitorHistoryLengthAtEnd: { max: Math.max(...monitors.map((m) => m.historyLength)), total: monitors.reduce((n, m) => n + m.historyLength, 0) },
+        monitorHistoryLengthAtEnd: {
+          max: Math.max(...monitors.map((m) => m.historyLength)),
+          total: monitors.reduce((n, m) => n + m.historyLength, 0),
+        },
       },
       null,
       2,

@@ -28,12 +28,18 @@ describe('parseRemediationTerminal', () => {
   });
 
   it.each([
-    { change: { phase: 'Executing' }, message: '$.phase: must be one of Completed, Failed, TimedOut, Cancelled, Skipped' },
+    {
+      change: { phase: 'Executing' },
+      message: '$.phase: must be one of Completed, Failed, TimedOut, Cancelled, Skipped',
+    },
     { change: { target: 'web' }, message: '$.target: must be `namespace/Kind/name` or `Kind/name`' },
     { change: { target: 'prod//web' }, message: '$.target: must be' },
     { change: { actionTypes: ['ok', ''] }, message: '$.actionTypes[1]: must be a non-empty string' },
     { change: { endedAt: '2025-10-01' }, message: '$.endedAt: must be an RFC 3339 timestamp' },
-    { change: { remediation: { id: '', namespace: 'prod', name: 'rr' } }, message: '$.remediation.id: must be a non-empty string' },
+    {
+      change: { remediation: { id: '', namespace: 'prod', name: 'rr' } },
+      message: '$.remediation.id: must be a non-empty string',
+    },
     { change: { workflowExecution: { namespace: 'prod', name: 'w' } }, message: '$.workflowExecution.uid' },
     { change: { stabilizationWindowMs: -1 }, message: '$.stabilizationWindowMs: must be >= 0' },
   ])('rejects $message', ({ change, message }) => {

@@ -39,7 +39,9 @@ describe('recorded effectiveness histories', () => {
     );
     const assessment = eventTypes(ASSESSMENT_FIXTURE);
     expect(assessment.filter((t) => t === 'EVENT_TYPE_ACTIVITY_TASK_COMPLETED')).toHaveLength(2);
-    expect(assessment).toEqual(expect.arrayContaining(['EVENT_TYPE_TIMER_FIRED', 'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED']));
+    expect(assessment).toEqual(
+      expect.arrayContaining(['EVENT_TYPE_TIMER_FIRED', 'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED']),
+    );
   });
 
   it.each([

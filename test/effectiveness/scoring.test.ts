@@ -89,7 +89,11 @@ describe('trendOf', () => {
     { values: [...five(1), ...five(0)], trend: 'improving', rule: 'all newest succeeded, all older failed' },
     { values: [...five(0), ...five(1)], trend: 'declining', rule: 'the reverse' },
     { values: [...five(1), ...five(1)], trend: 'stable', rule: 'no change' },
-    { values: [...five(0.5), ...five(0.4)], trend: 'improving', rule: 'exactly +0.1 (0.5 − 0.4 is 0.0999… in floating point)' },
+    {
+      values: [...five(0.5), ...five(0.4)],
+      trend: 'improving',
+      rule: 'exactly +0.1 (0.5 − 0.4 is 0.0999… in floating point)',
+    },
     { values: [...five(0.4), ...five(0.5)], trend: 'declining', rule: 'exactly −0.1' },
     { values: [...five(0.3), ...five(0.2)], trend: 'improving', rule: 'exactly +0.1 (0.3 − 0.2 is 0.0999…)' },
     { values: [...five(0.7), ...five(0.8)], trend: 'declining', rule: 'exactly −0.1 (0.7 − 0.8 is −0.1000…1)' },
@@ -140,13 +144,23 @@ describe('scoreEffectiveness', () => {
   });
 
   it('assesses exactly 8 weeks of history with the 8-week confidence', () => {
-    const combined = history({ succeeded: 9, failed: 3, oldestRecordAt: ago(8 * WEEK), latestOutcomes: outcomes('SSSFSSSSFSFF') });
+    const combined = history({
+      succeeded: 9,
+      failed: 3,
+      oldestRecordAt: ago(8 * WEEK),
+      latestOutcomes: outcomes('SSSFSSSSFSFF'),
+    });
     const a = scoreEffectiveness(inputs({ combined, byActionType: { 'kubernetes/restart_pod': combined } }));
     expect(a).toMatchObject({ status: 'assessed', score: 0.75, confidence: 0.8, trend: 'stable', sampleSize: 12 });
   });
 
   it('reports the trend of the combined history', () => {
-    const combined = history({ succeeded: 5, failed: 5, oldestRecordAt: ago(13 * WEEK), latestOutcomes: outcomes('SSSSSFFFFF') });
+    const combined = history({
+      succeeded: 5,
+      failed: 5,
+      oldestRecordAt: ago(13 * WEEK),
+      latestOutcomes: outcomes('SSSSSFFFFF'),
+    });
     expect(scoreEffectiveness(inputs({ combined })).trend).toBe('improving');
   });
 

@@ -12,7 +12,12 @@ import { EffectivenessAssessmentResult } from '../../src/workflows/effectiveness
 import { SEARCH_ATTRIBUTES, effectivenessAssessmentWorkflowId } from '../../src/domain/names';
 import { RemediationTerminal } from '../../src/domain/effectiveness/remediation-terminal';
 import { eventually, uniqueName } from '../support/stack';
-import { EffectivenessTestEnv, RunningWorker, createEffectivenessTestEnv, terminalRemediation } from './support/effectiveness-env';
+import {
+  EffectivenessTestEnv,
+  RunningWorker,
+  createEffectivenessTestEnv,
+  terminalRemediation,
+} from './support/effectiveness-env';
 import { seedActionHistory } from './support/seed';
 
 const HOUR = 60 * 60 * 1000;
@@ -37,7 +42,10 @@ function newTarget(): { target: string; actionType: string } {
 }
 
 function storedAssessment(r: RemediationTerminal) {
-  return eventually(`assessment of ${r.remediation.id}`, async () => (await env.dataStorage.getAssessment(r.remediation.id)) ?? undefined);
+  return eventually(
+    `assessment of ${r.remediation.id}`,
+    async () => (await env.dataStorage.getAssessment(r.remediation.id)) ?? undefined,
+  );
 }
 
 function assessmentHandle(r: RemediationTerminal) {
@@ -131,7 +139,11 @@ describe('effectivenessAssessmentWorkflow', () => {
 
     await env.signal(r, { stabilizationWindowMs: 0 });
 
-    expect(await storedAssessment(r)).toMatchObject({ actionTypes: [actionType], score: 0, status: 'insufficient_data' });
+    expect(await storedAssessment(r)).toMatchObject({
+      actionTypes: [actionType],
+      score: 0,
+      status: 'insufficient_data',
+    });
   });
 
   it('tells the Web UI which remediation it assesses, and its score and status', async () => {
@@ -146,7 +158,9 @@ describe('effectivenessAssessmentWorkflow', () => {
     expect(description.typedSearchAttributes.get({ name: SEARCH_ATTRIBUTES.remediation.name, type: 'KEYWORD' })).toBe(
       r.remediation.id,
     );
-    expect(description.typedSearchAttributes.get({ name: SEARCH_ATTRIBUTES.target.name, type: 'KEYWORD' })).toBe(target);
+    expect(description.typedSearchAttributes.get({ name: SEARCH_ATTRIBUTES.target.name, type: 'KEYWORD' })).toBe(
+      target,
+    );
     // Current details are what the UI's "Current Details" panel shows; on a closed workflow the query replays it.
     const metadata = await assessmentHandle(r).query<{ currentDetails: string }>('__temporal_workflow_metadata');
     expect(metadata.currentDetails).toContain(`score **${stored.score.toFixed(2)}**`);
@@ -178,7 +192,9 @@ describe('effectivenessMonitorWorkflow', () => {
     expect(status.totals).toEqual({ received: 5, duplicates: 2, rejected: 0, started: 2, alreadyStarted: 1 });
     await storedAssessment(b);
     expect(await env.dataStorage.getAssessment(a.remediation.id)).toEqual(first);
-    expect(await eventually('a listed', async () => ((await assessmentRuns(a)) > 0 ? assessmentRuns(a) : undefined))).toBe(1);
+    expect(
+      await eventually('a listed', async () => ((await assessmentRuns(a)) > 0 ? assessmentRuns(a) : undefined)),
+    ).toBe(1);
   });
 
   it('ignores a malformed signal and keeps serving the others', async () => {

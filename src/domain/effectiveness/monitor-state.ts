@@ -73,7 +73,8 @@ export interface MonitorConfig {
 
 export function monitorConfig(input: EffectivenessMonitorInput): MonitorConfig {
   const parsed = EffectivenessMonitorInputSchema.safeParse(input);
-  if (!parsed.success) throw new Error(`invalid effectiveness monitor input: ${describeSignalProblems(parsed.error).join('; ')}`);
+  if (!parsed.success)
+    throw new Error(`invalid effectiveness monitor input: ${describeSignalProblems(parsed.error).join('; ')}`);
   const i = parsed.data;
   return {
     stabilizationWindowMs: i.stabilizationWindowMs ?? MONITOR_DEFAULTS.stabilizationWindowMs,
@@ -152,7 +153,9 @@ export class MonitorState {
     this.run = carried?.run ?? 1;
     this.queue = [...(carried?.pending ?? [])];
     this.seen = new RecentSet(capacity, carried?.recentRemediationIds ?? []);
-    this.totals = { ...(carried?.totals ?? { received: 0, duplicates: 0, rejected: 0, started: 0, alreadyStarted: 0 }) };
+    this.totals = {
+      ...(carried?.totals ?? { received: 0, duplicates: 0, rejected: 0, started: 0, alreadyStarted: 0 }),
+    };
   }
 
   /** A `remediationTerminal` signal arrived: validate, dedupe by remediation id, queue. */

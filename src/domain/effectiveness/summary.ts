@@ -14,7 +14,9 @@ export function assessmentStaticSummary(r: RemediationTerminal): string {
 }
 
 export function assessmentStaticDetails(r: RemediationTerminal, stabilizationWindowMs: number): string {
-  const wfe = r.workflowExecution ? `${r.workflowExecution.namespace}/${r.workflowExecution.name} (uid ${r.workflowExecution.uid})` : 'none';
+  const wfe = r.workflowExecution
+    ? `${r.workflowExecution.namespace}/${r.workflowExecution.name} (uid ${r.workflowExecution.uid})`
+    : 'none';
   return [
     `**Remediation** ${remediationName(r)} (id \`${r.remediation.id}\`) ended **${r.phase}** at ${r.endedAt}`,
     `**Target** \`${r.target}\``,

@@ -51,7 +51,9 @@ export async function createTestNamespace(connection: Connection, prefix: string
   });
   await connection.operatorService.addSearchAttributes({
     namespace,
-    searchAttributes: Object.fromEntries(Object.values(SEARCH_ATTRIBUTES).map((a) => [a.name, INDEXED_VALUE_TYPE[a.type]])),
+    searchAttributes: Object.fromEntries(
+      Object.values(SEARCH_ATTRIBUTES).map((a) => [a.name, INDEXED_VALUE_TYPE[a.type]]),
+    ),
   });
   return namespace;
 }

@@ -48,7 +48,9 @@ async function main(): Promise<void> {
     const { runId } = await env.signal(a, monitor);
     await env.signal(b, monitor); // the memory (capacity 1) forgets a
     await eventually('assessment of a started', async () =>
-      (await env.client.workflow.getHandle(effectivenessAssessmentWorkflowId(a.remediation)).describe()) ? true : undefined,
+      (await env.client.workflow.getHandle(effectivenessAssessmentWorkflowId(a.remediation)).describe())
+        ? true
+        : undefined,
     );
     await env.signal(a, monitor); // already started: the child id refuses a second run
     await env.client.workflow.getHandle(env.monitorId).signal('remediationTerminal', { ...a, phase: 'Running' });
@@ -63,7 +65,9 @@ async function main(): Promise<void> {
     fs.mkdirSync(FIXTURES_DIR, { recursive: true });
     fs.writeFileSync(MONITOR_FIXTURE, historyToJSON(await firstRun.fetchHistory()) + '\n');
     fs.writeFileSync(ASSESSMENT_FIXTURE, historyToJSON(await assessment.fetchHistory()) + '\n');
-    console.log(`wrote ${path.relative(process.cwd(), MONITOR_FIXTURE)} and ${path.relative(process.cwd(), ASSESSMENT_FIXTURE)}`);
+    console.log(
+      `wrote ${path.relative(process.cwd(), MONITOR_FIXTURE)} and ${path.relative(process.cwd(), ASSESSMENT_FIXTURE)}`,
+    );
     await env.resetMonitor();
   } finally {
     await env.close();

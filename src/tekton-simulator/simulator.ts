@@ -19,6 +19,7 @@ import { ReconcileQueue } from './reconcile-queue';
 import {
   describeApiError,
   TektonApi,
+  type ApiRequestCounts,
   type FieldValidation,
   type TektonResource,
   type WatchEventType,
@@ -49,8 +50,9 @@ export interface TektonSimulatorStats extends WriteCounters {
   relists: number;
   watchStarts: number;
   taskRunsCollected: number;
-  /** Every request the simulator made to the API server (lists, watches, reads, writes). */
+  /** Every request the simulator made to the API server. */
   apiRequests: number;
+  apiRequestsByKind: ApiRequestCounts;
   queueDepth: number;
 }
 
@@ -152,7 +154,8 @@ class SimulatorController {
       relists: this.relists,
       watchStarts: this.watchStarts,
       taskRunsCollected: this.taskRunsCollected,
-      apiRequests: this.api.requests,
+      apiRequests: Object.values(this.api.requests).reduce((a, b) => a + b, 0),
+      apiRequestsByKind: { ...this.api.requests },
       queueDepth: this.queue.depth,
     };
   }

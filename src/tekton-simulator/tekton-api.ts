@@ -26,11 +26,19 @@ export interface ListResult<T> {
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
 
+/** Requests made, by kind: list calls, watch starts, single-object reads, writes (create/patch/delete). */
+export interface ApiRequestCounts {
+  list: number;
+  watch: number;
+  read: number;
+  write: number;
+}
+
 export class TektonApi {
   private readonly api: k8s.CustomObjectsApi;
   private readonly watcher: k8s.Watch;
   private readonly mergePatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
-  requests = 0;
+  readonly requests: ApiRequestCounts = { list: 0, watch: 0, read: 0, write: 0 };
 
   constructor(
     kubeConfig: k8s.KubeConfig,
@@ -45,7 +53,7 @@ export class TektonApi {
     namespace: string | undefined,
     labelSelector: string,
   ): Promise<ListResult<T>> {
-    this.requests++;
+    this.requests.list++;
     const common = { group: TEKTON_GROUP, version: TEKTON_VERSION, plural: resource.plural, labelSelector };
     const body = (
       namespace === undefined
@@ -64,7 +72,7 @@ export class TektonApi {
     onEvent: (type: WatchEventType, object: T) => void,
     onDone: (err: unknown) => void,
   ): Promise<AbortController> {
-    this.requests++;
+    this.requests.watch++;
     const path = `/apis/${TEKTON_GROUP}/${TEKTON_VERSION}/${namespace === undefined ? '' : `namespaces/${namespace}/`}${resource.plural}`;
     return this.watcher.watch(
       path,
@@ -76,7 +84,7 @@ export class TektonApi {
 
   /** The object, or undefined when it does not exist (any more). */
   async get<T>(resource: TektonResource, namespace: string, name: string): Promise<T | undefined> {
-    this.requests++;
+    this.requests.read++;
     try {
       return (await this.api.getNamespacedCustomObject({
         group: TEKTON_GROUP,
@@ -92,7 +100,7 @@ export class TektonApi {
   }
 
   async create<T>(resource: TektonResource, namespace: string, body: object): Promise<T> {
-    this.requests++;
+    this.requests.write++;
     return (await this.api.createNamespacedCustomObject({
       group: TEKTON_GROUP,
       version: TEKTON_VERSION,
@@ -111,7 +119,7 @@ export class TektonApi {
     body: Record<string, unknown>,
     resourceVersion?: string,
   ): Promise<T> {
-    this.requests++;
+    this.requests.write++;
     const withPrecondition = resourceVersion === undefined ? body : withResourceVersion(body, resourceVersion);
     return (await this.api.patchNamespacedCustomObject(
       {
@@ -136,7 +144,7 @@ export class TektonApi {
     status: object,
     previousStatus: object | undefined,
   ): Promise<T> {
-    this.requests++;
+    this.requests.write++;
     const body = withResourceVersion({ status: replacingMembers(previousStatus, status) }, resourceVersion);
     return (await this.api.patchNamespacedCustomObjectStatus(
       {
@@ -154,7 +162,7 @@ export class TektonApi {
 
   /** Deletes the object; one that is already gone counts as deleted. */
   async delete(resource: TektonResource, namespace: string, name: string, uid?: string): Promise<void> {
-    this.requests++;
+    this.requests.write++;
     try {
       await this.api.deleteNamespacedCustomObject({
         group: TEKTON_GROUP,

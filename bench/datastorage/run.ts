@@ -12,6 +12,7 @@
  * getActionStats and getActionHistory (one action type, 90 days) p99 ≤ 20 ms; dropping one month ≤ 1 s.
  */
 import crypto from 'node:crypto';
+import os from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
 import type { Pool } from 'pg';
 import { runMigrations } from '../../src/datastorage/migrate';
@@ -192,7 +193,11 @@ async function main(): Promise<void> {
     await ensurePartitionsFor(pool, new Date(now.getTime() - (shape.days + 1) * DAY_MS), now);
     log(`loading ${shape.rows.toLocaleString('en')} rows into ${database}`);
     const load = await loadDataset(pool, shape, now, { parallel: opts.parallel, log });
-    const vacuumMs = await timed(() => pool.query('VACUUM (ANALYZE) action_records'));
+    const vacuumMs = await timed(() => pool.query('VACUUM (ANALYZE) action_records, action_record_daily_counts'));
+    // Flush the freshly loaded pages now, so the timings below measure steady state rather than a
+    // checkpoint writing gigabytes underneath them.
+    const checkpointMs = await timed(() => pool.query('CHECKPOINT'));
+    const loadBefore = os.loadavg();
     const size = await sizes(pool);
     const ds = createDataStorage(pool);
     log('timing recordActions / completeActions');
@@ -213,6 +218,14 @@ async function main(): Promise<void> {
         parallel: opts.parallel,
       },
       vacuumAnalyzeSeconds: round(vacuumMs / 1000),
+      checkpointSeconds: round(checkpointMs / 1000),
+      // The machine's 1/5/15-minute load averages around the timed part: other work on the same cores
+      // shows up in the latency tails.
+      loadAverage: {
+        beforeTimings: loadBefore.map(round),
+        afterTimings: os.loadavg().map(round),
+        cpus: os.cpus().length,
+      },
       sizeMiBPerMillionRows: {
         table: perMillion(size.tableBytes),
         indexes: perMillion(size.indexBytes),

@@ -39,7 +39,35 @@ export interface ActionRecordRow {
   start_us: string;
 }
 
-const SELECT_COLUMNS = `a.*, (extract(epoch FROM a.execution_started_at) * 1000000)::bigint::text AS start_us`;
+const RECORD_COLUMNS = [
+  'wfe_uid',
+  'wfe_namespace',
+  'wfe_name',
+  'remediation_id',
+  'remediation_namespace',
+  'remediation_name',
+  'temporal_workflow_id',
+  'temporal_run_id',
+  'step_name',
+  'action_type',
+  'image',
+  'inputs',
+  'target',
+  'status',
+  'execution_started_at',
+  'started_at',
+  'completed_at',
+  'duration_ms',
+  'failure_reason',
+  'failure_message',
+  'exit_code',
+  'created_at',
+  'updated_at',
+];
+// Columns listed, not a.*: the statements are prepared (named), and a prepared statement whose result
+// columns change under it (a later migration adding a column) fails instead of replanning.
+const SELECT_COLUMNS = `${RECORD_COLUMNS.map((c) => `a.${c}`).join(', ')},
+  (extract(epoch FROM a.execution_started_at) * 1000000)::bigint::text AS start_us`;
 const NEWEST_FIRST = 'execution_started_at DESC, wfe_uid DESC, step_name DESC';
 
 export function toActionRecord(r: ActionRecordRow): ActionRecord {
@@ -139,7 +167,8 @@ export async function selectHistory(db: Queryable, p: HistoryParams): Promise<Ac
     ) r
     ORDER BY ${NEWEST_FIRST}
     LIMIT $4`;
-  const { rows } = await db.query<ActionRecordRow & Record<string, unknown>>(sql, values);
+  const name = `kubernaut_action_history${p.target === undefined ? '' : '_target'}${p.cursor ? '_cursor' : ''}`;
+  const { rows } = await db.query<ActionRecordRow & Record<string, unknown>>({ name, text: sql, values });
   return rows;
 }
 
@@ -218,7 +247,11 @@ export async function selectStats(db: Queryable, p: StatsParams): Promise<Action
     counts: Partial<Record<ActionStatus, number | string>>;
     oldest: Date | null;
     latest: VerdictStatus[];
-  }>(STATS_SQL, [p.actionTypes, p.since, p.until, p.latestN, d.firstDay, d.endDay, d.headEnd, d.tailStart]);
+  }>({
+    name: 'kubernaut_action_stats',
+    text: STATS_SQL,
+    values: [p.actionTypes, p.since, p.until, p.latestN, d.firstDay, d.endDay, d.headEnd, d.tailStart],
+  });
   const { counts: stored, oldest, latest } = rows[0]!;
   const counts = Object.fromEntries(ACTION_STATUSES.map((s) => [s, Number(stored[s] ?? 0)])) as Record<
     ActionStatus,
@@ -246,13 +279,14 @@ export interface RecentByTargetParams {
 }
 
 export async function selectRecentByTarget(db: Queryable, p: RecentByTargetParams): Promise<ActionRecordRow[]> {
-  const { rows } = await db.query<ActionRecordRow & Record<string, unknown>>(
-    `SELECT ${SELECT_COLUMNS} FROM action_records a
+  const { rows } = await db.query<ActionRecordRow & Record<string, unknown>>({
+    name: 'kubernaut_recent_by_target',
+    text: `SELECT ${SELECT_COLUMNS} FROM action_records a
      WHERE a.target = $1 AND a.action_type = $2 AND a.execution_started_at >= $3 AND a.execution_started_at < $4
      ORDER BY ${NEWEST_FIRST}
      LIMIT $5`,
-    [p.target, p.actionType, p.since, p.until, p.limit],
-  );
+    values: [p.target, p.actionType, p.since, p.until, p.limit],
+  });
   return rows;
 }
 

@@ -11,6 +11,9 @@
  *   that arrives before its record (complete-before-record) inserts the finished row, and the late
  *   recordActions then finds it and does nothing.
  *
+ * Both are named (prepared once per connection): they run on every step of every WorkflowExecution,
+ * and skipping the parse and plan saves most of a millisecond per call.
+ *
  * Rows are written in key order, so two writers of overlapping batches lock rows in the same order and
  * cannot deadlock each other.
  *
@@ -166,7 +169,7 @@ export async function insertExecuting(
   const { rows: out } = await db.query<{
     inserted: number;
     moved: { wfe_uid: string; step_name: string; stored: string }[];
-  }>(RECORD_SQL, [JSON.stringify(rows.map(identity))]);
+  }>({ name: 'kubernaut_record_actions', text: RECORD_SQL, values: [JSON.stringify(rows.map(identity))] });
   const { inserted, moved } = out[0]!;
   return {
     result: { inserted, alreadyRecorded: moved.length > 0 ? 0 : rows.length - inserted },
@@ -191,7 +194,7 @@ export async function upsertOutcomes(
     inserted: number;
     completed: number;
     moved: { wfe_uid: string; step_name: string; stored: string }[];
-  }>(COMPLETE_SQL, [JSON.stringify(payload)]);
+  }>({ name: 'kubernaut_complete_actions', text: COMPLETE_SQL, values: [JSON.stringify(payload)] });
   const { inserted, completed, moved } = out[0]!;
   return {
     result: {

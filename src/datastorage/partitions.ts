@@ -14,6 +14,12 @@ export interface Queryable {
     text: string,
     values?: unknown[],
   ): Promise<{ rows: R[]; rowCount: number | null }>;
+  /** With a `name`, the statement is prepared once per connection and its plan reused. */
+  query<R extends Record<string, unknown> = Record<string, unknown>>(config: {
+    name?: string;
+    text: string;
+    values?: unknown[];
+  }): Promise<{ rows: R[]; rowCount: number | null }>;
 }
 
 export const DEFAULT_MONTHS_AHEAD = 3;

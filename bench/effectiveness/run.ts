@@ -13,6 +13,7 @@
  * seeded with 90 days of action history, both cleaned up at the end.
  */
 import crypto from 'node:crypto';
+import os from 'node:os';
 import { Command } from 'commander';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
@@ -227,6 +228,7 @@ async function main(): Promise<void> {
   });
   const monitor = { stabilizationWindowMs: 0, continueAsNewAtHistoryLength: o.historyLimit };
 
+  const loadBefore = os.loadavg();
   const started = performance.now();
   let next = 0;
   const sender = async () => {
@@ -283,6 +285,12 @@ async function main(): Promise<void> {
           max: round(latencies[latencies.length - 1]),
         },
         monitors,
+        machine: {
+          cpus: os.cpus().length,
+          // Other work on the machine (tests, builds) shows up here and in every number above.
+          loadAverage1mBefore: Number(loadBefore[0].toFixed(2)),
+          loadAverage1mAfter: Number(os.loadavg()[0].toFixed(2)),
+        },
         monitorHistoryLengthAtEnd: {
           max: Math.max(...monitors.map((m) => m.historyLength)),
           total: monitors.reduce((n, m) => n + m.historyLength, 0),
@@ -303,6 +311,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  console.error(err instanceof Error ? (process.env.BENCH_DEBUG ? err.stack : err.message) : err);
+  console.error(err instanceof Error ? err.stack : err);
   process.exit(1);
 });

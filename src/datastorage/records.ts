@@ -194,6 +194,12 @@ export interface ActionRecord {
   updatedAt: string;
 }
 
+/** A half-open window [since, until) must not end before it starts. */
+function sinceBeforeUntil(q: { since: Date; until?: Date }): boolean {
+  return q.until === undefined || q.since.getTime() <= q.until.getTime();
+}
+const WINDOW_RULE = { message: 'must not be after until', path: ['since'] };
+
 const actionTypes = z
   .array(text(255))
   .min(1, 'must name at least one action type')
@@ -202,14 +208,16 @@ const limit = (max: number) =>
   z.number().int('must be an integer').min(1, 'must be >= 1').max(max, `must be <= ${max}`);
 
 /** Newest first within [since, until), by execution start; `cursor` continues after a previous page. */
-export const ActionHistoryQuerySchema = z.object({
-  actionTypes,
-  since: Timestamp,
-  until: Timestamp,
-  target: text(512).optional(),
-  limit: limit(1000).default(100),
-  cursor: z.string().min(1).optional(),
-});
+export const ActionHistoryQuerySchema = z
+  .object({
+    actionTypes,
+    since: Timestamp,
+    until: Timestamp,
+    target: text(512).optional(),
+    limit: limit(1000).default(100),
+    cursor: z.string().min(1).optional(),
+  })
+  .refine(sinceBeforeUntil, WINDOW_RULE);
 export type ActionHistoryQuery = z.input<typeof ActionHistoryQuerySchema>;
 
 export interface ActionHistoryPage {
@@ -231,7 +239,8 @@ export const ActionStatsQuerySchema = z
   .refine((q) => (q.actionType === undefined) !== (q.actionTypes === undefined), {
     message: 'give exactly one of actionType or actionTypes',
     path: ['actionType'],
-  });
+  })
+  .refine(sinceBeforeUntil, WINDOW_RULE);
 export type ActionStatsQuery = z.input<typeof ActionStatsQuerySchema>;
 
 /**
@@ -252,13 +261,15 @@ export interface ActionStats {
   latestOutcomes: VerdictStatus[];
 }
 
-export const RecentByTargetQuerySchema = z.object({
-  target: text(512),
-  actionType: text(255),
-  since: Timestamp,
-  until: Timestamp.optional(),
-  limit: limit(1000).default(100),
-});
+export const RecentByTargetQuerySchema = z
+  .object({
+    target: text(512),
+    actionType: text(255),
+    since: Timestamp,
+    until: Timestamp.optional(),
+    limit: limit(1000).default(100),
+  })
+  .refine(sinceBeforeUntil, WINDOW_RULE);
 export type RecentByTargetQuery = z.input<typeof RecentByTargetQuerySchema>;
 
 const unitInterval = z.number().min(0, 'must be >= 0').max(1, 'must be <= 1');

@@ -166,6 +166,12 @@ describe('action history queries', () => {
       ]);
     });
 
+    it('rejects a window that ends before it starts', async () => {
+      await expect(ds.getActionHistory({ actionTypes: [RESTART], since: iso(NOW), until: since(1) })).rejects.toThrow(
+        /\$\.since: must not be after until/,
+      );
+    });
+
     it('rejects a query without action types and a forged cursor, naming the field', async () => {
       await expect(ds.getActionHistory({ actionTypes: [], since: since(30), until: iso(NOW) })).rejects.toThrow(
         /\$\.actionTypes: must name at least one action type/,

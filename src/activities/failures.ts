@@ -6,14 +6,10 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { DataStorageError } from '../datastorage/errors';
 import { describeKubernetesError, httpStatusOf, isTransientKubernetesError } from '../kubernetes/api-errors';
+import { FAILURE_TYPES } from './failure-types';
 
-/** Failure types the workflow knows (ApplicationFailure.type). */
-export const FAILURE_TYPES = {
-  pipelineRunOwnershipConflict: 'PipelineRunOwnershipConflict',
-  kubernetesForbidden: 'KubernetesForbidden',
-  kubernetesRejected: 'KubernetesRejected',
-  dataStorageRejected: 'DataStorageRejected',
-} as const;
+export { FAILURE_TYPES };
+
 
 export function kubernetesFailure(operation: string, err: unknown): Error {
   if (isTransientKubernetesError(err)) {

@@ -4,7 +4,7 @@
  */
 import * as k8s from '@kubernetes/client-node';
 import type { Client } from '@temporalio/client';
-import { Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import { Worker, type NativeConnection, type WorkerOptions, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { DataStorage } from '../datastorage/repository';
 import type { ValidationPolicy } from '../domain/validation';
@@ -24,8 +24,8 @@ export interface ExecutionWorkerDependencies {
   resyncIntervalMs?: number;
   watchSilenceMs?: number;
   logger?: InformerLogger;
-  /** Prebuilt workflow bundle (production); tests bundle from source. */
-  workflowBundlePath?: string;
+  /** Prebuilt workflow bundle (production: built by `npm run build`; tests: bundled once per file). */
+  workflowBundle?: WorkflowBundleOption;
   tuning?: Pick<
     WorkerOptions,
     | 'maxConcurrentActivityTaskExecutions'
@@ -60,9 +60,7 @@ export async function createExecutionWorker(d: ExecutionWorkerDependencies): Pro
     connection: d.connection,
     namespace: d.namespace,
     taskQueue: d.taskQueue,
-    ...(d.workflowBundlePath
-      ? { workflowBundle: { codePath: d.workflowBundlePath } }
-      : { workflowsPath: require.resolve('../workflows') }),
+    ...(d.workflowBundle ? { workflowBundle: d.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     activities,
     maxCachedWorkflows: 1000,
     maxConcurrentActivityTaskExecutions: 1000,

@@ -32,7 +32,7 @@ import type { ActionRecordActivities, ActionRecordContext } from '../activities/
 import type { PipelineRunActivities, PipelineRunRef } from '../activities/pipeline-runs';
 import type { RemediationSignalActivities } from '../activities/remediation-signal';
 import type { WorkflowExecutionActivities, WorkflowExecutionRef } from '../activities/workflow-executions';
-import { FAILURE_TYPES } from '../activities/failures';
+import { FAILURE_TYPES } from '../activities/failure-types';
 import { parseGoDuration } from '../domain/duration';
 import type { RemediationTerminal, TerminalPhase } from '../domain/effectiveness/remediation-terminal';
 import { remediationOf } from '../domain/remediation';

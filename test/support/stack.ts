@@ -8,6 +8,8 @@ import * as k8s from '@kubernetes/client-node';
 import { Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { Pool } from 'pg';
+import { msToTs } from '@temporalio/common/lib/time';
+import { SEARCH_ATTRIBUTES } from '../../src/domain/names';
 import { stackLayout } from '../../src/stack/layout';
 import type { StackInfo } from '../../src/stack/stack';
 
@@ -70,6 +72,8 @@ export async function createTestDatabase(opts: { migrate?: boolean } = {}): Prom
     await runMigrations({ databaseUrl: url });
   }
   const pool = new Pool({ connectionString: url, max: 5 });
+  // drop() terminates connections the pool may still hold; their errors are expected, not a test failure.
+  pool.on('error', () => undefined);
   return {
     url,
     pool,
@@ -108,4 +112,26 @@ export async function eventually<T>(
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+}
+
+const INDEXED_VALUE_TYPE = { Keyword: 2, KeywordList: 7 } as const;
+
+/**
+ * A Temporal namespace of its own, with the project's search attributes: workflow ids such as the
+ * effectiveness monitor's are fixed, so test files that run them must not share a namespace. Usable at
+ * once on the dev server.
+ */
+export async function createTemporalNamespace(connection: Connection, prefix: string): Promise<string> {
+  const namespace = uniqueName(prefix);
+  await connection.workflowService.registerNamespace({
+    namespace,
+    workflowExecutionRetentionPeriod: msToTs('1 day'),
+  });
+  await connection.operatorService.addSearchAttributes({
+    namespace,
+    searchAttributes: Object.fromEntries(
+      Object.values(SEARCH_ATTRIBUTES).map((a) => [a.name, INDEXED_VALUE_TYPE[a.type]]),
+    ),
+  });
+  return namespace;
 }

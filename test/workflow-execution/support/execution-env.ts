@@ -1,0 +1,203 @@
+/**
+ * A WorkflowExecution test environment on the real stack: its own Temporal namespace (the effectiveness
+ * monitor's ids are fixed), its own Kubernetes namespace and database, the Tekton simulator serving that
+ * namespace, and an in-process execution worker that tests can stop and start again.
+ */
+import * as k8s from '@kubernetes/client-node';
+import { Client, type Connection, type WorkflowHandle } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
+import { createDataStorage, type DataStorage } from '../../../src/datastorage/repository';
+import { KUBERNAUT_API_VERSION, WORKFLOW_EXECUTION } from '../../../src/domain/names';
+import type { ValidationPolicy } from '../../../src/domain/validation';
+import { PIPELINE_RUNS, WORKFLOW_EXECUTIONS, type KubernetesObject } from '../../../src/kubernetes/resources';
+import { startTektonSimulator, type TektonSimulator } from '../../../src/tekton-simulator/simulator';
+import { startWorkflowExecution } from '../../../src/temporal/start-workflow-execution';
+import { createExecutionWorker, type ExecutionWorker } from '../../../src/workers/execution-worker';
+import type {
+  WorkflowExecutionOptions,
+  WorkflowExecutionResult,
+  workflowExecutionWorkflow,
+} from '../../../src/workflows/workflow-execution';
+import {
+  createTemporalNamespace,
+  createTestDatabase,
+  kubeConfig,
+  nativeConnection,
+  temporalConnection,
+  uniqueName,
+  type TestDatabase,
+} from '../../support/stack';
+
+/** Short timings so failure paths finish in seconds. */
+export const FAST_OPTIONS: WorkflowExecutionOptions = {
+  heartbeatTimeoutMs: 5_000,
+  deadlineGraceMs: 1_000,
+  cancellationWaitMs: 10_000,
+  retryInitialIntervalMs: 200,
+  retryMaximumIntervalMs: 2_000,
+};
+
+export const DIGEST = `sha256:${'a'.repeat(64)}`;
+export const KUBECTL_IMAGE = `ghcr.io/kubernaut/actions/kubectl@${DIGEST}`;
+
+export interface StepInput {
+  name: string;
+  actionType?: string;
+  image?: string;
+  inputs?: Record<string, unknown>;
+  runAfter?: string[];
+  timeout?: string;
+  retries?: number;
+}
+
+export interface ExecutionEnv {
+  kc: k8s.KubeConfig;
+  customObjects: k8s.CustomObjectsApi;
+  client: Client;
+  temporalNamespace: string;
+  /** Kubernetes namespace the simulator serves. */
+  namespace: string;
+  taskQueue: string;
+  db: TestDatabase;
+  dataStorage: DataStorage;
+  createWorkflowExecution(
+    spec: { steps: StepInput[]; timeout?: string; target?: string; remediation?: string },
+    namespace?: string,
+  ): Promise<KubernetesObject>;
+  start(
+    wfe: KubernetesObject,
+    options?: WorkflowExecutionOptions,
+  ): Promise<WorkflowHandle<typeof workflowExecutionWorkflow>>;
+  run(wfe: KubernetesObject, options?: WorkflowExecutionOptions): Promise<WorkflowExecutionResult>;
+  getWorkflowExecution(namespace: string, name: string): Promise<KubernetesObject | undefined>;
+  listPipelineRuns(namespace: string): Promise<KubernetesObject[]>;
+  startWorker(): Promise<void>;
+  stopWorker(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function createExecutionEnv(
+  opts: { policy?: ValidationPolicy; prefix?: string } = {},
+): Promise<ExecutionEnv> {
+  const prefix = opts.prefix ?? 'wfe';
+  const kc = kubeConfig();
+  const customObjects = kc.makeApiClient(k8s.CustomObjectsApi);
+  const connection: Connection = await temporalConnection();
+  const workerConnection: NativeConnection = await nativeConnection();
+  const temporalNamespace = await createTemporalNamespace(connection, prefix);
+  const client = new Client({ connection, namespace: temporalNamespace });
+  const namespace = uniqueName(prefix);
+  const taskQueue = uniqueName(`${prefix}-tq`);
+  const db = await createTestDatabase();
+  const dataStorage = createDataStorage(db.pool);
+  const simulator: TektonSimulator = await startTektonSimulator({
+    kubeConfig: kc,
+    namespaces: [namespace],
+    resyncIntervalMs: 2_000,
+    defaultStepDurationMs: 100,
+  });
+  const workflowBundle: WorkflowBundle = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../../../src/workflows'),
+    logger: new DefaultLogger('WARN'),
+  });
+
+  let current: { execution: ExecutionWorker; running: Promise<void> } | undefined;
+  const startWorker = async () => {
+    const execution = await createExecutionWorker({
+      connection: workerConnection,
+      namespace: temporalNamespace,
+      taskQueue,
+      kubeConfig: kc,
+      dataStorage,
+      temporalClient: client,
+      policy: opts.policy,
+      effectivenessShards: 1,
+      resyncIntervalMs: 2_000,
+      workflowBundle,
+      tuning: { shutdownGraceTime: '2 seconds' },
+    });
+    current = { execution, running: execution.worker.run() };
+  };
+  const stopWorker = async () => {
+    if (!current) return;
+    const { execution, running } = current;
+    current = undefined;
+    execution.worker.shutdown();
+    await running;
+    execution.observer.stop();
+  };
+  await startWorker();
+
+  const env: ExecutionEnv = {
+    kc,
+    customObjects,
+    client,
+    temporalNamespace,
+    namespace,
+    taskQueue,
+    db,
+    dataStorage,
+    async createWorkflowExecution(spec, ns = namespace) {
+      const name = uniqueName('wfe');
+      const body = {
+        apiVersion: KUBERNAUT_API_VERSION,
+        kind: WORKFLOW_EXECUTION.kind,
+        metadata: { name, namespace: ns },
+        spec: {
+          remediationRequestRef: { name: spec.remediation ?? `rr-${name}` },
+          targetResource: spec.target ?? `${ns}/Deployment/payment`,
+          ...(spec.timeout && { timeout: spec.timeout }),
+          steps: spec.steps.map((s) => ({
+            name: s.name,
+            actionType: s.actionType ?? 'kubernetes/restart_pod',
+            image: s.image ?? KUBECTL_IMAGE,
+            inputs: s.inputs ?? {},
+            ...(s.runAfter && { runAfter: s.runAfter }),
+            ...(s.timeout && { timeout: s.timeout }),
+            ...(s.retries !== undefined && { retries: s.retries }),
+          })),
+        },
+      };
+      return (await customObjects.createNamespacedCustomObject({
+        ...WORKFLOW_EXECUTIONS,
+        namespace: ns,
+        body,
+      })) as KubernetesObject;
+    },
+    async start(wfe, options = FAST_OPTIONS) {
+      const { workflowId } = await startWorkflowExecution(client, wfe, { taskQueue, options });
+      return client.workflow.getHandle<typeof workflowExecutionWorkflow>(workflowId);
+    },
+    async run(wfe, options) {
+      return (await env.start(wfe, options)).result();
+    },
+    async getWorkflowExecution(ns, name) {
+      try {
+        return (await customObjects.getNamespacedCustomObject({
+          ...WORKFLOW_EXECUTIONS,
+          namespace: ns,
+          name,
+        })) as KubernetesObject;
+      } catch (err) {
+        if ((err as { code?: number }).code === 404) return undefined;
+        throw err;
+      }
+    },
+    async listPipelineRuns(ns) {
+      const list = (await customObjects.listNamespacedCustomObject({ ...PIPELINE_RUNS, namespace: ns })) as {
+        items: KubernetesObject[];
+      };
+      return list.items;
+    },
+    startWorker,
+    stopWorker,
+    async close() {
+      await stopWorker();
+      await simulator.stop();
+      await db.drop();
+      await connection.close();
+      await workerConnection.close();
+    },
+  };
+  return env;
+}

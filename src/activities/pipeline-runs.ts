@@ -10,10 +10,10 @@ import { fingerprintStatus } from '../domain/status-fingerprint';
 import { mapWorkflowExecutionStatus } from '../domain/status-mapping';
 import { pipelineRunName, translatePipelineRun } from '../domain/pipeline-run';
 import type { WorkflowExecution, WorkflowExecutionStatus } from '../domain/workflow-execution';
-import type { PipelineRunObject, TaskRunObject } from '../domain/tekton';
+import { asArray, isDone, succeededCondition, type PipelineRunObject, type TaskRunObject } from '../domain/tekton';
 import { isAlreadyExists, isNotFound, kubernetesStatusOf } from '../kubernetes/api-errors';
 import type { PipelineRunObserver } from '../kubernetes/pipeline-run-observer';
-import { PIPELINE_RUNS, type KubernetesObject } from '../kubernetes/resources';
+import { PIPELINE_RUNS, TASK_RUNS, type KubernetesObject } from '../kubernetes/resources';
 import { FAILURE_TYPES, kubernetesFailure } from './failures';
 
 export interface PipelineRunDeps {
@@ -33,8 +33,7 @@ export interface CreatePipelineRunResult {
 }
 
 export type PipelineRunChange =
-  | { kind: 'changed'; status: WorkflowExecutionStatus; fingerprint: string }
-  | { kind: 'deleted' };
+  { kind: 'changed'; status: WorkflowExecutionStatus; fingerprint: string } | { kind: 'deleted' };
 
 export interface AwaitPipelineRunChangeInput {
   workflowExecution: WorkflowExecution;
@@ -67,6 +66,35 @@ export function createPipelineRunActivities({ customObjects, observer }: Pipelin
     }
   }
 
+  /**
+   * A finished PipelineRun's TaskRuns, each finished too: TaskRun events travel on another watch than the
+   * PipelineRun's and may lag behind it (Tekton also marks a PipelineRun done before some TaskRuns record
+   * their completion, tektoncd/pipeline#4916). Cached TaskRuns that are not done are read again.
+   */
+  async function freshChildren(pipelineRun: KubernetesObject, cached: KubernetesObject[]): Promise<KubernetesObject[]> {
+    const children = asArray<{ kind?: string; name?: string }>(
+      (pipelineRun.status as { childReferences?: unknown } | undefined)?.childReferences,
+    ).filter((c) => c.kind === 'TaskRun' && c.name);
+    const byName = new Map(cached.map((tr) => [tr.metadata.name, tr]));
+    for (const child of children) {
+      const known = byName.get(child.name!);
+      if (known && isDone(succeededCondition(known as TaskRunObject))) continue;
+      try {
+        byName.set(
+          child.name!,
+          (await customObjects.getNamespacedCustomObject({
+            ...TASK_RUNS,
+            namespace: pipelineRun.metadata.namespace!,
+            name: child.name!,
+          })) as KubernetesObject,
+        );
+      } catch (err) {
+        if (!isNotFound(err)) throw kubernetesFailure(`reading TaskRun ${child.name}`, err);
+      }
+    }
+    return [...byName.values()];
+  }
+
   return {
     async createPipelineRun(input: {
       workflowExecution: WorkflowExecution;
@@ -76,7 +104,13 @@ export function createPipelineRunActivities({ customObjects, observer }: Pipelin
       const manifest = translatePipelineRun(wfe, { temporalWorkflowId: input.temporalWorkflowId });
       const ref = { name: manifest.metadata.name, namespace: manifest.metadata.namespace };
       try {
-        await customObjects.createNamespacedCustomObject({ group, version, plural, namespace: ref.namespace, body: manifest });
+        await customObjects.createNamespacedCustomObject({
+          group,
+          version,
+          plural,
+          namespace: ref.namespace,
+          body: manifest,
+        });
         return { pipelineRunRef: ref, created: true };
       } catch (err) {
         if (!isAlreadyExists(err)) {
@@ -112,6 +146,9 @@ export function createPipelineRunActivities({ customObjects, observer }: Pipelin
           pipelineRun = await read(input.pipelineRunRef);
           if (!pipelineRun) return { kind: 'deleted' };
         }
+        if (isDone(succeededCondition(pipelineRun as PipelineRunObject))) {
+          taskRuns = await freshChildren(pipelineRun, taskRuns);
+        }
         const status = mapWorkflowExecutionStatus({
           pipelineRun: pipelineRun as PipelineRunObject,
           taskRuns: taskRuns as TaskRunObject[],
@@ -138,7 +175,8 @@ export function createPipelineRunActivities({ customObjects, observer }: Pipelin
       } catch (err) {
         if (isNotFound(err)) return 'not-found';
         // Tekton's webhook: "Once the PipelineRun is complete, no updates are allowed".
-        if (/no updates are allowed|is complete/i.test(kubernetesStatusOf(err).message ?? '')) return 'already-finished';
+        if (/no updates are allowed|is complete/i.test(kubernetesStatusOf(err).message ?? ''))
+          return 'already-finished';
         throw kubernetesFailure(`cancelling PipelineRun ${ref.namespace}/${ref.name}`, err);
       }
     },

@@ -33,7 +33,7 @@ describe('parseRemediationTerminal', () => {
       message: '$.phase: must be one of Completed, Failed, TimedOut, Cancelled, Skipped',
     },
     { change: { target: 'web' }, message: '$.target: must be `namespace/Kind/name` or `Kind/name`' },
-    { change: { target: 'prod//web' }, message: '$.target: must be' },
+    { change: { target: 'prod//web' }, message: '$.target: must be `namespace/Kind/name` or `Kind/name`' },
     { change: { actionTypes: ['ok', ''] }, message: '$.actionTypes[1]: must be a non-empty string' },
     { change: { endedAt: '2025-10-01' }, message: '$.endedAt: must be an RFC 3339 timestamp' },
     {
@@ -42,7 +42,7 @@ describe('parseRemediationTerminal', () => {
     },
     { change: { workflowExecution: { namespace: 'prod', name: 'w' } }, message: '$.workflowExecution.uid' },
     { change: { stabilizationWindowMs: -1 }, message: '$.stabilizationWindowMs: must be >= 0' },
-  ])('rejects $message', ({ change, message }) => {
+  ])('rejects $change with “$message”', ({ change, message }) => {
     expect(() => parseRemediationTerminal({ ...valid, ...change })).toThrow(message);
   });
 });

@@ -54,11 +54,11 @@ describe('traditionalScore', () => {
 
 describe('historyStatus', () => {
   it.each([
-    { age: 0, status: 'insufficient_data' },
-    { age: 8 * WEEK - 1, status: 'insufficient_data' },
-    { age: 8 * WEEK, status: 'assessed' },
-    { age: 13 * WEEK, status: 'assessed' },
-  ])('is $status at a data age of $age ms', ({ age, status }) => {
+    { age: 0, label: 'no time span', status: 'insufficient_data' },
+    { age: 8 * WEEK - 1, label: '8 weeks − 1 ms', status: 'insufficient_data' },
+    { age: 8 * WEEK, label: 'exactly 8 weeks', status: 'assessed' },
+    { age: 13 * WEEK, label: '13 weeks', status: 'assessed' },
+  ])('is $status with $label of data', ({ age, status }) => {
     expect(historyStatus(age)).toBe(status);
   });
 });

@@ -56,6 +56,8 @@ export const WorkerConfigSchema = z.object({
   KUBERNAUT_EFFECTIVENESS_SHARDS: positiveInt.default(4),
   /** Port of /metrics, /healthz, /readyz; 0 disables. */
   KUBERNAUT_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  /** Port of the Temporal SDK's own Prometheus exporter (its metrics are also appended to /metrics); 0 disables. */
+  KUBERNAUT_SDK_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9466),
   KUBERNAUT_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info'),
 });
 

@@ -6,6 +6,8 @@ import * as k8s from '@kubernetes/client-node';
 import type { Client } from '@temporalio/client';
 import { Worker, type NativeConnection, type WorkerOptions, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { instrumentActivities } from '../activities/instrumentation';
+import type { WorkerMetrics } from '../observability/worker-metrics';
 import type { DataStorage } from '../datastorage/repository';
 import type { ValidationPolicy } from '../domain/validation';
 import { PipelineRunObserver } from '../kubernetes/pipeline-run-observer';
@@ -24,6 +26,8 @@ export interface ExecutionWorkerDependencies {
   resyncIntervalMs?: number;
   watchSilenceMs?: number;
   logger?: InformerLogger;
+  /** The worker's Prometheus metrics, fed from activity results. */
+  metrics?: WorkerMetrics;
   /** Prebuilt workflow bundle (production: built by `npm run build`; tests: bundled once per file). */
   workflowBundle?: WorkflowBundleOption;
   tuning?: Pick<
@@ -48,7 +52,7 @@ export async function createExecutionWorker(d: ExecutionWorkerDependencies): Pro
     watchSilenceMs: d.watchSilenceMs,
     logger: d.logger,
   });
-  const activities = createActivities({
+  const plain = createActivities({
     customObjects: d.kubeConfig.makeApiClient(k8s.CustomObjectsApi),
     observer,
     dataStorage: d.dataStorage,
@@ -56,6 +60,7 @@ export async function createExecutionWorker(d: ExecutionWorkerDependencies): Pro
     policy: d.policy,
     signalOptions: { shards: d.effectivenessShards, taskQueue: d.taskQueue },
   });
+  const activities = d.metrics ? instrumentActivities(plain, d.metrics) : plain;
   const worker = await Worker.create({
     connection: d.connection,
     namespace: d.namespace,

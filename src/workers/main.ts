@@ -12,6 +12,8 @@ import pino from 'pino';
 import { runMigrations } from '../datastorage/migrate';
 import { createPool } from '../datastorage/pool';
 import { createDataStorage } from '../datastorage/repository';
+import { startObservabilityServer } from '../observability/http-server';
+import { createWorkerMetrics } from '../observability/worker-metrics';
 import { ConfigurationError, loadWorkerConfig, type WorkerConfig } from './config';
 import { createExecutionWorker } from './execution-worker';
 import { temporalConnectionOptions } from './temporal-connection';
@@ -32,7 +34,13 @@ function prebuiltBundle(): { codePath: string } | undefined {
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
   const logger = pino({ level: config.KUBERNAUT_LOG_LEVEL, base: { component: 'worker' } });
+  const sdkMetricsAddress = config.KUBERNAUT_SDK_METRICS_PORT
+    ? `127.0.0.1:${config.KUBERNAUT_SDK_METRICS_PORT}`
+    : undefined;
   Runtime.install({
+    ...(sdkMetricsAddress && {
+      telemetryOptions: { metrics: { prometheus: { bindAddress: sdkMetricsAddress }, metricPrefix: 'temporal_' } },
+    }),
     logger: new DefaultLogger(config.KUBERNAUT_LOG_LEVEL.toUpperCase() as LogLevel, (entry) =>
       logger[entry.level === 'TRACE' ? 'trace' : (entry.level.toLowerCase() as 'info')](
         { ...entry.meta },
@@ -59,7 +67,9 @@ async function main(): Promise<void> {
   const clientConnection = await Connection.connect(connectionOptions);
   const temporalClient = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
 
+  const metrics = createWorkerMetrics();
   const { worker, observer } = await createExecutionWorker({
+    metrics,
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
@@ -83,6 +93,22 @@ async function main(): Promise<void> {
     },
   });
 
+  const http = config.KUBERNAUT_HTTP_PORT
+    ? await startObservabilityServer({
+        port: config.KUBERNAUT_HTTP_PORT,
+        registry: metrics.registry,
+        extraMetrics: sdkMetricsAddress
+          ? async () => (await fetch(`http://${sdkMetricsAddress}/metrics`)).text()
+          : undefined,
+        notReadyReason: () => {
+          if (worker.getState() !== 'RUNNING') return `worker is ${worker.getState()}`;
+          if (!observer.synced) return 'PipelineRun/TaskRun caches not synced yet';
+          return undefined;
+        },
+      })
+    : undefined;
+  void observer.start(); // warm the caches now rather than on the first wait
+
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {
@@ -104,6 +130,7 @@ async function main(): Promise<void> {
     await worker.run();
   } finally {
     observer.stop();
+    await http?.close();
     await clientConnection.close();
     await connection.close();
     await pool.end();

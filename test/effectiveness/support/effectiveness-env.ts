@@ -9,19 +9,23 @@
  */
 import crypto from 'node:crypto';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
-import { msToTs } from '@temporalio/common/lib/time';
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import { createEffectivenessActivities } from '../../../src/activities/effectiveness';
 import { createDataStorage, type DataStorage } from '../../../src/datastorage/repository';
 import { EffectivenessMonitorInput } from '../../../src/domain/effectiveness/monitor-state';
 import { RemediationTerminal } from '../../../src/domain/effectiveness/remediation-terminal';
-import { SEARCH_ATTRIBUTES, effectivenessMonitorWorkflowId } from '../../../src/domain/names';
+import { effectivenessMonitorWorkflowId } from '../../../src/domain/names';
 import { SignalledMonitor, signalRemediationTerminal } from '../../../src/temporal/effectiveness-signal';
-import { TestDatabase, createTestDatabase, getStackInfo, uniqueName } from '../../support/stack';
+import {
+  TestDatabase,
+  createTemporalNamespace,
+  createTestDatabase,
+  getStackInfo,
+  uniqueName,
+} from '../../support/stack';
 
 /** Tests use one shard so every remediation goes to `effectiveness-monitor/0`. */
 export const TEST_SHARDS = 1;
-const INDEXED_VALUE_TYPE = { Keyword: 2, KeywordList: 7 } as const;
 
 export interface RunningWorker {
   worker: Worker;
@@ -42,22 +46,6 @@ export interface EffectivenessTestEnv {
   close(): Promise<void>;
 }
 
-/** Registers a namespace with the project's search attributes; usable at once on the dev server. */
-export async function createTestNamespace(connection: Connection, prefix: string): Promise<string> {
-  const namespace = uniqueName(prefix);
-  await connection.workflowService.registerNamespace({
-    namespace,
-    workflowExecutionRetentionPeriod: msToTs('1 day'),
-  });
-  await connection.operatorService.addSearchAttributes({
-    namespace,
-    searchAttributes: Object.fromEntries(
-      Object.values(SEARCH_ATTRIBUTES).map((a) => [a.name, INDEXED_VALUE_TYPE[a.type]]),
-    ),
-  });
-  return namespace;
-}
-
 let bundle: Promise<WorkflowBundle> | undefined;
 /** Bundled once per test file: restarting a worker should not mean re-bundling. */
 function workflowBundle(): Promise<WorkflowBundle> {
@@ -69,7 +57,7 @@ const quietLogger = { log() {}, trace() {}, debug() {}, info() {}, warn: console
 export async function createEffectivenessTestEnv(prefix: string): Promise<EffectivenessTestEnv> {
   const address = getStackInfo().temporal.address;
   const connection = await Connection.connect({ address });
-  const namespace = await createTestNamespace(connection, prefix);
+  const namespace = await createTemporalNamespace(connection, prefix);
   const client = new Client({ connection, namespace });
   const nativeConnection = await NativeConnection.connect({ address });
   const db = await createTestDatabase();

@@ -21,6 +21,7 @@ export interface ActivityDependencies {
   temporalClient: Client;
   policy?: ValidationPolicy;
   signalOptions?: SignalRemediationTerminalOptions;
+  stabilizationWindowMs?: number;
 }
 
 export function createActivities(deps: ActivityDependencies) {
@@ -28,7 +29,11 @@ export function createActivities(deps: ActivityDependencies) {
     ...createWorkflowExecutionActivities({ customObjects: deps.customObjects, policy: deps.policy ?? {} }),
     ...createPipelineRunActivities({ customObjects: deps.customObjects, observer: deps.observer }),
     ...createActionRecordActivities({ dataStorage: deps.dataStorage }),
-    ...createRemediationSignalActivities({ temporalClient: deps.temporalClient, signalOptions: deps.signalOptions }),
+    ...createRemediationSignalActivities({
+      temporalClient: deps.temporalClient,
+      signalOptions: deps.signalOptions,
+      stabilizationWindowMs: deps.stabilizationWindowMs,
+    }),
     ...createEffectivenessActivities({ dataStorage: deps.dataStorage }),
   };
 }

@@ -6,10 +6,16 @@ import { signalRemediationTerminal, type SignalRemediationTerminalOptions } from
 export function createRemediationSignalActivities(deps: {
   temporalClient: Client;
   signalOptions?: SignalRemediationTerminalOptions;
+  /** Stabilization window for remediations this worker reports (KUBERNAUT_EFFECTIVENESS_STABILIZATION_MS). */
+  stabilizationWindowMs?: number;
 }) {
   return {
     async signalEffectivenessMonitor(signal: RemediationTerminal): Promise<string> {
-      const { workflowId } = await signalRemediationTerminal(deps.temporalClient, signal, deps.signalOptions);
+      const withWindow =
+        deps.stabilizationWindowMs !== undefined && signal.stabilizationWindowMs === undefined
+          ? { ...signal, stabilizationWindowMs: deps.stabilizationWindowMs }
+          : signal;
+      const { workflowId } = await signalRemediationTerminal(deps.temporalClient, withWindow, deps.signalOptions);
       return workflowId;
     },
   };

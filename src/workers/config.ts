@@ -54,6 +54,8 @@ export const WorkerConfigSchema = z.object({
   KUBERNAUT_REQUIRE_DIGEST: bool,
   KUBERNAUT_ALLOWED_REGISTRIES: list,
   KUBERNAUT_EFFECTIVENESS_SHARDS: positiveInt.default(4),
+  /** Wait after a remediation ends before assessing it; default: the monitor's (5 minutes). */
+  KUBERNAUT_EFFECTIVENESS_STABILIZATION_MS: z.coerce.number().int().min(0).optional(),
   /** Port of /metrics, /healthz, /readyz; 0 disables. */
   KUBERNAUT_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   /** Port of the Temporal SDK's own Prometheus exporter (its metrics are also appended to /metrics); 0 disables. */

@@ -22,6 +22,8 @@ export interface ExecutionWorkerDependencies {
   temporalClient: Client;
   policy?: ValidationPolicy;
   effectivenessShards?: number;
+  /** Stabilization window of the assessments this worker's executions trigger (default: the monitor's, 5 min). */
+  effectivenessStabilizationMs?: number;
   watchNamespaces?: string[];
   resyncIntervalMs?: number;
   watchSilenceMs?: number;
@@ -59,6 +61,7 @@ export async function createExecutionWorker(d: ExecutionWorkerDependencies): Pro
     temporalClient: d.temporalClient,
     policy: d.policy,
     signalOptions: { shards: d.effectivenessShards, taskQueue: d.taskQueue },
+    stabilizationWindowMs: d.effectivenessStabilizationMs,
   });
   const activities = d.metrics ? instrumentActivities(plain, d.metrics) : plain;
   const worker = await Worker.create({

@@ -80,6 +80,7 @@ async function main(): Promise<void> {
     temporalClient,
     policy: { requireDigest: config.KUBERNAUT_REQUIRE_DIGEST, allowedRegistries: config.KUBERNAUT_ALLOWED_REGISTRIES },
     effectivenessShards: config.KUBERNAUT_EFFECTIVENESS_SHARDS,
+    effectivenessStabilizationMs: config.KUBERNAUT_EFFECTIVENESS_STABILIZATION_MS,
     watchNamespaces: config.KUBERNAUT_WATCH_NAMESPACES,
     resyncIntervalMs: config.KUBERNAUT_RESYNC_INTERVAL_MS,
     watchSilenceMs: config.KUBERNAUT_WATCH_SILENCE_MS,

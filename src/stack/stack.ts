@@ -92,8 +92,16 @@ export async function stackUp(
 export async function stackDown(opts: { log?: Log; layout?: StackLayout } = {}): Promise<void> {
   const log = opts.log ?? console.log;
   const layout = opts.layout ?? stackLayout();
-  // Temporal first (it holds workers' connections), then the API server before its etcd.
-  for (const name of DAEMONS) {
+  // Processes started beside the stack (the demo's worker, watcher and simulator) first, then Temporal
+  // (it holds workers' connections), then the API server before its etcd.
+  const others = fs.existsSync(layout.pids)
+    ? fs
+        .readdirSync(layout.pids)
+        .filter((f) => f.endsWith('.pid'))
+        .map((f) => f.slice(0, -4))
+        .filter((name) => !(DAEMONS as readonly string[]).includes(name))
+    : [];
+  for (const name of [...others, ...DAEMONS]) {
     if (await stopDaemon(layout.pids, name)) log(`stopped ${name}`);
   }
   if (await stopPostgres(layout)) log('stopped PostgreSQL');

@@ -50,6 +50,37 @@ export interface StepInput {
   retries?: number;
 }
 
+export interface WorkflowExecutionSpecInput {
+  steps: StepInput[];
+  timeout?: string;
+  target?: string;
+  remediation?: string;
+}
+
+/** A WorkflowExecution manifest with a unique name and the defaults tests rely on (kubectl image, restart_pod). */
+export function workflowExecutionManifest(spec: WorkflowExecutionSpecInput, namespace: string) {
+  const name = uniqueName('wfe');
+  return {
+    apiVersion: KUBERNAUT_API_VERSION,
+    kind: WORKFLOW_EXECUTION.kind,
+    metadata: { name, namespace },
+    spec: {
+      remediationRequestRef: { name: spec.remediation ?? `rr-${name}` },
+      targetResource: spec.target ?? `${namespace}/Deployment/payment`,
+      ...(spec.timeout && { timeout: spec.timeout }),
+      steps: spec.steps.map((s) => ({
+        name: s.name,
+        actionType: s.actionType ?? 'kubernetes/restart_pod',
+        image: s.image ?? KUBECTL_IMAGE,
+        inputs: s.inputs ?? {},
+        ...(s.runAfter && { runAfter: s.runAfter }),
+        ...(s.timeout && { timeout: s.timeout }),
+        ...(s.retries !== undefined && { retries: s.retries }),
+      })),
+    },
+  };
+}
+
 export interface ExecutionEnv {
   kc: k8s.KubeConfig;
   customObjects: k8s.CustomObjectsApi;
@@ -60,10 +91,7 @@ export interface ExecutionEnv {
   taskQueue: string;
   db: TestDatabase;
   dataStorage: DataStorage;
-  createWorkflowExecution(
-    spec: { steps: StepInput[]; timeout?: string; target?: string; remediation?: string },
-    namespace?: string,
-  ): Promise<KubernetesObject>;
+  createWorkflowExecution(spec: WorkflowExecutionSpecInput, namespace?: string): Promise<KubernetesObject>;
   start(
     wfe: KubernetesObject,
     options?: WorkflowExecutionOptions,
@@ -138,30 +166,10 @@ export async function createExecutionEnv(
     db,
     dataStorage,
     async createWorkflowExecution(spec, ns = namespace) {
-      const name = uniqueName('wfe');
-      const body = {
-        apiVersion: KUBERNAUT_API_VERSION,
-        kind: WORKFLOW_EXECUTION.kind,
-        metadata: { name, namespace: ns },
-        spec: {
-          remediationRequestRef: { name: spec.remediation ?? `rr-${name}` },
-          targetResource: spec.target ?? `${ns}/Deployment/payment`,
-          ...(spec.timeout && { timeout: spec.timeout }),
-          steps: spec.steps.map((s) => ({
-            name: s.name,
-            actionType: s.actionType ?? 'kubernetes/restart_pod',
-            image: s.image ?? KUBECTL_IMAGE,
-            inputs: s.inputs ?? {},
-            ...(s.runAfter && { runAfter: s.runAfter }),
-            ...(s.timeout && { timeout: s.timeout }),
-            ...(s.retries !== undefined && { retries: s.retries }),
-          })),
-        },
-      };
       return (await customObjects.createNamespacedCustomObject({
         ...WORKFLOW_EXECUTIONS,
         namespace: ns,
-        body,
+        body: workflowExecutionManifest(spec, ns),
       })) as KubernetesObject;
     },
     async start(wfe, options = FAST_OPTIONS) {

@@ -1,0 +1,142 @@
+/**
+ * Durability of workflowExecutionWorkflow against the faults a real deployment sees: the worker process
+ * killed, the Temporal server restarted, PostgreSQL unreachable. Each fault hits a WorkflowExecution while
+ * it runs; once the fault is over the execution must complete with exactly one PipelineRun and exactly one
+ * `succeeded` action record per step (no duplicate, no lost record). The worker is the real worker PROCESS.
+ */
+import { Client, Connection } from '@temporalio/client';
+import type { KubernetesObject } from '../../src/kubernetes/resources';
+import { createTemporalNamespace, eventually, getStackInfo, temporalConnection, uniqueName } from '../support/stack';
+import { createDedicatedTemporal, type DedicatedTemporal } from './support/dedicated-temporal';
+import { createDurabilityEnv, highestActivityAttempt, slowDag, type DurabilityEnv } from './support/durability-env';
+import { startTcpProxy, type TcpProxy } from './support/tcp-proxy';
+
+// Two cores shared with other test files: worker processes bundle workflow code at start (seconds each).
+jest.setTimeout(300_000);
+
+const CLOSE_DEADLINE_MS = 180_000;
+
+describe('workflowExecutionWorkflow durability', () => {
+  let env: DurabilityEnv;
+  let stackConnection: Connection;
+  /** Undone after each test, whether it passed or not. */
+  let cleanups: (() => Promise<void>)[] = [];
+
+  beforeAll(async () => {
+    env = await createDurabilityEnv('durable');
+    stackConnection = await temporalConnection();
+  });
+  afterEach(async () => {
+    await env.stopProcesses();
+    for (const undo of cleanups.reverse()) await undo().catch(() => undefined);
+    cleanups = [];
+  });
+  afterAll(async () => {
+    await env?.close();
+    await stackConnection?.close();
+  });
+
+  /** A Temporal namespace of its own on the stack's server (the effectiveness monitor's id is fixed). */
+  async function stackTemporal(prefix: string) {
+    const namespace = await createTemporalNamespace(stackConnection, prefix);
+    return {
+      client: new Client({ connection: stackConnection, namespace }),
+      settings: { temporalAddress: getStackInfo().temporal.address, temporalNamespace: namespace },
+    };
+  }
+
+  it('completes a WorkflowExecution whose worker process was SIGKILLed during a slow step', async () => {
+    const { client, settings } = await stackTemporal('durable-kill');
+    const taskQueue = uniqueName('durable-kill-tq');
+    const first = env.startWorker({ ...settings, taskQueue });
+    await first.running;
+
+    const wfe = await env.createWorkflowExecution(slowDag(4_000));
+    const handle = await env.start(client, wfe, taskQueue);
+    await env.waitForStepRunning(wfe, 'restart-pods');
+
+    await first.stop('SIGKILL');
+    expect((await first.exited).signal).toBe('SIGKILL');
+    expect((await env.status(wfe))?.phase).toBe('Running'); // the kill hit the execution mid-run
+
+    const second = env.startWorker({ ...settings, taskQueue });
+    await second.running;
+    expect(await env.waitForWorkflowClosed(handle, CLOSE_DEADLINE_MS)).toBe('COMPLETED');
+    expect((await handle.result()).phase).toBe('Completed');
+    await env.expectCompletedOnce(wfe);
+  });
+
+  it('completes a WorkflowExecution across a restart of the Temporal server (persistent db)', async () => {
+    const temporal: DedicatedTemporal = await createDedicatedTemporal();
+    cleanups.push(() => temporal.destroy());
+    await temporal.start();
+    const connection = await Connection.connect({ address: temporal.address });
+    cleanups.push(() => connection.close());
+    const client = new Client({ connection, namespace: 'default' });
+    const taskQueue = uniqueName('durable-restart-tq');
+    const worker = env.startWorker({ temporalAddress: temporal.address, temporalNamespace: 'default', taskQueue });
+    await worker.running;
+
+    const wfe = await env.createWorkflowExecution(slowDag(4_000));
+    const handle = await env.start(client, wfe, taskQueue);
+    await env.waitForStepRunning(wfe, 'restart-pods');
+
+    const killedPid = temporal.pid();
+    await temporal.stop('SIGKILL');
+    expect((await env.status(wfe))?.phase).toBe('Running');
+    await temporal.start();
+    expect(temporal.pid()).not.toBe(killedPid);
+
+    expect(await env.waitForWorkflowClosed(handle, CLOSE_DEADLINE_MS)).toBe('COMPLETED');
+    expect((await handle.result()).phase).toBe('Completed');
+    await env.expectCompletedOnce(wfe);
+    expect(worker.alive()).toBe(true); // the same worker process rode out the restart
+  });
+
+  it('completes WorkflowExecutions while PostgreSQL is unreachable for 20 s, without duplicate records', async () => {
+    const { client, settings } = await stackTemporal('durable-pg');
+    const postgres = new URL(getStackInfo().postgres.url);
+    const proxy: TcpProxy = await startTcpProxy({ host: postgres.hostname, port: Number(postgres.port || 5432) });
+    cleanups.push(() => proxy.close());
+    const viaProxy = new URL(env.db.url);
+    viaProxy.hostname = '127.0.0.1';
+    viaProxy.port = String(proxy.port);
+    const taskQueue = uniqueName('durable-pg-tq');
+    const worker = env.startWorker({ ...settings, taskQueue, databaseUrl: viaProxy.toString() });
+    await worker.running;
+
+    // `early` has written its records; its PipelineRun finishes during the outage, so completing them must wait.
+    const early = await env.createWorkflowExecution(slowDag(2_000));
+    const earlyHandle = await env.start(client, early, taskQueue);
+    await waitForRecords(early, 3);
+    expect(proxy.accepted).toBeGreaterThan(0);
+
+    await proxy.cut();
+    // `late` starts during the outage: recording its actions must wait.
+    const late = await env.createWorkflowExecution(slowDag(500));
+    const lateHandle = await env.start(client, late, taskQueue);
+    await new Promise((resolve) => setTimeout(resolve, 20_000)); // the outage itself, not a synchronisation
+    await proxy.restore();
+
+    for (const [wfe, handle] of [
+      [early, earlyHandle],
+      [late, lateHandle],
+    ] as const) {
+      expect(await env.waitForWorkflowClosed(handle, CLOSE_DEADLINE_MS)).toBe('COMPLETED');
+      expect((await handle.result()).phase).toBe('Completed');
+      await env.expectCompletedOnce(wfe);
+    }
+    // The outage really hit both writes: each needed more than one attempt.
+    expect(await highestActivityAttempt(earlyHandle, 'completeActions')).toBeGreaterThan(1);
+    expect(await highestActivityAttempt(lateHandle, 'recordActions')).toBeGreaterThan(1);
+  });
+
+  async function waitForRecords(wfe: KubernetesObject, count: number): Promise<void> {
+    await eventually(
+      `${count} action records of ${wfe.metadata.name}`,
+      async () =>
+        (await env.dataStorage.getWorkflowExecutionActions(wfe.metadata.uid!)).length === count ? true : undefined,
+      90_000,
+    );
+  }
+});

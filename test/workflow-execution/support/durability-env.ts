@@ -1,0 +1,192 @@
+/**
+ * What the durability tests share: a Kubernetes namespace served by an in-process Tekton simulator, a test
+ * database, worker PROCESSES (src/workers/main.ts) they can kill, and the checks every durability test makes
+ * once the fault is over: the WorkflowExecution completed, with exactly one PipelineRun and exactly one
+ * `succeeded` action record per step.
+ */
+import * as k8s from '@kubernetes/client-node';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { createDataStorage, type DataStorage } from '../../../src/datastorage/repository';
+import type { WorkflowExecutionStatus } from '../../../src/domain/workflow-execution';
+import { PIPELINE_RUNS, WORKFLOW_EXECUTIONS, type KubernetesObject } from '../../../src/kubernetes/resources';
+import { startTektonSimulator, type TektonSimulator } from '../../../src/tekton-simulator/simulator';
+import { startWorkflowExecution } from '../../../src/temporal/start-workflow-execution';
+import type { WorkflowExecutionOptions, workflowExecutionWorkflow } from '../../../src/workflows/workflow-execution';
+import {
+  createTestDatabase,
+  eventually,
+  getStackInfo,
+  kubeConfig,
+  uniqueName,
+  type TestDatabase,
+} from '../../support/stack';
+import { workflowExecutionManifest, type StepInput } from './execution-env';
+import { startWorkerProcess, type WorkerProcess } from './worker-process';
+
+/**
+ * Short timings: a killed worker's wait is retried on another worker after 3 s without a heartbeat, and
+ * transient errors are retried every ≤ 2 s, so recovery takes seconds once the fault is gone.
+ */
+export const DURABILITY_OPTIONS: WorkflowExecutionOptions = {
+  heartbeatTimeoutMs: 3_000,
+  deadlineGraceMs: 5_000,
+  cancellationWaitMs: 10_000,
+  retryInitialIntervalMs: 200,
+  retryMaximumIntervalMs: 2_000,
+};
+
+/** The DAG every durability test runs: a slow first step (the fault hits while it runs), then two in parallel. */
+export function slowDag(firstStepMs: number): StepInput[] {
+  return [
+    { name: 'restart-pods', inputs: { simulate: { durationMs: firstStepMs } } },
+    { name: 'scale-deployment', actionType: 'kubernetes/scale_deployment', runAfter: ['restart-pods'] },
+    { name: 'create-pr', actionType: 'gitops/create_pr', runAfter: ['restart-pods'] },
+  ];
+}
+
+export interface WorkerSettings {
+  temporalAddress: string;
+  temporalNamespace: string;
+  taskQueue: string;
+  databaseUrl?: string;
+}
+
+export interface DurabilityEnv {
+  namespace: string;
+  db: TestDatabase;
+  dataStorage: DataStorage;
+  customObjects: k8s.CustomObjectsApi;
+  createWorkflowExecution(steps: StepInput[]): Promise<KubernetesObject>;
+  start(
+    client: Client,
+    wfe: KubernetesObject,
+    taskQueue: string,
+  ): Promise<WorkflowHandle<typeof workflowExecutionWorkflow>>;
+  /** A worker process for `settings`, stopped (SIGKILL) by `stopProcesses` if the test has not done so. */
+  startWorker(settings: WorkerSettings): WorkerProcess;
+  /** The WFE's status as stored in the API server. */
+  status(wfe: KubernetesObject): Promise<WorkflowExecutionStatus | undefined>;
+  /** Waits until the WFE status shows `step` Running: the PipelineRun exists and the workflow waits on it. */
+  waitForStepRunning(wfe: KubernetesObject, step: string, timeoutMs?: number): Promise<void>;
+  /** Waits (through server restarts: errors are retried) until the workflow closed, and returns its status name. */
+  waitForWorkflowClosed(handle: WorkflowHandle, timeoutMs: number): Promise<string>;
+  /** The durability contract: Completed, one PipelineRun, one `succeeded` record per step. */
+  expectCompletedOnce(wfe: KubernetesObject): Promise<void>;
+  stopProcesses(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function createDurabilityEnv(prefix: string): Promise<DurabilityEnv> {
+  const kc = kubeConfig();
+  const customObjects = kc.makeApiClient(k8s.CustomObjectsApi);
+  const namespace = uniqueName(prefix);
+  const db = await createTestDatabase();
+  const dataStorage = createDataStorage(db.pool);
+  const simulator: TektonSimulator = startTektonSimulator({
+    kubeConfig: kc,
+    namespaces: [namespace],
+    resyncIntervalMs: 2_000,
+    defaultStepDurationMs: 100,
+  });
+  await simulator.ready;
+  const processes = new Set<WorkerProcess>();
+
+  const status = async (wfe: KubernetesObject) => {
+    const stored = (await customObjects.getNamespacedCustomObject({
+      ...WORKFLOW_EXECUTIONS,
+      namespace,
+      name: wfe.metadata.name,
+    })) as KubernetesObject;
+    return stored.status as WorkflowExecutionStatus | undefined;
+  };
+
+  const env: DurabilityEnv = {
+    namespace,
+    db,
+    dataStorage,
+    customObjects,
+    async createWorkflowExecution(steps) {
+      return (await customObjects.createNamespacedCustomObject({
+        ...WORKFLOW_EXECUTIONS,
+        namespace,
+        body: workflowExecutionManifest({ steps }, namespace),
+      })) as KubernetesObject;
+    },
+    async start(client, wfe, taskQueue) {
+      const { workflowId } = await startWorkflowExecution(client, wfe, { taskQueue, options: DURABILITY_OPTIONS });
+      return client.workflow.getHandle<typeof workflowExecutionWorkflow>(workflowId);
+    },
+    startWorker(settings) {
+      const worker = startWorkerProcess({
+        TEMPORAL_ADDRESS: settings.temporalAddress,
+        TEMPORAL_NAMESPACE: settings.temporalNamespace,
+        TEMPORAL_TASK_QUEUE: settings.taskQueue,
+        DATABASE_URL: settings.databaseUrl ?? db.url,
+        KUBECONFIG: getStackInfo().kube.kubeconfigPath,
+        KUBERNAUT_WATCH_NAMESPACES: namespace,
+      });
+      processes.add(worker);
+      void worker.exited.then(() => processes.delete(worker));
+      return worker;
+    },
+    status,
+    async waitForStepRunning(wfe, step, timeoutMs = 90_000) {
+      await eventually(
+        `step ${step} of ${wfe.metadata.name} Running`,
+        async () => ((await status(wfe))?.steps?.find((s) => s.name === step)?.phase === 'Running' ? true : undefined),
+        timeoutMs,
+        100,
+      );
+    },
+    async waitForWorkflowClosed(handle, timeoutMs) {
+      return eventually(
+        `workflow ${handle.workflowId} closed`,
+        async () => {
+          const { status: s } = await handle.describe();
+          return s.name === 'RUNNING' ? undefined : s.name;
+        },
+        timeoutMs,
+        500,
+      );
+    },
+    async expectCompletedOnce(wfe) {
+      const final = await status(wfe);
+      expect(final?.phase).toBe('Completed');
+      const list = (await customObjects.listNamespacedCustomObject({ ...PIPELINE_RUNS, namespace })) as {
+        items: KubernetesObject[];
+      };
+      const ours = list.items.filter((pr) => pr.metadata.ownerReferences?.some((o) => o.uid === wfe.metadata.uid));
+      expect(ours).toHaveLength(1);
+      const records = await dataStorage.getWorkflowExecutionActions(wfe.metadata.uid!);
+      const steps = ((wfe.spec as { steps: { name: string }[] }).steps ?? []).map((s) => s.name);
+      expect(records.map((r) => [r.stepName, r.status]).sort()).toEqual(
+        steps.map((name) => [name, 'succeeded']).sort(),
+      );
+    },
+    async stopProcesses() {
+      await Promise.all([...processes].map((p) => p.stop('SIGKILL')));
+    },
+    async close() {
+      await env.stopProcesses();
+      await simulator.stop();
+      await db.drop();
+    },
+  };
+  return env;
+}
+
+/** The highest attempt at which an activity of `type` started, from a workflow's history. */
+export async function highestActivityAttempt(handle: WorkflowHandle, type: string): Promise<number> {
+  const { events } = await handle.fetchHistory();
+  const scheduled = new Map<string, string>();
+  let highest = 0;
+  for (const e of events ?? []) {
+    const s = e.activityTaskScheduledEventAttributes;
+    if (s) scheduled.set(String(e.eventId), s.activityType?.name ?? '');
+    const started = e.activityTaskStartedEventAttributes;
+    if (started && scheduled.get(String(started.scheduledEventId)) === type) {
+      highest = Math.max(highest, started.attempt ?? 0);
+    }
+  }
+  return highest;
+}

@@ -1,0 +1,220 @@
+/**
+ * `npm run demo` — the whole thing on one machine: the local stack (Temporal dev server + Web UI, a
+ * Kubernetes API server with the CRDs, PostgreSQL), the Tekton simulator, a worker and a watcher; then a
+ * RemediationRequest and a 3-step DAG WorkflowExecution applied as `kubectl apply` would, progress shown
+ * live, and finally the WFE status, the action records, the effectiveness assessment and the Web UI link.
+ * Exit code 0 only if what the scenario expects happened.
+ */
+import crypto from 'node:crypto';
+import * as k8s from '@kubernetes/client-node';
+import { Command, Option } from 'commander';
+import { createPool } from '../datastorage/pool';
+import { createDataStorage } from '../datastorage/repository';
+import type { StoredAssessment } from '../datastorage/records';
+import { SEARCH_ATTRIBUTES, workflowExecutionWorkflowId } from '../domain/names';
+import { remediationOf } from '../domain/remediation';
+import { isTerminalPhase, type WorkflowExecutionStatus } from '../domain/workflow-execution';
+import { REMEDIATION_REQUESTS, WORKFLOW_EXECUTIONS, type KubernetesObject } from '../kubernetes/resources';
+import { stackLayout } from '../stack/layout';
+import { liveStackUsers, registerStackUser, unregisterStackUser, withStackLock } from '../stack/lease';
+import { waitFor } from '../stack/readiness';
+import { stackDown, stackStatus, stackUp, type StackInfo } from '../stack/stack';
+import { COMPONENT_HTTP_PORTS, componentLog, startComponent, stopComponents, type Component } from './components';
+import { ProgressDisplay, statusLines } from './progress';
+import { demoResources, FAILING_STEP, SCENARIOS, type Scenario } from './scenario';
+import { printAssessment, printRecords, printStatus } from './report';
+
+interface DemoOptions {
+  scenario: Scenario;
+  keep: boolean;
+  stepDurationMs: number;
+  stabilizationMs: number;
+}
+
+const say = (line = '') => process.stdout.write(`${line}\n`);
+const heading = (text: string) => say(`\n\x1b[1m== ${text}\x1b[0m`);
+
+async function waitReady(component: Component, port: number, layout = stackLayout()): Promise<void> {
+  await waitFor(
+    `${component} /readyz`,
+    async () => ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok ? true : undefined),
+    { timeoutMs: 120_000, intervalMs: 300, onTimeout: () => componentLog(layout, component) },
+  );
+}
+
+async function apply(api: k8s.CustomObjectsApi, coords: typeof WORKFLOW_EXECUTIONS, body: Record<string, unknown>) {
+  const namespace = (body.metadata as { namespace: string }).namespace;
+  return (await api.createNamespacedCustomObject({ ...coords, namespace, body })) as KubernetesObject;
+}
+
+function webUiLinks(info: StackInfo, workflowId: string, wfe: { namespace: string; name: string }) {
+  const base = `${info.temporal.uiUrl}/namespaces/${info.temporal.namespace}`;
+  const query = `${SEARCH_ATTRIBUTES.workflowExecution.name}="${wfe.namespace}/${wfe.name}"`;
+  return {
+    workflow: `${base}/workflows/${encodeURIComponent(workflowId)}`,
+    search: `${base}/workflows?query=${encodeURIComponent(query)}`,
+    query,
+  };
+}
+
+async function run(o: DemoOptions): Promise<boolean> {
+  const layout = stackLayout();
+  const suffix = crypto.randomBytes(3).toString('hex');
+
+  heading('Local stack');
+  const startedStack = await withStackLock(layout.root, async () => {
+    const before = stackStatus(layout);
+    const wasRunning = before.info !== undefined && Object.values(before.running).every(Boolean);
+    await stackUp({ layout, log: (l) => say(`  ${l}`) });
+    registerStackUser(layout.root);
+    return !wasRunning;
+  });
+  const info = stackStatus(layout).info!;
+
+  heading('Tekton simulator, worker and watcher');
+  const settings = {
+    stackInfo: info,
+    namespace: 'demo',
+    stepDurationMs: o.stepDurationMs,
+    stabilizationMs: o.stabilizationMs,
+  };
+  const started: Component[] = [];
+  for (const c of ['tekton-simulator', 'worker', 'watcher'] as const) {
+    if (startComponent(c, layout, settings)) started.push(c);
+    say(`  ${c}: ${started.includes(c) ? 'started' : 'already running'} (log: ${layout.logs}/${c}.log)`);
+  }
+  await waitReady('worker', COMPONENT_HTTP_PORTS.worker);
+  await waitReady('watcher', COMPONENT_HTTP_PORTS.watcher);
+  say('  worker and watcher ready');
+
+  const kc = new k8s.KubeConfig();
+  kc.loadFromFile(info.kube.kubeconfigPath);
+  const api = kc.makeApiClient(k8s.CustomObjectsApi);
+  const pool = createPool({ databaseUrl: info.postgres.url, max: 2 });
+  const dataStorage = createDataStorage(pool);
+  let ok = false;
+  try {
+    const { remediationRequest, workflowExecution } = demoResources(o.scenario, suffix);
+    heading(`Applying a RemediationRequest and a 3-step WorkflowExecution (scenario: ${o.scenario})`);
+    await apply(api, REMEDIATION_REQUESTS, remediationRequest);
+    say(`  remediationrequest.kubernaut.ai/${remediationRequest.metadata.name} created`);
+    const wfe = await apply(api, WORKFLOW_EXECUTIONS, workflowExecution);
+    const ref = { namespace: wfe.metadata.namespace!, name: wfe.metadata.name, uid: wfe.metadata.uid! };
+    say(`  workflowexecution.kubernaut.ai/${ref.name} created (uid ${ref.uid})`);
+    say('  the watcher starts its Temporal workflow; the worker creates the PipelineRun; the simulator runs it');
+
+    heading('Progress');
+    const display = new ProgressDisplay();
+    const stepNames = workflowExecution.spec.steps.map((s) => s.name);
+    const status = await waitFor(
+      'the WorkflowExecution to finish',
+      async () => {
+        const current = (await api.getNamespacedCustomObject({ ...WORKFLOW_EXECUTIONS, ...ref })) as KubernetesObject;
+        const s = current.status as WorkflowExecutionStatus | undefined;
+        display.update(statusLines(s, stepNames));
+        return isTerminalPhase(s?.phase) ? s : undefined;
+      },
+      { timeoutMs: 180_000, intervalMs: 250, onTimeout: () => componentLog(layout, 'worker') },
+    );
+
+    // The orchestrator would now mark the remediation finished; the watcher then reports it too (deduplicated).
+    await api.patchNamespacedCustomObjectStatus(
+      {
+        ...REMEDIATION_REQUESTS,
+        namespace: ref.namespace,
+        name: remediationRequest.metadata.name,
+        body: { status: { overallPhase: status.phase === 'Completed' ? 'Completed' : 'Failed' } },
+      },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+    );
+
+    heading('Final WorkflowExecution status');
+    printStatus(say, status);
+
+    heading('Action records (PostgreSQL)');
+    const records = await dataStorage.getWorkflowExecutionActions(ref.uid);
+    printRecords(say, records);
+
+    heading(`Effectiveness assessment (after a ${o.stabilizationMs / 1000} s stabilization window)`);
+    const remediation = remediationOf(
+      { name: remediationRequest.metadata.name, namespace: ref.namespace },
+      ref.namespace,
+    );
+    const assessment = await waitFor<StoredAssessment>(
+      'the effectiveness assessment',
+      async () => (await dataStorage.getAssessment(remediation.id)) ?? undefined,
+      { timeoutMs: o.stabilizationMs + 120_000, intervalMs: 500 },
+    );
+    printAssessment(say, assessment);
+
+    heading('Temporal Web UI');
+    const links = webUiLinks(info, workflowExecutionWorkflowId(ref), ref);
+    say(`  workflow: ${links.workflow}`);
+    say(`  search:   ${links.search}`);
+    say(`            (query: ${links.query})`);
+
+    ok = expectationsHeld(
+      o.scenario,
+      status,
+      records.map((r) => ({ step: r.stepName, status: r.status })),
+      assessment,
+    );
+    heading(ok ? 'Demo expectations held' : 'Demo expectations NOT met');
+    if (o.keep) {
+      say(`  Everything keeps running. Explore:`);
+      say(`    kubectl --kubeconfig ${info.kube.kubeconfigPath} get wfe -A`);
+      say(`    kubectl --kubeconfig ${info.kube.kubeconfigPath} get pipelineruns,taskruns -n demo`);
+      say(`    kubectl --kubeconfig ${info.kube.kubeconfigPath} apply -f examples/restart-pod.yaml`);
+      say(`    open ${info.temporal.uiUrl}  (search: ${links.query})`);
+      say(`    psql ${info.postgres.url} -c 'select step_name, status, duration_ms from action_records'`);
+      say(`  Stop everything with: npm run stack -- down`);
+    }
+    return ok;
+  } finally {
+    await pool.end();
+    await withStackLock(layout.root, async () => {
+      unregisterStackUser(layout.root);
+      if (o.keep) return;
+      await stopComponents(layout, (l) => say(`  ${l}`));
+      if (startedStack && liveStackUsers(layout.root).length === 0)
+        await stackDown({ layout, log: (l) => say(`  ${l}`) });
+    });
+  }
+}
+
+/** What each scenario must show for the demo to count as working. */
+export function expectationsHeld(
+  scenario: Scenario,
+  status: WorkflowExecutionStatus,
+  records: { step: string; status: string }[],
+  assessment: StoredAssessment | undefined,
+): boolean {
+  if (!assessment || records.length !== 3) return false;
+  if (scenario === 'success') {
+    return status.phase === 'Completed' && records.every((r) => r.status === 'succeeded');
+  }
+  return (
+    status.phase === 'Failed' &&
+    status.failureDetails?.reason === 'TaskFailed' &&
+    status.failureDetails.failedStep === FAILING_STEP &&
+    records.find((r) => r.step === FAILING_STEP)?.status === 'failed'
+  );
+}
+
+const program = new Command('demo')
+  .description('run a sample remediation end to end on the local stack')
+  .addOption(new Option('--scenario <name>', 'what to show').choices(SCENARIOS).default('success'))
+  .option('--keep', 'leave the stack, worker, watcher and simulator running afterwards', false)
+  .option('--step-duration-ms <ms>', 'how long each simulated step runs', (v) => Number(v), 1500)
+  .option('--stabilization-ms <ms>', 'stabilization window before the assessment', (v) => Number(v), 5000)
+  .action(async (opts: DemoOptions) => {
+    try {
+      const ok = await run(opts);
+      process.exit(ok ? 0 : 1);
+    } catch (err) {
+      console.error(`\ndemo failed: ${err instanceof Error ? err.message : String(err)}`);
+      process.exit(1);
+    }
+  });
+
+if (require.main === module) void program.parseAsync(process.argv);

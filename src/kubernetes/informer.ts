@@ -8,6 +8,8 @@
  * - a watchdog restarts a watch that has been silent (no event, no bookmark) for `watchSilenceMs`;
  * - a periodic full relist (`resyncIntervalMs`) repairs anything a stalled or broken watch missed.
  * Handlers see ADDED/MODIFIED/DELETED for every difference, whether it came from the watch or a relist.
+ * Relist handlers see every cached object after each successful list (client-go's "resync"), so a consumer
+ * that dropped or failed to act on an event re-examines the current state at least once per period.
  * API load: one LIST per resync interval plus one long-lived watch, whatever the number of objects.
  */
 import * as k8s from '@kubernetes/client-node';
@@ -16,6 +18,8 @@ import { collectionPath, type KubernetesObject, type ResourceCoordinates } from 
 
 export type InformerEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 export type InformerHandler = (type: InformerEventType, object: KubernetesObject) => void;
+/** Every cached object, after a successful list (the first one, each resync, a relist after 410). */
+export type InformerRelistHandler = (objects: KubernetesObject[]) => void;
 
 export interface InformerLogger {
   info(obj: object, msg: string): void;
@@ -56,6 +60,7 @@ export function jittered(baseMs: number): number {
 export class Informer {
   private readonly cache = new Map<string, KubernetesObject>();
   private readonly handlers: InformerHandler[] = [];
+  private readonly relistHandlers: InformerRelistHandler[] = [];
   private readonly api: k8s.CustomObjectsApi;
   private readonly o: Required<Omit<InformerOptions, 'namespace' | 'labelSelector' | 'logger'>> &
     Pick<InformerOptions, 'namespace' | 'labelSelector' | 'logger'>;
@@ -83,6 +88,11 @@ export class Informer {
 
   on(handler: InformerHandler): void {
     this.handlers.push(handler);
+  }
+
+  /** Called after each successful list with the whole cache (after the ADDED/MODIFIED/DELETED it caused). */
+  onRelist(handler: InformerRelistHandler): void {
+    this.relistHandlers.push(handler);
   }
 
   get(namespace: string | undefined, name: string): KubernetesObject | undefined {
@@ -157,6 +167,15 @@ export class Informer {
     this.resourceVersion = result.metadata?.resourceVersion ?? this.resourceVersion;
     this.lastActivity = Date.now();
     this.synced = true;
+    if (this.relistHandlers.length === 0) return;
+    const objects = this.list();
+    for (const h of this.relistHandlers) {
+      try {
+        h(objects);
+      } catch (err) {
+        this.o.logger?.warn({ err: String(err) }, 'informer relist handler threw');
+      }
+    }
   }
 
   private async resync(): Promise<void> {

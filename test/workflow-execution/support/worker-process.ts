@@ -37,6 +37,7 @@ export interface WorkerProcess {
 /** Defaults that keep a test worker small and quiet: no HTTP port, no migrations (the test database has them). */
 const TEST_DEFAULTS = {
   KUBERNAUT_HTTP_PORT: '0',
+  KUBERNAUT_SDK_METRICS_PORT: '0',
   KUBERNAUT_MIGRATE_ON_START: 'false',
   KUBERNAUT_EFFECTIVENESS_SHARDS: '1',
   KUBERNAUT_RESYNC_INTERVAL_MS: '5000',

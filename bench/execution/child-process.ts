@@ -1,0 +1,100 @@
+/**
+ * A TypeScript entry point of the project run as a child process the way the stack runs its own: plain node
+ * with tsx's require hook (tsx's CLI would fork a second process, and the pid we measure or signal would not
+ * be the one doing the work). Output is kept in a ring buffer for error messages, not printed: the bench's
+ * stdout carries only its JSON report.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+export const REPO = path.resolve(__dirname, '..', '..');
+const TSX_HOOK = path.join(REPO, 'node_modules', 'tsx', 'dist', 'cjs', 'index.cjs');
+
+export interface ChildProcessHandle {
+  pid: number;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  alive(): boolean;
+  /** Resolves at the first output line matching `pattern`; rejects if the process exits first or after `timeoutMs`. */
+  waitForLine(pattern: RegExp, timeoutMs: number): Promise<void>;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
+  stop(graceMs?: number): Promise<void>;
+  output(): string;
+}
+
+export function spawnTypeScript(
+  entry: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  what = path.basename(entry),
+): ChildProcessHandle {
+  const child = spawn(process.execPath, ['--require', TSX_HOOK, path.join(REPO, entry), ...args], {
+    cwd: REPO,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (child.pid === undefined) throw new Error(`could not start ${what}`);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const lines: string[] = [];
+  const listeners = new Set<(line: string) => void>();
+  for (const stream of [child.stdout, child.stderr]) {
+    let partial = '';
+    stream.on('data', (chunk: Buffer) => {
+      const parts = (partial + chunk.toString('utf8')).split('\n');
+      partial = parts.pop() ?? '';
+      for (const line of parts.filter(Boolean)) {
+        lines.push(line);
+        if (lines.length > 200) lines.shift();
+        for (const listener of listeners) listener(line);
+      }
+    });
+  }
+  const alive = () => child.exitCode === null && child.signalCode === null;
+  const output = () => lines.slice(-30).join('\n');
+  return {
+    pid: child.pid,
+    exited,
+    alive,
+    output,
+    waitForLine(pattern, timeoutMs) {
+      return new Promise((resolve, reject) => {
+        const done = (err?: Error) => {
+          clearTimeout(timer);
+          listeners.delete(listener);
+          if (err) reject(err);
+          else resolve();
+        };
+        const listener = (line: string) => pattern.test(line) && done();
+        const timer = setTimeout(
+          () => done(new Error(`${what} not ready after ${timeoutMs} ms:\n${output()}`)),
+          timeoutMs,
+        );
+        listeners.add(listener);
+        if (lines.some((l) => pattern.test(l))) done();
+        void exited.then(({ code, signal }) => done(new Error(`${what} exited (${signal ?? code}):\n${output()}`)));
+      });
+    },
+    async stop(graceMs = 10_000) {
+      if (!alive()) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => alive() && child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Resident memory of a process from /proc (Linux): current and peak (high-water mark), in MiB. */
+export function residentMemoryMb(pid: number): { rssMb: number; peakRssMb: number } | undefined {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+    return { rssMb: round(kb('VmRSS') / 1024), peakRssMb: round(kb('VmHWM') / 1024) };
+  } catch {
+    return undefined;
+  }
+}
+
+const round = (n: number) => Math.round(n * 10) / 10;

@@ -1,0 +1,119 @@
+/**
+ * One phase of the bench: N WorkflowExecutions of the same shape launched at a fixed rate, followed until
+ * each has settled (terminal status written and the execution finalizer removed: the worker's last
+ * Kubernetes request for it), with the worker's requests and memory measured around the phase.
+ */
+import crypto from 'node:crypto';
+import type { KubernetesObject } from '../../src/kubernetes/resources';
+import { KUBERNAUT_API_VERSION, WORKFLOW_EXECUTION } from '../../src/domain/names';
+import type { TektonSimulator } from '../../src/tekton-simulator/simulator';
+import type { LaunchMode, Launched } from './launch';
+import type { ExecutionObserver } from './observer';
+import type { PhaseObservations } from './report';
+import type { RequestCounter } from './request-counter';
+import type { BenchWorker } from './worker-process';
+
+export interface PhaseSettings {
+  name: string;
+  count: number;
+  /** Launches per second. */
+  rate: number;
+  /** Duration of every step (the simulator's `simulate.durationMs`); 0 = instant. */
+  stepDurationMs: number;
+  deadlineMs: number;
+}
+
+export interface PhaseDependencies {
+  namespace: string;
+  mode: LaunchMode;
+  observer: ExecutionObserver;
+  requestCounter: RequestCounter;
+  simulator: TektonSimulator;
+  worker: BenchWorker;
+  log: (line: string) => void;
+}
+
+const IMAGE = `ghcr.io/kubernaut/actions/kubectl@sha256:${'a'.repeat(64)}`;
+
+/** The bench's WFE: a 3-step DAG, one step first and two in parallel after it (like the happy-path test). */
+export function benchWorkflowExecution(namespace: string, phase: string, index: number, stepDurationMs: number) {
+  const name = `bench-${phase}-${index}-${crypto.randomBytes(3).toString('hex')}`;
+  const inputs = stepDurationMs > 0 ? { simulate: { durationMs: stepDurationMs } } : {};
+  const step = (stepName: string, actionType: string, runAfter?: string[]) => ({
+    name: stepName,
+    actionType,
+    image: IMAGE,
+    inputs,
+    ...(runAfter && { runAfter }),
+  });
+  return {
+    apiVersion: KUBERNAUT_API_VERSION,
+    kind: WORKFLOW_EXECUTION.kind,
+    metadata: { name, namespace },
+    spec: {
+      remediationRequestRef: { name: `rr-${name}` },
+      targetResource: `${namespace}/Deployment/app-${index % 20}`,
+      steps: [
+        step('restart-pods', 'kubernetes/restart_pod'),
+        step('scale-deployment', 'kubernetes/scale_deployment', ['restart-pods']),
+        step('create-pr', 'gitops/create_pr', ['restart-pods']),
+      ],
+    },
+  } as KubernetesObject;
+}
+
+const sleepUntil = (at: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
+
+export async function runPhase(d: PhaseDependencies, s: PhaseSettings): Promise<PhaseObservations> {
+  const manifests = Array.from({ length: s.count }, (_, i) =>
+    benchWorkflowExecution(d.namespace, s.name, i, s.stepDurationMs),
+  );
+  await d.mode.prepare(manifests);
+  d.log(`${s.name}: ${s.count} WorkflowExecutions prepared; launching at ${s.rate}/s`);
+
+  const workerBefore = await d.requestCounter.counts();
+  const simulatorBefore = d.simulator.stats().apiRequests;
+  d.worker.resetPeak();
+  const sampler = setInterval(() => d.worker.sample(), 500);
+
+  const launched: Launched[] = [];
+  const launchFailures: string[] = [];
+  const launches: Promise<void>[] = [];
+  const t0 = Date.now();
+  try {
+    for (let i = 0; i < s.count; i++) {
+      await sleepUntil(t0 + (i * 1000) / s.rate); // the fixed rate: launches do not wait for each other
+      launches.push(
+        d.mode.launch(i).then(
+          (l) => void launched.push(l),
+          (err: unknown) => void launchFailures.push(String(err)),
+        ),
+      );
+    }
+    await Promise.all(launches);
+    d.log(`${s.name}: launched in ${((Date.now() - t0) / 1000).toFixed(1)} s; waiting for every WFE to settle`);
+    await d.observer.waitUntilSettled(
+      launched.map((l) => l.uid),
+      t0 + s.deadlineMs,
+    );
+    d.worker.assertAlive();
+  } finally {
+    clearInterval(sampler);
+  }
+  d.worker.sample();
+  const memory = d.worker.memory();
+  return {
+    name: s.name,
+    stepDurationMs: s.stepDurationMs,
+    launched,
+    launchFailures,
+    timelines: d.observer.timelines,
+    workerRequests: { before: workerBefore, after: await d.requestCounter.counts() },
+    simulatorRequests: { before: simulatorBefore, after: d.simulator.stats().apiRequests },
+    workerMemory: {
+      peakSampledRssMb: d.worker.sampledPeakRssMb(),
+      endRssMb: memory?.rssMb,
+      highWaterMarkMb: memory?.peakRssMb,
+    },
+  };
+}

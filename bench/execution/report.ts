@@ -1,0 +1,88 @@
+/** From what the bench observed to the numbers it reports (pure). */
+import { summarize, type LatencySummary } from '../datastorage/latency';
+import type { Launched } from './launch';
+import type { ExecutionTimeline } from './observer';
+import { requestDelta, type RequestCounts } from './request-counter';
+
+export interface PhaseObservations {
+  name: string;
+  stepDurationMs: number;
+  launched: Launched[];
+  launchFailures: string[];
+  timelines: Map<string, ExecutionTimeline>;
+  /** The worker's requests (its private front), before the first launch and after the last WFE settled. */
+  workerRequests: { before: RequestCounts; after: RequestCounts };
+  simulatorRequests: { before: number; after: number };
+  workerMemory: { peakSampledRssMb: number; endRssMb?: number; highWaterMarkMb?: number };
+}
+
+export interface PhaseReport {
+  stepDurationMs: number;
+  workflowExecutions: number;
+  completed: number;
+  failed: number;
+  unfinished: number;
+  launchFailures: number;
+  /** (a) start requested → PipelineRun's first watch event at the bench. */
+  startToPipelineRunCreatedMs: LatencySummary;
+  /** (b) PipelineRun's finished event at the bench → WFE's terminal event at the bench. */
+  pipelineRunFinishedToTerminalMs: LatencySummary;
+  /** (b) measured from the Succeeded condition's lastTransitionTime instead (includes the simulator's write). */
+  pipelineRunConditionToTerminalMs: LatencySummary;
+  /** Completed or failed WFEs per second, first start request → last terminal event. */
+  throughputPerSecond: number;
+  wallClockSeconds: number;
+  apiRequestsPerWorkflowExecution: {
+    worker: number;
+    workerByVerb: Record<string, number>;
+    simulator: number;
+  };
+  workerMemory: PhaseObservations['workerMemory'];
+}
+
+const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+export function phaseReport(o: PhaseObservations): PhaseReport {
+  const a: number[] = [];
+  const b: number[] = [];
+  const bCondition: number[] = [];
+  let completed = 0;
+  let failed = 0;
+  let lastTerminal = -Infinity;
+  for (const l of o.launched) {
+    const t = o.timelines.get(l.uid) ?? {};
+    if (t.pipelineRunCreatedAt !== undefined) a.push(t.pipelineRunCreatedAt - l.startRequestedAt);
+    if (t.terminalAt !== undefined) {
+      lastTerminal = Math.max(lastTerminal, t.terminalAt);
+      if (t.terminalPhase === 'Completed') completed++;
+      else failed++;
+      if (t.pipelineRunFinishedAt !== undefined) b.push(t.terminalAt - t.pipelineRunFinishedAt);
+      if (t.pipelineRunFinishedConditionAt !== undefined)
+        bCondition.push(t.terminalAt - t.pipelineRunFinishedConditionAt);
+    }
+  }
+  const firstStart = Math.min(...o.launched.map((l) => l.startRequestedAt));
+  const wallClockSeconds =
+    o.launched.length > 0 && lastTerminal > firstStart ? (lastTerminal - firstStart) / 1000 : NaN;
+  const n = o.launched.length || 1;
+  const worker = requestDelta(o.workerRequests.before, o.workerRequests.after);
+  return {
+    stepDurationMs: o.stepDurationMs,
+    workflowExecutions: o.launched.length,
+    completed,
+    failed,
+    unfinished: o.launched.length - completed - failed,
+    launchFailures: o.launchFailures.length,
+    startToPipelineRunCreatedMs: summarize(a),
+    pipelineRunFinishedToTerminalMs: summarize(b),
+    pipelineRunConditionToTerminalMs: summarize(bCondition),
+    throughputPerSecond: round((completed + failed) / wallClockSeconds),
+    wallClockSeconds: round(wallClockSeconds, 1),
+    apiRequestsPerWorkflowExecution: {
+      worker: round(worker.total / n),
+      workerByVerb: Object.fromEntries(Object.entries(worker.byVerb).map(([verb, count]) => [verb, round(count / n)])),
+      simulator: round((o.simulatorRequests.after - o.simulatorRequests.before) / n),
+    },
+    workerMemory: o.workerMemory,
+  };
+}

@@ -1,0 +1,110 @@
+/**
+ * Counting the worker's requests to the Kubernetes API server, and only the worker's: a private instance of
+ * the stack's discovery front (src/stack/discovery-front.ts, the same proxy every stack client goes through)
+ * in front of the stack's API server, with a kubeconfig of its own that only the worker uses. The front
+ * counts requests by verb at `GET /kubernaut-stack/requests`; a watch is one request however long it streams.
+ * Requests of other users of the shared stack, of the simulator and of the bench itself are not counted here.
+ */
+import fs from 'node:fs';
+import https from 'node:https';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { Certificates } from '../../src/stack/certificates';
+import { writeKubeconfig } from '../../src/stack/kubernetes-api';
+import { waitFor } from '../../src/stack/readiness';
+import { spawnTypeScript, type ChildProcessHandle } from './child-process';
+
+export type RequestCounts = Record<string, number>;
+
+export interface RequestCounter {
+  /** A kubeconfig whose server is the counting front. */
+  kubeconfigPath: string;
+  counts(): Promise<RequestCounts>;
+  close(): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function getJson<T>(port: number, certs: Certificates, urlPath: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const req = https.get(
+      {
+        host: '127.0.0.1',
+        port,
+        path: urlPath,
+        ca: fs.readFileSync(certs.caCert),
+        cert: fs.readFileSync(certs.clientCert),
+        key: fs.readFileSync(certs.clientKey),
+        timeout: 5_000,
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () =>
+          res.statusCode === 200 ? resolve(JSON.parse(body) as T) : reject(new Error(`HTTP ${res.statusCode}`)),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+  });
+}
+
+export async function startRequestCounter(opts: {
+  certs: Certificates;
+  /** The real API server's port (the stack's front listens one below it). */
+  backendPort: number;
+}): Promise<RequestCounter> {
+  const port = await freePort();
+  const front: ChildProcessHandle = spawnTypeScript(
+    'src/stack/discovery-front.ts',
+    [JSON.stringify({ listenPort: port, backendPort: opts.backendPort, ...opts.certs })],
+    process.env,
+    'counting discovery front',
+  );
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubernaut-bench-'));
+  const kubeconfigPath = path.join(dir, 'kubeconfig');
+  writeKubeconfig(kubeconfigPath, port, opts.certs);
+  try {
+    await waitFor(
+      'counting discovery front',
+      () => getJson<RequestCounts>(port, opts.certs, '/kubernaut-stack/requests'),
+      {
+        timeoutMs: 30_000,
+        onTimeout: front.output,
+      },
+    );
+  } catch (err) {
+    await front.stop();
+    throw err;
+  }
+  return {
+    kubeconfigPath,
+    counts: () => getJson<RequestCounts>(port, opts.certs, '/kubernaut-stack/requests'),
+    async close() {
+      await front.stop(2_000);
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** `after - before`, per verb and in total. */
+export function requestDelta(before: RequestCounts, after: RequestCounts): { total: number; byVerb: RequestCounts } {
+  const byVerb: RequestCounts = {};
+  for (const verb of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    const n = (after[verb] ?? 0) - (before[verb] ?? 0);
+    if (n !== 0) byVerb[verb] = n;
+  }
+  return { total: Object.values(byVerb).reduce((a, b) => a + b, 0), byVerb };
+}

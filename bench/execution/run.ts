@@ -1,0 +1,195 @@
+/**
+ * How fast WorkflowExecutions flow through the execution path, and what they cost the API server.
+ *
+ *     npm run bench:execution -- [--count 200] [--rate 20] [--slow-step-ms 3000] [--via direct]
+ *
+ * On the local stack (started when not running, shared when it is), in a Temporal namespace, Kubernetes
+ * namespace and database of its own: the Tekton simulator runs in the bench process, the execution worker
+ * runs as the real worker process (src/workers/main.ts). Two phases of N WFEs each (a 3-step DAG), launched
+ * at a fixed rate: `instant` (the simulator completes steps at once) and `slow` (every step takes
+ * --slow-step-ms), which shows that the worker's API requests per WFE do not grow with how long a WFE runs.
+ * Prints ONE JSON object on stdout (progress goes to stderr). Methods: bench/execution/README.md.
+ */
+import os from 'node:os';
+import * as k8s from '@kubernetes/client-node';
+import { Client, Connection } from '@temporalio/client';
+import { Command, Option } from 'commander';
+import { startTektonSimulator } from '../../src/tekton-simulator/simulator';
+import {
+  acquireStack,
+  cleanKubernetesNamespace,
+  createScratchDatabase,
+  createTemporalNamespace,
+  type Stack,
+} from './environment';
+import { directLaunch, type LaunchContext, type LaunchMode } from './launch';
+import { ExecutionObserver } from './observer';
+import { runPhase } from './phase';
+import { phaseReport, type PhaseReport } from './report';
+import { startRequestCounter } from './request-counter';
+import { startBenchWorker } from './worker-process';
+
+/** Launch modes: how a WFE gets its workflow started. Add one here to measure another path (e.g. a watcher). */
+export const LAUNCH_MODES: Record<string, (ctx: LaunchContext) => LaunchMode | Promise<LaunchMode>> = {
+  direct: directLaunch,
+};
+
+interface Options {
+  count: number;
+  rate: number;
+  slowCount?: number;
+  slowStepMs: number;
+  via: string;
+  deadlineMs: number;
+}
+
+const TARGETS = { startToPipelineRunP99Ms: 500, pipelineRunFinishedToTerminalP99Ms: 1000 };
+
+function parseOptions(argv: string[]): Options {
+  const positive = (v: string) => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`expected a positive number, got ${v}`);
+    return n;
+  };
+  const int = (v: string) => {
+    const n = positive(v);
+    if (!Number.isInteger(n)) throw new Error(`expected a positive integer, got ${v}`);
+    return n;
+  };
+  return new Command('bench:execution')
+    .option('--count <n>', 'WorkflowExecutions per phase', int, 200)
+    .option('--rate <n>', 'launches per second', positive, 20)
+    .option('--slow-count <n>', 'WorkflowExecutions of the slow phase (default: --count)', int)
+    .option('--slow-step-ms <ms>', 'step duration of the slow phase', int, 3000)
+    .addOption(
+      new Option('--via <mode>', 'how workflows are started').choices(Object.keys(LAUNCH_MODES)).default('direct'),
+    )
+    .option('--deadline-ms <ms>', 'give up on a phase after this long', int, 600_000)
+    .parse(argv)
+    .opts<Options>();
+}
+
+const log = (line: string) => process.stderr.write(`[bench:execution] ${line}\n`);
+const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
+
+async function main(): Promise<void> {
+  const o = parseOptions(process.argv);
+  const cleanups: (() => Promise<unknown>)[] = [];
+  const cleanUp = async () => {
+    for (const undo of cleanups.reverse()) await undo().catch((err: unknown) => log(`cleanup: ${String(err)}`));
+  };
+  process.once('SIGINT', () => void cleanUp().then(() => process.exit(130)));
+  try {
+    const stack: Stack = await acquireStack(log);
+    cleanups.push(() => stack.release());
+
+    const kc = new k8s.KubeConfig();
+    kc.loadFromFile(stack.info.kube.kubeconfigPath);
+    const customObjects = kc.makeApiClient(k8s.CustomObjectsApi);
+    const namespace = unique('bench-exec');
+    cleanups.push(() => cleanKubernetesNamespace(customObjects, namespace));
+
+    const connection = await Connection.connect({ address: stack.info.temporal.address });
+    cleanups.push(() => connection.close());
+    const temporalNamespace = unique('bench-exec');
+    cleanups.push(await createTemporalNamespace(connection, temporalNamespace));
+    const client = new Client({ connection, namespace: temporalNamespace });
+    const taskQueue = unique('bench-exec-tq');
+
+    const database = await createScratchDatabase(stack.info.postgres.url);
+    cleanups.push(() => database.drop());
+
+    const requestCounter = await startRequestCounter({
+      certs: stack.certs,
+      backendPort: stack.apiserverBackendPort,
+    });
+    cleanups.push(() => requestCounter.close());
+
+    const simulator = startTektonSimulator({ kubeConfig: kc, namespaces: [namespace], defaultStepDurationMs: 0 });
+    cleanups.push(() => simulator.stop());
+    await simulator.ready;
+
+    const observer = new ExecutionObserver(kc, namespace);
+    await observer.start();
+    cleanups.push(async () => observer.stop());
+
+    log('starting the worker process');
+    const worker = await startBenchWorker({
+      temporalAddress: stack.info.temporal.address,
+      temporalNamespace,
+      taskQueue,
+      databaseUrl: database.url,
+      kubeconfigPath: requestCounter.kubeconfigPath,
+      watchNamespace: namespace,
+    });
+    cleanups.push(() => worker.stop());
+    const idleMemory = worker.memory();
+
+    const mode = await LAUNCH_MODES[o.via]!({ customObjects, client, namespace, taskQueue });
+    cleanups.push(() => mode.close());
+    const deps = { namespace, mode, observer, requestCounter, simulator, worker, log };
+
+    const loadBefore = os.loadavg();
+    const phases: Record<string, PhaseReport> = {};
+    for (const phase of [
+      { name: 'instant', count: o.count, stepDurationMs: 0 },
+      { name: 'slow', count: o.slowCount ?? o.count, stepDurationMs: o.slowStepMs },
+    ]) {
+      const observed = await runPhase(deps, { ...phase, rate: o.rate, deadlineMs: o.deadlineMs });
+      phases[phase.name] = phaseReport(observed);
+      log(`${phase.name}: done`);
+    }
+    const loadAfter = os.loadavg();
+
+    const instant = phases.instant!;
+    const slow = phases.slow!;
+    const peakRss = Math.max(instant.workerMemory.peakSampledRssMb, slow.workerMemory.peakSampledRssMb);
+    const report = {
+      bench: 'execution',
+      via: o.via,
+      count: o.count,
+      ratePerSecond: o.rate,
+      stepsPerWorkflowExecution: 3,
+      machine: {
+        cpus: os.cpus().length,
+        loadAverage1m: { before: round(loadBefore[0]!), after: round(loadAfter[0]!) },
+      },
+      targets: {
+        startToPipelineRunP99Ms: TARGETS.startToPipelineRunP99Ms,
+        pipelineRunFinishedToTerminalP99Ms: TARGETS.pipelineRunFinishedToTerminalP99Ms,
+        met: {
+          startToPipelineRun: instant.startToPipelineRunCreatedMs.p99 <= TARGETS.startToPipelineRunP99Ms,
+          pipelineRunFinishedToTerminal:
+            instant.pipelineRunFinishedToTerminalMs.p99 <= TARGETS.pipelineRunFinishedToTerminalP99Ms,
+        },
+      },
+      workerRssMb: {
+        idle: idleMemory?.rssMb,
+        peak: peakRss,
+        peakOverIdle: idleMemory ? round(peakRss - idleMemory.rssMb) : undefined,
+        highWaterMark: slow.workerMemory.highWaterMarkMb,
+      },
+      workerApiRequestsPerWorkflowExecution: {
+        instant: instant.apiRequestsPerWorkflowExecution.worker,
+        slow: slow.apiRequestsPerWorkflowExecution.worker,
+        slowOverInstant: round(
+          slow.apiRequestsPerWorkflowExecution.worker / instant.apiRequestsPerWorkflowExecution.worker,
+        ),
+      },
+      phases,
+    };
+    process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  } finally {
+    await cleanUp();
+  }
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

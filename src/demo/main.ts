@@ -92,7 +92,6 @@ async function run(o: DemoOptions): Promise<boolean> {
   const api = kc.makeApiClient(k8s.CustomObjectsApi);
   const pool = createPool({ databaseUrl: info.postgres.url, max: 2 });
   const dataStorage = createDataStorage(pool);
-  let ok = false;
   try {
     const { remediationRequest, workflowExecution } = demoResources(o.scenario, suffix);
     heading(`Applying a RemediationRequest and a 3-step WorkflowExecution (scenario: ${o.scenario})`);
@@ -153,7 +152,7 @@ async function run(o: DemoOptions): Promise<boolean> {
     say(`  search:   ${links.search}`);
     say(`            (query: ${links.query})`);
 
-    ok = expectationsHeld(
+    const ok = expectationsHeld(
       o.scenario,
       status,
       records.map((r) => ({ step: r.stepName, status: r.status })),

@@ -25,7 +25,8 @@ export async function withStackLock<T>(root: string, work: () => Promise<T>, tim
       fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
       break;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST')
+        throw new Error(`cannot take the stack lock ${lock}`, { cause: err });
       const holder = Number(fs.readFileSync(lock, 'utf8'));
       if (!holder || !alive(holder)) {
         fs.rmSync(lock, { force: true }); // left by a crashed process

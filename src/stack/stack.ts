@@ -4,8 +4,8 @@
  * `down` stops everything it started, from pid files, even after a crash.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
+import { runMigrations } from '../datastorage/migrate';
 import { ensureCertificates } from './certificates';
 import { loadStackConfig, type StackConfig } from './config';
 import { installCrds, readCrdFiles } from './crds';
@@ -29,16 +29,6 @@ function loadKubeConfig(path: string): k8s.KubeConfig {
   const kc = new k8s.KubeConfig();
   kc.loadFromFile(path);
   return kc;
-}
-
-async function migrate(databaseUrl: string, log: Log): Promise<void> {
-  // The Data Storage schema is applied by its migration tool (src/datastorage/migrate.ts).
-  const modulePath = path.join(__dirname, '..', 'datastorage', 'migrate');
-  if (!['.ts', '.js'].some((ext) => fs.existsSync(modulePath + ext))) return;
-  const { runMigrations } = require(modulePath) as {
-    runMigrations: (o: { databaseUrl: string; log?: Log }) => Promise<void>;
-  };
-  await runMigrations({ databaseUrl, log });
 }
 
 export async function stackUp(
@@ -68,7 +58,7 @@ export async function stackUp(
   const temporal = step('Temporal dev server', () => startTemporal(tools.temporal, config, layout));
   const postgres = step('PostgreSQL', async () => {
     const pg = await startPostgres(config, layout);
-    await migrate(pg.url, () => undefined);
+    await runMigrations({ databaseUrl: pg.url }); // the Data Storage schema, by its migration tool
     return pg;
   });
   const [crdNames, , pg] = await Promise.all([kubernetes, temporal, postgres]);

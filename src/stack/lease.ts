@@ -16,25 +16,30 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Creates the lock file holding our pid; false when it already exists. */
+function tryCreate(lock: string): boolean {
+  try {
+    fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw new Error(`cannot take the stack lock ${lock}`, { cause: err });
+  }
+}
+
 export async function withStackLock<T>(root: string, work: () => Promise<T>, timeoutMs = 300_000): Promise<T> {
   fs.mkdirSync(root, { recursive: true });
   const lock = path.join(root, 'lock');
   const until = Date.now() + timeoutMs;
   for (;;) {
-    try {
-      fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST')
-        throw new Error(`cannot take the stack lock ${lock}`, { cause: err });
-      const holder = Number(fs.readFileSync(lock, 'utf8'));
-      if (!holder || !alive(holder)) {
-        fs.rmSync(lock, { force: true }); // left by a crashed process
-        continue;
-      }
-      if (Date.now() > until) throw new Error(`the local stack is locked by process ${holder} (${lock})`);
-      await new Promise((r) => setTimeout(r, 200));
+    if (tryCreate(lock)) break;
+    const holder = Number(fs.readFileSync(lock, 'utf8'));
+    if (!holder || !alive(holder)) {
+      fs.rmSync(lock, { force: true }); // left by a crashed process
+      continue;
     }
+    if (Date.now() > until) throw new Error(`the local stack is locked by process ${holder} (${lock})`);
+    await new Promise((r) => setTimeout(r, 200));
   }
   try {
     return await work();

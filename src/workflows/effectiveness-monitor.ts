@@ -130,8 +130,8 @@ async function startAssessment(r: RemediationTerminal, config: MonitorConfig, st
       state.alreadyStarted(id);
       return;
     }
-    // Anything else is unexpected (e.g. a search attribute missing on the namespace): fail the workflow
-    // task so it is retried once fixed, rather than drop the remediation.
+    // Anything else is unexpected. A plain error fails the workflow task (not the monitor), which Temporal
+    // retries until the cause is fixed — better than dropping the remediation.
     throw err;
   }
 }

@@ -91,8 +91,26 @@ export function embeddedPostgresUrl(config: StackConfig, database = STACK_DATABA
   return `postgres://postgres@127.0.0.1:${config.postgresPort}/${database}`;
 }
 
+/**
+ * A postmaster killed with SIGKILL whose parent is gone stays a zombie where PID 1 does not reap orphans
+ * (containers): pg_ctl and PostgreSQL's own lock check then think it still runs. Such a lock file is stale.
+ */
+function removeStalePostmasterPid(layout: StackLayout): void {
+  const file = path.join(dataDirOf(layout), 'postmaster.pid');
+  if (!fs.existsSync(file)) return;
+  const pid = Number(fs.readFileSync(file, 'utf8').split('\n')[0]);
+  let state: string | undefined;
+  try {
+    state = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^\d+ \(.*\) /, '')[0];
+  } catch {
+    state = undefined; // no such process
+  }
+  if (!pid || state === undefined || state === 'Z') fs.rmSync(file, { force: true });
+}
+
 function isRunning(layout: StackLayout, who: RunAs): boolean {
   if (!fs.existsSync(path.join(dataDirOf(layout), 'PG_VERSION'))) return false;
+  removeStalePostmasterPid(layout);
   const r = spawnSync(path.join(binDir(), 'pg_ctl'), ['-D', dataDirOf(layout), 'status'], { ...who });
   return r.status === 0;
 }
@@ -100,6 +118,10 @@ function isRunning(layout: StackLayout, who: RunAs): boolean {
 async function startEmbedded(config: StackConfig, layout: StackLayout): Promise<void> {
   const who = postgresIdentity();
   const dataDir = dataDirOf(layout);
+  if (who.uid !== undefined) {
+    // PostgreSQL runs as another user: it must be able to pass through the stack directory.
+    fs.chmodSync(layout.root, fs.statSync(layout.root).mode | 0o011);
+  }
   if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) {
     fs.rmSync(dataDir, { recursive: true, force: true });
     fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });

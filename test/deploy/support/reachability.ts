@@ -112,7 +112,8 @@ export function analyzeReachability(program: ts.Program, entry: string): Reachab
     if (!sf) throw new Error(`${file} is not part of the analysed program`);
     return sf;
   };
-  const files = loadedProjectFiles(entry, sourceOf);
+  const inProgram = (file: string) => program.getSourceFile(file) !== undefined;
+  const files = loadedProjectFiles(entry, sourceOf, false, inProgram);
   const inLoadedFile = (n: ts.Node) => files.has(n.getSourceFile().fileName);
 
   // Units by member name, for calls through bodiless members (interfaces, function-typed options).
@@ -236,7 +237,7 @@ export function analyzeReachability(program: ts.Program, entry: string): Reachab
   const moduleReferencesOf = (sf: ts.SourceFile): string[] =>
     moduleReferences(sf)
       .filter((ref) => !ref.resolveOnly)
-      .map((ref) => resolveRelative(sf.fileName, ref.specifier))
+      .map((ref) => resolveRelative(sf.fileName, ref.specifier, inProgram))
       .filter((target): target is string => target !== undefined && files.has(target));
 
   reach(sourceOf(entry));

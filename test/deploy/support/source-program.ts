@@ -32,6 +32,12 @@ const isKeptLibrary = (file: string) =>
   file.includes('/node_modules/typescript/lib/');
 
 /**
+ * Parsed library declarations, shared by every program of a test file (as TypeScript's language service
+ * shares them between projects): client-node's 800 declaration files are parsed once, not per program.
+ */
+const libraryFiles = new Map<string, ts.SourceFile>();
+
+/**
  * A program rooted at `entries` (absolute paths). `virtualFiles` (absolute path → text) are served from
  * memory, so tests can analyse small made-up sources next to the real node_modules.
  */
@@ -40,13 +46,22 @@ export function createSourceProgram(entries: string[], virtualFiles = new Map<st
   const readFile = host.readFile.bind(host);
   const fileExists = host.fileExists.bind(host);
   const getSourceFile = host.getSourceFile.bind(host);
+  const directoryExists = host.directoryExists?.bind(host);
+  const virtualDirectories = new Set([...virtualFiles.keys()].map((f) => path.dirname(f)));
   host.fileExists = (f) => virtualFiles.has(f) || fileExists(f);
+  host.directoryExists = (d) => virtualDirectories.has(d) || (directoryExists ? directoryExists(d) : fs.existsSync(d));
   host.readFile = (f) => virtualFiles.get(f) ?? readFile(f);
   host.getSourceFile = (f, languageVersion, onError, shouldCreate) => {
     const text = virtualFiles.get(f);
     if (text !== undefined) return ts.createSourceFile(f, text, languageVersion, true);
     if (!isKeptLibrary(f)) return ts.createSourceFile(f, 'export {};', languageVersion);
-    return getSourceFile(f, languageVersion, onError, shouldCreate);
+    if (!f.includes('/node_modules/')) return getSourceFile(f, languageVersion, onError, shouldCreate);
+    let sf = libraryFiles.get(f);
+    if (!sf) {
+      sf = getSourceFile(f, languageVersion, onError, shouldCreate);
+      if (sf) libraryFiles.set(f, sf);
+    }
+    return sf;
   };
   return ts.createProgram(entries, COMPILER_OPTIONS, host);
 }
@@ -122,7 +137,11 @@ export function moduleReferences(sf: ts.SourceFile): ModuleReference[] {
 }
 
 /** The project file a relative specifier names (`./x` → x.ts or x/index.ts), or undefined for packages. */
-export function resolveRelative(fromFile: string, specifier: string, exists = fs.existsSync): string | undefined {
+export function resolveRelative(
+  fromFile: string,
+  specifier: string,
+  exists: (file: string) => boolean = fs.existsSync,
+): string | undefined {
   if (!specifier.startsWith('.')) return undefined;
   const base = path.resolve(path.dirname(fromFile), specifier);
   const candidates = [base, `${base}.ts`, path.join(base, 'index.ts'), `${base}.js`, `${base}.json`];
@@ -145,6 +164,7 @@ export function loadedProjectFiles(
   entry: string,
   readSource: (file: string) => ts.SourceFile,
   followResolve = false,
+  exists: (file: string) => boolean = fs.existsSync,
 ): Set<string> {
   const seen = new Set<string>();
   const queue = [entry];
@@ -155,7 +175,7 @@ export function loadedProjectFiles(
     if (!file.endsWith('.ts')) continue;
     for (const ref of moduleReferences(readSource(file))) {
       if (ref.resolveOnly && !followResolve) continue;
-      const target = resolveRelative(file, ref.specifier);
+      const target = resolveRelative(file, ref.specifier, exists);
       if (target && !seen.has(target)) queue.push(target);
     }
   }

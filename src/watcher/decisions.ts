@@ -7,10 +7,12 @@
  *     the object is gone (DELETED event)                 → cancel its workflow, unless it was terminal
  *     our finalizer is not on it                         → ignore: nothing of ours holds it
  *     the workflow is known to have finished / not exist → release the finalizer ourselves
- *     status.phase is Completed or Failed                → inspect the workflow: it may still be finishing
- *                                                          (records, monitor signal), which a cancellation
- *                                                          would cut short; it releases the finalizer itself
  *     this process already asked for the cancellation    → ignore (the workflow removes the finalizer)
+ *     whether the workflow runs is not known yet         → inspect the workflow (a cancellation request
+ *                                                          cannot tell: Temporal accepts one for a closed run)
+ *     status.phase is Completed or Failed                → ignore: the workflow is finishing (records,
+ *                                                          monitor signal) and a cancellation would cut that
+ *                                                          short; it releases the finalizer itself
  *     otherwise                                          → cancel its workflow
  *   alive:
  *     status.phase is Completed or Failed                → ignore: a finished WFE is never re-run
@@ -35,9 +37,10 @@ export const DECISION_REASONS = {
   deletedTerminal: 'the WorkflowExecution was deleted after it finished',
   deletingWithoutFinalizer: 'being deleted and nothing of ours holds it',
   workflowGone: 'being deleted and its workflow has finished or never existed: nobody else will release it',
+  inspectWorkflow: 'being deleted: is its workflow still running?',
   finishing: 'being deleted after it finished: its workflow releases the finalizer once its records are final',
   cancelRequested: 'being deleted and this watcher already asked its workflow to cancel',
-  deleting: 'being deleted while its workflow may still run',
+  deleting: 'being deleted while its workflow runs',
   terminal: 'finished (Completed or Failed): a finished WorkflowExecution is never re-run',
   reportedByWorkflow: 'its workflow already runs and wrote status.temporal',
   startedHere: 'this watcher already started its workflow',
@@ -99,8 +102,9 @@ export function decideWorkflowExecution(
   if (isBeingDeleted(wfe)) {
     if (!holdsOurFinalizer(wfe)) return decision('ignore', 'deletingWithoutFinalizer');
     if (context.workflowGone) return decision('release-finalizer', 'workflowGone');
-    if (isFinished(wfe)) return decision(context.workflowRunning ? 'ignore' : 'inspect-workflow', 'finishing');
     if (context.cancelRequestedHere) return decision('ignore', 'cancelRequested');
+    if (!context.workflowRunning) return decision('inspect-workflow', 'inspectWorkflow');
+    if (isFinished(wfe)) return decision('ignore', 'finishing');
     return decision('cancel', 'deleting');
   }
   if (isFinished(wfe)) return decision('ignore', 'terminal');

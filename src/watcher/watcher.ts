@@ -225,18 +225,16 @@ export class Watcher {
       return;
     }
 
+    if (decision.action === 'inspect-workflow') {
+      const state = await this.actions.inspect(wfe);
+      decision = this.decide(wfe, { ...context, workflowGone: state === 'gone', workflowRunning: state === 'running' });
+    }
     if (decision.action === 'cancel') {
       const outcome = await this.actions.cancel(wfe);
       this.metrics.cancels.inc({ outcome });
       this.log.info({ ...fields(), outcome }, 'workflow cancellation requested');
-      if (outcome === 'requested') this.cancelRequestedHere.add(uid);
-      if (item.deleted) return this.forget(uid);
-      if (outcome === 'not-running') decision = this.decide(wfe, { ...context, workflowGone: true });
-    } else if (decision.action === 'inspect-workflow') {
-      const state = await this.actions.inspect(wfe);
-      decision = this.decide(wfe, { ...context, workflowGone: state === 'gone', workflowRunning: state === 'running' });
+      if (outcome === 'requested' && !item.deleted) this.cancelRequestedHere.add(uid);
     }
-
     if (decision.action === 'release-finalizer') {
       const outcome = await this.actions.releaseFinalizer(wfe);
       if (outcome === 'written') this.metrics.finalizersReleased.inc();

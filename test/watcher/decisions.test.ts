@@ -85,9 +85,16 @@ describe('decideWorkflowExecution', () => {
     ],
     // Being deleted.
     [
-      'cancels the workflow of a running WFE being deleted',
+      'first asks Temporal whether the workflow of a WFE being deleted still runs',
       wfe({ phase: 'Running', deleting: true, finalizers: ours }),
       {},
+      'inspect-workflow',
+      'inspectWorkflow',
+    ],
+    [
+      'cancels the running workflow of a WFE being deleted',
+      wfe({ phase: 'Running', deleting: true, finalizers: ours }),
+      { workflowRunning: true },
       'cancel',
       'deleting',
     ],
@@ -104,13 +111,6 @@ describe('decideWorkflowExecution', () => {
       { workflowGone: true, cancelRequestedHere: true },
       'release-finalizer',
       'workflowGone',
-    ],
-    [
-      'inspects, rather than cancels, the workflow of a finished WFE being deleted',
-      wfe({ phase: 'Completed', deleting: true, finalizers: ours }),
-      {},
-      'inspect-workflow',
-      'finishing',
     ],
     [
       'leaves a finished WFE being deleted to its still-running workflow',

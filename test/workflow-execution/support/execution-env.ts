@@ -105,7 +105,12 @@ export interface ExecutionEnv {
 }
 
 export async function createExecutionEnv(
-  opts: { policy?: ValidationPolicy; prefix?: string } = {},
+  opts: {
+    policy?: ValidationPolicy;
+    prefix?: string;
+    /** How long a simulated step without its own `simulate.durationMs` runs. Default 100 ms. */
+    stepDurationMs?: number;
+  } = {},
 ): Promise<ExecutionEnv> {
   const prefix = opts.prefix ?? 'wfe';
   const kc = kubeConfig();
@@ -122,7 +127,7 @@ export async function createExecutionEnv(
     kubeConfig: kc,
     namespaces: [namespace],
     resyncIntervalMs: 2_000,
-    defaultStepDurationMs: 100,
+    defaultStepDurationMs: opts.stepDurationMs ?? 100,
   });
   const workflowBundle: WorkflowBundle = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../../src/workflows'),

@@ -6,7 +6,6 @@
 import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { Client } from '@temporalio/client';
 import YAML from 'yaml';
 import { EXECUTION_FINALIZER } from '../../src/activities/workflow-executions';

@@ -6,7 +6,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { TASK_QUEUE, KUBERNAUT_ACTION_TASK, API_GROUP } from '../../src/domain/names';
-import { buildKustomization, isClusterScoped, readManifestFile, type KubernetesManifest } from './support/kustomize';
+import {
+  buildKustomization,
+  isClusterScoped,
+  podSpecOf,
+  readManifestFile,
+  type KubernetesManifest,
+} from './support/kustomize';
 import { configSchemaOf, sourceOfCommand } from './support/processes';
 import { REPO_ROOT } from './support/source-program';
 
@@ -29,6 +35,7 @@ interface Container {
   name: string;
   image: string;
   command?: string[];
+  args?: string[];
   ports?: { name?: string; containerPort: number }[];
   env?: EnvVar[];
   envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[];
@@ -41,6 +48,7 @@ interface Container {
 }
 interface PodSpec {
   serviceAccountName?: string;
+  automountServiceAccountToken?: boolean;
   terminationGracePeriodSeconds?: number;
   securityContext?: Record<string, unknown>;
   containers: Container[];
@@ -69,6 +77,29 @@ function environmentOf(container: Container): Record<string, string> {
       env[v.name] = `<secret ${v.valueFrom.secretKeyRef.name}>`;
   }
   return env;
+}
+
+/** The restricted Pod Security profile, and then some: numeric non-root user, read-only root file system. */
+function expectHardened(pod: PodSpec, container: Container) {
+  expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+  expect(pod.securityContext?.runAsUser).toEqual(expect.any(Number));
+  expect(pod.securityContext?.runAsUser).not.toBe(0);
+  expect(container.securityContext).toMatchObject({
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    capabilities: { drop: ['ALL'] },
+  });
+  expect(container.securityContext?.privileged).not.toBe(true);
+}
+
+function expectResources(container: Container) {
+  expect(container.resources?.requests).toEqual({ cpu: expect.any(String), memory: expect.any(String) });
+  expect(container.resources?.limits?.memory).toEqual(expect.any(String));
+}
+
+function expectPinned(image: string) {
+  expect(image).toMatch(/^[^:@]+(:[\w.-]+|@sha256:[a-f0-9]{64})$/);
+  expect(image).not.toMatch(/:latest$/);
 }
 
 describe('deploy/ kustomization', () => {
@@ -140,15 +171,7 @@ describe.each(deployments.map((d) => [d.metadata.name, d] as const))('Deployment
   });
 
   it('runs as a non-root user with a read-only root file system, no capabilities and the default seccomp profile', () => {
-    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
-    expect(pod.securityContext?.runAsUser).toEqual(expect.any(Number));
-    expect(pod.securityContext?.runAsUser).not.toBe(0);
-    expect(container.securityContext).toMatchObject({
-      allowPrivilegeEscalation: false,
-      readOnlyRootFilesystem: true,
-      capabilities: { drop: ['ALL'] },
-    });
-    expect(container.securityContext?.privileged).not.toBe(true);
+    expectHardened(pod, container);
   });
 
   it('probes /healthz for liveness and /readyz for readiness on the port the process serves', () => {
@@ -165,13 +188,11 @@ describe.each(deployments.map((d) => [d.metadata.name, d] as const))('Deployment
   });
 
   it('requests CPU and memory and caps memory', () => {
-    expect(container.resources?.requests).toEqual({ cpu: expect.any(String), memory: expect.any(String) });
-    expect(container.resources?.limits?.memory).toEqual(expect.any(String));
+    expectResources(container);
   });
 
   it('runs a pinned image, never latest', () => {
-    expect(container.image).toMatch(/^[^:@]+(:[\w.-]+|@sha256:[a-f0-9]{64})$/);
-    expect(container.image).not.toMatch(/:latest$/);
+    expectPinned(container.image);
   });
 
   it('mounts a writable /tmp, since the root file system is read-only', () => {
@@ -203,4 +224,46 @@ describe.each(deployments.map((d) => [d.metadata.name, d] as const))('Deployment
     expect(pdbs).toHaveLength(1);
     expect((pdbs[0].spec as { minAvailable: number }).minAvailable).toBeLessThan(deployment.spec.replicas ?? 1);
   });
+});
+
+const cronJobs = manifests.filter((m) => m.kind === 'CronJob');
+
+describe.each(cronJobs.map((j) => [j.metadata.name, j] as const))('CronJob %s', (_name, job) => {
+  const pod = podSpecOf(job) as unknown as PodSpec;
+  const [container] = pod.containers;
+  const source = sourceOfCommand(container.command);
+
+  it('runs a subcommand its source defines', () => {
+    expect(pod.containers).toHaveLength(1);
+    const text = fs.readFileSync(path.join(REPO_ROOT, source), 'utf8');
+    expect(text).toContain(`.command('${container.args?.[0]}')`);
+  });
+
+  it('runs hardened, with resources, on a pinned image', () => {
+    expectHardened(pod, container);
+    expectResources(container);
+    expectPinned(container.image);
+  });
+
+  it('gets no service account token (it needs no Kubernetes API)', () => {
+    expect(pod.automountServiceAccountToken).toBe(false);
+  });
+
+  it('never overlaps itself', () => {
+    expect((job.spec as { concurrencyPolicy?: string }).concurrencyPolicy).toBe('Forbid');
+  });
+
+  it('reads the database from the Secret the worker reads', () => {
+    const worker = deployments.find((d) => d.metadata.name === 'kubernaut-worker')!;
+    const ref = (c: Container) => c.env?.find((e) => e.name === 'DATABASE_URL')?.valueFrom?.secretKeyRef;
+    expect(ref(container)).toEqual(ref(worker.spec.template.spec.containers[0]));
+  });
+});
+
+it('keeps at least the 90 days of action records the effectiveness model reads', () => {
+  const retention = cronJobs
+    .map((j) => (podSpecOf(j) as unknown as PodSpec).containers[0])
+    .find((c) => c.args?.[0] === 'retention');
+  const days = Number(retention?.args?.[retention.args.indexOf('--retention-days') + 1]);
+  expect(days).toBeGreaterThanOrEqual(90);
 });

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type ts from 'typescript';
 import { analyzeKubernetesApiUsage, permissionKey, type KubernetesApiUsage } from './support/kubernetes-api-usage';
-import { buildKustomization, type KubernetesManifest } from './support/kustomize';
+import { buildKustomization, podSpecOf, type KubernetesManifest } from './support/kustomize';
 import { sourceOfCommand } from './support/processes';
 import { grantsOf } from './support/rbac';
 import { createSourceProgram, REPO_ROOT } from './support/source-program';
@@ -39,6 +39,11 @@ function ownerPlural(group: string, kind: string): string | undefined {
   return crd?.spec.names.plural;
 }
 
+/** Workloads whose pods get no service account token: their code must not need the API at all. */
+const tokenless = manifests
+  .filter((m) => podSpecOf(m)?.automountServiceAccountToken === false)
+  .map((m) => ({ name: `${m.kind}/${m.metadata.name}`, source: sourceOfCommand(podSpecOf(m)!.containers[0].command) }));
+
 let program: ts.Program;
 const usages = new Map<string, KubernetesApiUsage>();
 function usageOf(source: string): KubernetesApiUsage {
@@ -48,7 +53,7 @@ function usageOf(source: string): KubernetesApiUsage {
 }
 
 beforeAll(() => {
-  program = createSourceProgram(deployments.map((d) => path.join(REPO_ROOT, d.source)));
+  program = createSourceProgram([...deployments, ...tokenless].map((d) => path.join(REPO_ROOT, d.source)));
 });
 
 describe('RBAC of the shipped processes', () => {
@@ -98,6 +103,14 @@ describe('RBAC of the shipped processes', () => {
       expect(
         grantsOf(manifests, { name: deployment.serviceAccount!, namespace: deployment.namespace }).problems,
       ).toEqual([]);
+    });
+  });
+
+  describe.each(tokenless)('$name ($source), which gets no service account token', ({ source }) => {
+    it('makes no Kubernetes API call', () => {
+      const usage = usageOf(source);
+      expect(usage.problems).toEqual([]);
+      expect(usage.uses.map((u) => `${permissionKey(u)} at ${u.site}`)).toEqual([]);
     });
   });
 });

@@ -16,13 +16,17 @@ import {
   REPO_ROOT,
   siteOf,
 } from './support/source-program';
-import { DEV_ONLY_SOURCES } from './support/processes';
+import { DEV_ONLY_SOURCES, shippedSources } from './support/processes';
 
 const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as {
   dependencies: Record<string, string>;
   devDependencies: Record<string, string>;
 };
-const ENTRIES = ['src/workers/main.ts', 'src/watcher/main.ts'];
+const ENTRIES = shippedSources();
+
+it('knows every process the image runs', () => {
+  expect(ENTRIES).toEqual(['src/datastorage/cli.ts', 'src/watcher/main.ts', 'src/workers/main.ts']);
+});
 
 describe.each(ENTRIES)('the process %s', (entry) => {
   const files = [...loadedProjectFiles(path.join(REPO_ROOT, entry), parseSourceFile, true)];

@@ -57,20 +57,37 @@ interface ImageRule {
   digest?: string;
 }
 
+/** A container as far as these checks read it. */
+export interface Container {
+  name: string;
+  image: string;
+  command?: string[];
+  args?: string[];
+  [field: string]: unknown;
+}
+
+export interface PodSpec {
+  containers: Container[];
+  initContainers?: Container[];
+  [field: string]: unknown;
+}
+
+/** The pod template of a workload (Deployment, StatefulSet, DaemonSet, Job, CronJob), if it is one. */
+export function podSpecOf(manifest: KubernetesManifest): PodSpec | undefined {
+  const spec = manifest.spec as
+    { template?: { spec?: PodSpec }; jobTemplate?: { spec?: { template?: { spec?: PodSpec } } } } | undefined;
+  return spec?.template?.spec ?? spec?.jobTemplate?.spec?.template?.spec;
+}
+
 function applyImages(manifest: KubernetesManifest, rules: ImageRule[]) {
-  const podSpec = (manifest.spec as { template?: { spec?: Record<string, unknown> } } | undefined)?.template?.spec;
+  const podSpec = podSpecOf(manifest);
   if (!podSpec) return;
-  for (const list of ['containers', 'initContainers'] as const) {
-    for (const c of (podSpec[list] as { image?: string }[] | undefined) ?? []) {
-      if (!c.image) continue;
-      const name = c.image.split('@')[0].replace(/:[^/:]+$/, '');
-      const rule = rules.find((r) => r.name === name);
-      if (!rule) continue;
-      const tag = rule.digest
-        ? `@${rule.digest}`
-        : `:${rule.newTag ?? /:([^/:]+)$/.exec(c.image.split('@')[0])?.[1] ?? 'latest'}`;
-      c.image = `${rule.newName ?? name}${tag}`;
-    }
+  for (const c of [...podSpec.containers, ...(podSpec.initContainers ?? [])]) {
+    const name = c.image.split('@')[0].replace(/:[^/:]+$/, '');
+    const rule = rules.find((r) => r.name === name);
+    if (!rule) continue;
+    const current = /:([^/:]+)$/.exec(c.image.split('@')[0])?.[1];
+    c.image = `${rule.newName ?? name}${rule.digest ? `@${rule.digest}` : `:${rule.newTag ?? current ?? 'latest'}`}`;
   }
 }
 

@@ -5,9 +5,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { parse } from 'yaml';
 import type { z } from 'zod';
 import { WatcherConfigSchema } from '../../../src/watcher/config';
 import { WorkerConfigSchema } from '../../../src/workers/config';
+import { parseDockerfile } from './dockerfile';
+import { buildKustomization, podSpecOf } from './kustomize';
 import { REPO_ROOT } from './source-program';
 
 /** Sources that serve development and tests only: the image must never run them. */
@@ -40,4 +43,23 @@ export function configSchemaOf(source: string): z.ZodObject {
   if (!schema)
     throw new Error(`no configuration schema known for ${source}: add it to test/deploy/support/processes.ts`);
   return schema;
+}
+
+/**
+ * Every process the project ships, as `node dist/…` commands name them: the image's default command,
+ * the containers of deploy/ (Deployments, CronJobs) and the services docker-compose.yml builds.
+ */
+export function shippedSources(): string[] {
+  const read = (file: string) => fs.readFileSync(path.join(REPO_ROOT, file), 'utf8');
+  const commands: unknown[] = [];
+  const dockerfile = parseDockerfile(read('Dockerfile'));
+  const runtime = dockerfile.stages[dockerfile.stages.length - 1];
+  commands.push(runtime.instructions.filter((i) => i.keyword === 'CMD').pop()?.json);
+  for (const { manifest } of buildKustomization(path.join(REPO_ROOT, 'deploy'), REPO_ROOT))
+    for (const c of podSpecOf(manifest)?.containers ?? []) commands.push(c.command);
+  const compose = parse(read('docker-compose.yml'), { merge: true }) as {
+    services: Record<string, { build?: unknown; command?: unknown }>;
+  };
+  for (const s of Object.values(compose.services)) if (s.build) commands.push(s.command);
+  return [...new Set(commands.map(sourceOfCommand))].sort();
 }

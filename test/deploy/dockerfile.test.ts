@@ -34,6 +34,20 @@ describe('Dockerfile', () => {
     expect(pkg.scripts.build).toBeDefined();
   });
 
+  it('copies into the build stage every file `npm run build` reads', () => {
+    // Paths named by the build script: config files, and compiled scripts it runs (dist/x.js ← src/x.ts).
+    const named = pkg.scripts.build.split(/\s+/).filter((t) => /\.(json|js|cjs|mjs|ts)$/.test(t));
+    const sources = named.map((t) => (t.startsWith('dist/') ? sourceOfCommand(['node', t]) : t));
+    const copied = build.instructions
+      .filter((i) => i.keyword === 'COPY' && !i.flags.from)
+      .flatMap((i) => i.args.split(/\s+/).slice(0, -1));
+    expect(sources.length).toBeGreaterThan(0);
+    for (const source of sources) {
+      const covered = copied.some((c) => source === c || source.startsWith(`${c.replace(/\/$/, '')}/`));
+      expect({ source, copied: covered }).toEqual({ source, copied: true });
+    }
+  });
+
   it('installs production dependencies only in the runtime stage, from the lock file', () => {
     const installs = runs(runtime).filter((r) => /\bnpm (ci|install|i)\b/.test(r));
     expect(installs).toHaveLength(1);

@@ -27,6 +27,8 @@ export function spawnTypeScript(
   args: string[],
   env: NodeJS.ProcessEnv,
   what = path.basename(entry),
+  /** Also append every output line to this file (kept after the bench, for a look at what happened). */
+  logFile?: string,
 ): ChildProcessHandle {
   const child = spawn(process.execPath, ['--require', TSX_HOOK, path.join(REPO, entry), ...args], {
     cwd: REPO,
@@ -38,6 +40,7 @@ export function spawnTypeScript(
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
   const lines: string[] = [];
+  const log = logFile ? fs.createWriteStream(logFile, { flags: 'a' }) : undefined;
   const listeners = new Set<(line: string) => void>();
   for (const stream of [child.stdout, child.stderr]) {
     let partial = '';
@@ -46,6 +49,7 @@ export function spawnTypeScript(
       partial = parts.pop() ?? '';
       for (const line of parts.filter(Boolean)) {
         lines.push(line);
+        log?.write(line + '\n');
         if (lines.length > 200) lines.shift();
         for (const listener of listeners) listener(line);
       }
@@ -92,6 +96,18 @@ export function residentMemoryMb(pid: number): { rssMb: number; peakRssMb: numbe
     const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
     const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
     return { rssMb: round(kb('VmRSS') / 1024), peakRssMb: round(kb('VmHWM') / 1024) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU time (user + system) a process has used so far, in milliseconds (Linux /proc; clock ticks of 10 ms). */
+export function cpuTimeMs(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15 of the line.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
   } catch {
     return undefined;
   }

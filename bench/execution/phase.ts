@@ -12,6 +12,7 @@ import type { ExecutionObserver } from './observer';
 import type { PhaseObservations } from './report';
 import type { RequestCounter } from './request-counter';
 import type { BenchWorker } from './worker-process';
+import { cpuSnapshot, type ProcessIds } from './cpu-usage';
 
 export interface PhaseSettings {
   name: string;
@@ -31,6 +32,8 @@ export interface PhaseDependencies {
   simulator: TektonSimulator;
   worker: BenchWorker;
   log: (line: string) => void;
+  /** Processes whose CPU time is reported per WFE (name → pid). */
+  processes: () => ProcessIds;
 }
 
 const IMAGE = `ghcr.io/kubernaut/actions/kubectl@sha256:${'a'.repeat(64)}`;
@@ -73,6 +76,7 @@ export async function runPhase(d: PhaseDependencies, s: PhaseSettings): Promise<
 
   const workerBefore = await d.requestCounter.counts();
   const simulatorBefore = d.simulator.stats().apiRequests;
+  const cpuBefore = cpuSnapshot(d.processes());
   d.worker.resetPeak();
   const sampler = setInterval(() => d.worker.sample(), 500);
 
@@ -110,6 +114,7 @@ export async function runPhase(d: PhaseDependencies, s: PhaseSettings): Promise<
     timelines: d.observer.timelines,
     workerRequests: { before: workerBefore, after: await d.requestCounter.counts() },
     simulatorRequests: { before: simulatorBefore, after: d.simulator.stats().apiRequests },
+    cpu: { before: cpuBefore, after: cpuSnapshot(d.processes()) },
     workerMemory: {
       peakSampledRssMb: d.worker.sampledPeakRssMb(),
       endRssMb: memory?.rssMb,

@@ -1,5 +1,6 @@
 /** From what the bench observed to the numbers it reports (pure). */
 import { summarize, type LatencySummary } from '../datastorage/latency';
+import { cpuPerWorkflowExecution, type CpuSnapshot } from './cpu-usage';
 import type { Launched } from './launch';
 import type { ExecutionTimeline } from './observer';
 import { requestDelta, type RequestCounts } from './request-counter';
@@ -13,6 +14,8 @@ export interface PhaseObservations {
   /** The worker's requests (its private front), before the first launch and after the last WFE settled. */
   workerRequests: { before: RequestCounts; after: RequestCounts };
   simulatorRequests: { before: number; after: number };
+  /** CPU time (ms) of each measured process, before the first launch and after the last WFE settled. */
+  cpu: { before: CpuSnapshot; after: CpuSnapshot };
   workerMemory: { peakSampledRssMb: number; endRssMb?: number; highWaterMarkMb?: number };
 }
 
@@ -37,6 +40,8 @@ export interface PhaseReport {
     workerByVerb: Record<string, number>;
     simulator: number;
   };
+  /** CPU time per WFE by process: what one execution costs each part, whatever the machine's load. */
+  cpuMsPerWorkflowExecution: CpuSnapshot;
   workerMemory: PhaseObservations['workerMemory'];
 }
 
@@ -83,6 +88,7 @@ export function phaseReport(o: PhaseObservations): PhaseReport {
       workerByVerb: Object.fromEntries(Object.entries(worker.byVerb).map(([verb, count]) => [verb, round(count / n)])),
       simulator: round((o.simulatorRequests.after - o.simulatorRequests.before) / n),
     },
+    cpuMsPerWorkflowExecution: cpuPerWorkflowExecution(o.cpu.before, o.cpu.after, o.launched.length),
     workerMemory: o.workerMemory,
   };
 }

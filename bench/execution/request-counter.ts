@@ -20,6 +20,8 @@ export type RequestCounts = Record<string, number>;
 export interface RequestCounter {
   /** A kubeconfig whose server is the counting front. */
   kubeconfigPath: string;
+  /** Pid of the counting front (it proxies every worker request: its CPU is part of the cost). */
+  pid: number;
   counts(): Promise<RequestCounts>;
   close(): Promise<void>;
 }
@@ -91,6 +93,7 @@ export async function startRequestCounter(opts: {
   }
   return {
     kubeconfigPath,
+    pid: front.pid,
     counts: () => getJson<RequestCounts>(port, opts.certs, '/kubernaut-stack/requests'),
     async close() {
       await front.stop(2_000);

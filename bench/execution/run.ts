@@ -11,9 +11,12 @@
  * Prints ONE JSON object on stdout (progress goes to stderr). Methods: bench/execution/README.md.
  */
 import os from 'node:os';
+import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { Client, Connection } from '@temporalio/client';
 import { Command, Option } from 'commander';
+import { stackLayout } from '../../src/stack/layout';
+import { runningPid } from '../../src/stack/processes';
 import { startTektonSimulator } from '../../src/tekton-simulator/simulator';
 import {
   acquireStack,
@@ -89,7 +92,9 @@ async function main(): Promise<void> {
     const namespace = unique('bench-exec');
     cleanups.push(() => cleanKubernetesNamespace(customObjects, namespace));
 
-    const connection = await Connection.connect({ address: stack.info.temporal.address });
+    // TEMPORAL_ADDRESS: another Temporal server than the stack's (e.g. one not shared with concurrent test runs).
+    const temporalAddress = process.env.TEMPORAL_ADDRESS ?? stack.info.temporal.address;
+    const connection = await Connection.connect({ address: temporalAddress });
     cleanups.push(() => connection.close());
     const temporalNamespace = unique('bench-exec');
     cleanups.push(await createTemporalNamespace(connection, temporalNamespace));
@@ -113,21 +118,33 @@ async function main(): Promise<void> {
     await observer.start();
     cleanups.push(async () => observer.stop());
 
-    log('starting the worker process');
+    const workerLog = path.join(os.tmpdir(), `${namespace}-worker.log`);
+    log(`starting the worker process (its output: ${workerLog})`);
     const worker = await startBenchWorker({
-      temporalAddress: stack.info.temporal.address,
+      temporalAddress,
       temporalNamespace,
       taskQueue,
       databaseUrl: database.url,
       kubeconfigPath: requestCounter.kubeconfigPath,
       watchNamespace: namespace,
+      logFile: workerLog,
     });
     cleanups.push(() => worker.stop());
     const idleMemory = worker.memory();
 
     const mode = await LAUNCH_MODES[o.via]!({ customObjects, client, namespace, taskQueue });
     cleanups.push(() => mode.close());
-    const deps = { namespace, mode, observer, requestCounter, simulator, worker, log };
+    const pids = stackLayout().pids;
+    const processes = () => ({
+      worker: worker.pid,
+      // The shared stack's server also serves whoever else uses the stack: its figure is an upper bound.
+      temporal: process.env.TEMPORAL_ADDRESS ? undefined : runningPid(pids, 'temporal'),
+      apiserver: runningPid(pids, 'apiserver'),
+      etcd: runningPid(pids, 'etcd'),
+      countingFront: requestCounter.pid,
+      benchProcess: process.pid, // the simulator and the bench's watches
+    });
+    const deps = { namespace, mode, observer, requestCounter, simulator, worker, log, processes };
 
     const loadBefore = os.loadavg();
     const phases: Record<string, PhaseReport> = {};
@@ -144,6 +161,7 @@ async function main(): Promise<void> {
     const instant = phases.instant!;
     const slow = phases.slow!;
     const peakRss = Math.max(instant.workerMemory.peakSampledRssMb, slow.workerMemory.peakSampledRssMb);
+    const cpuTotal = round(Object.values(instant.cpuMsPerWorkflowExecution).reduce((a, b) => a + b, 0));
     const report = {
       bench: 'execution',
       via: o.via,
@@ -169,6 +187,9 @@ async function main(): Promise<void> {
         peakOverIdle: idleMemory ? round(peakRss - idleMemory.rssMb) : undefined,
         highWaterMark: slow.workerMemory.highWaterMarkMb,
       },
+      cpuMsPerWorkflowExecution: { ...instant.cpuMsPerWorkflowExecution, total: cpuTotal },
+      // The launch rate this machine could sustain if the measured processes had every core to themselves.
+      cpuBoundRatePerSecond: round((os.cpus().length * 1000) / cpuTotal),
       workerApiRequestsPerWorkflowExecution: {
         instant: instant.apiRequestsPerWorkflowExecution.worker,
         slow: slow.apiRequestsPerWorkflowExecution.worker,

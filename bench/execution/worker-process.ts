@@ -12,6 +12,7 @@ export interface WorkerProcessSettings {
   databaseUrl: string;
   kubeconfigPath: string;
   watchNamespace: string;
+  logFile?: string;
 }
 
 export interface BenchWorker {
@@ -43,6 +44,7 @@ export async function startBenchWorker(s: WorkerProcessSettings): Promise<BenchW
       KUBERNAUT_LOG_LEVEL: 'info', // the SDK reports "state RUNNING" at info
     },
     'worker process',
+    s.logFile,
   );
   try {
     await child.waitForLine(/"state":"RUNNING"/, 180_000);

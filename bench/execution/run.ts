@@ -1,7 +1,7 @@
 /**
  * How fast WorkflowExecutions flow through the execution path, and what they cost the API server.
  *
- *     npm run bench:execution -- [--count 200] [--rate 20] [--slow-step-ms 3000] [--via direct]
+ *     npm run bench:execution -- [--count 200] [--rate 20] [--slow-step-ms 3000] [--via direct|watcher]
  *
  * On the local stack (started when not running, shared when it is), in a Temporal namespace, Kubernetes
  * namespace and database of its own: the Tekton simulator runs in the bench process, the execution worker
@@ -30,12 +30,16 @@ import { ExecutionObserver } from './observer';
 import { runPhase } from './phase';
 import { phaseReport, type PhaseReport } from './report';
 import { startRequestCounter } from './request-counter';
+import { watcherLaunch, type WatcherLaunchMode } from './watcher-mode';
 import { startBenchWorker } from './worker-process';
 
 /** Launch modes: how a WFE gets its workflow started. Add one here to measure another path (e.g. a watcher). */
 export const LAUNCH_MODES: Record<string, (ctx: LaunchContext) => LaunchMode | Promise<LaunchMode>> = {
   direct: directLaunch,
+  watcher: (ctx) => watcherLaunch(ctx, { temporalAddress: process.env.TEMPORAL_ADDRESS }),
 };
+
+const isWatcherMode = (mode: LaunchMode): mode is WatcherLaunchMode => 'report' in mode;
 
 interface Options {
   count: number;
@@ -137,6 +141,7 @@ async function main(): Promise<void> {
     const pids = stackLayout().pids;
     const processes = () => ({
       worker: worker.pid,
+      watcher: isWatcherMode(mode) ? mode.pid : undefined,
       // The shared stack's server also serves whoever else uses the stack: its figure is an upper bound.
       temporal: process.env.TEMPORAL_ADDRESS ? undefined : runningPid(pids, 'temporal'),
       apiserver: runningPid(pids, 'apiserver'),
@@ -198,6 +203,7 @@ async function main(): Promise<void> {
         ),
       },
       phases,
+      ...(isWatcherMode(mode) && { watcher: await mode.report() }),
     };
     process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   } finally {

@@ -1,0 +1,198 @@
+/**
+ * Launch mode `watcher` (`--via watcher`): the bench only creates WorkflowExecutions in the API server, at
+ * the fixed rate; the watcher PROCESS (src/watcher/main.ts, configured through its environment like a
+ * deployment) sees them and starts their workflows. Latency (a) of the main report then runs from the WFE
+ * create request to the PipelineRun's arrival: the whole path a `kubectl apply` takes.
+ *
+ * On top of the main report it measures the watcher itself:
+ * - `createdToWorkflowStartedMs`: from just before the bench's create request to the workflow's start time
+ *   as Temporal recorded it (describe → startTime; the server runs on the same machine, same clock), so it
+ *   covers the create round trip, the watch delivery, the decision and the start RPC;
+ * - `apiRequestsPerWorkflowExecution`: the watcher's own requests, counted by a private instance of the
+ *   stack's discovery front in front of the API server that only the watcher's kubeconfig points at
+ *   (its watches, relists and the one `status.temporal` patch per WFE);
+ * - `watcherRssMb`: VmRSS of the watcher process, idle after sync and sampled every 500 ms (peak), VmHWM.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { workflowExecutionWorkflowId } from '../../src/domain/names';
+import { WORKFLOW_EXECUTIONS, type KubernetesObject } from '../../src/kubernetes/resources';
+import { ensureCertificates } from '../../src/stack/certificates';
+import { loadStackConfig } from '../../src/stack/config';
+import { stackLayout } from '../../src/stack/layout';
+import type { StackInfo } from '../../src/stack/stack';
+import { ensureTools } from '../../src/stack/tools';
+import { cpuTimeMs, residentMemoryMb, spawnTypeScript, type ChildProcessHandle } from './child-process';
+import { inBatches, type LaunchContext, type LaunchMode } from './launch';
+import { requestDelta, startRequestCounter, type RequestCounts } from './request-counter';
+
+export interface Percentiles {
+  samples: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+export interface WatcherPhaseReport {
+  count: number;
+  /** WFEs whose workflow was never found (not started by the deadline): should be 0. */
+  notStarted: number;
+  createdToWorkflowStartedMs: Percentiles;
+  apiRequestsPerWorkflowExecution: { total: number; byVerb: RequestCounts };
+  cpuMsPerWorkflowExecution: number;
+}
+
+export interface WatcherModeReport {
+  pid: number;
+  watcherRssMb: { idle?: number; peak: number; highWaterMark?: number };
+  phases: WatcherPhaseReport[];
+}
+
+export interface WatcherLaunchMode extends LaunchMode {
+  pid: number;
+  /** The watcher's figures per phase (phases are delimited by `prepare` calls); call after the last one settled. */
+  report(): Promise<WatcherModeReport>;
+}
+
+interface PhaseRecord {
+  manifests: KubernetesObject[];
+  requestsBefore: RequestCounts;
+  requestsAfter?: RequestCounts;
+  cpuBefore: number;
+  cpuAfter?: number;
+  launched: { name: string; uid: string; createRequestedAt: number }[];
+}
+
+/** Nearest-rank percentiles of `values` (ms, rounded). */
+export function percentiles(values: number[]): Percentiles {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? NaN;
+  const round = (n: number) => Math.round(n * 10) / 10;
+  return {
+    samples: sorted.length,
+    p50: round(at(0.5)),
+    p90: round(at(0.9)),
+    p99: round(at(0.99)),
+    max: round(sorted[sorted.length - 1] ?? NaN),
+  };
+}
+
+export async function watcherLaunch(
+  ctx: LaunchContext,
+  settings: { temporalAddress?: string; logFile?: string } = {},
+): Promise<WatcherLaunchMode> {
+  const layout = stackLayout();
+  const info = JSON.parse(fs.readFileSync(layout.info, 'utf8')) as StackInfo;
+  const certs = ensureCertificates(ensureTools(() => undefined).openssl, layout.certs);
+  const counter = await startRequestCounter({ certs, backendPort: loadStackConfig().apiserverPort + 1 });
+  const logFile = settings.logFile ?? path.join(os.tmpdir(), `${ctx.namespace}-watcher.log`);
+  const watcher: ChildProcessHandle = spawnTypeScript(
+    'src/watcher/main.ts',
+    [],
+    {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      TEMPORAL_ADDRESS: settings.temporalAddress ?? info.temporal.address,
+      TEMPORAL_NAMESPACE: ctx.client.options.namespace,
+      TEMPORAL_TASK_QUEUE: ctx.taskQueue,
+      KUBECONFIG: counter.kubeconfigPath,
+      KUBERNAUT_WATCH_NAMESPACES: ctx.namespace,
+      KUBERNAUT_HTTP_PORT: '0',
+      KUBERNAUT_LOG_LEVEL: 'info',
+    },
+    'watcher process',
+    logFile,
+  );
+  try {
+    await watcher.waitForLine(/"msg":"watcher synced: watching"/, 120_000);
+  } catch (err) {
+    await watcher.stop(1_000);
+    await counter.close();
+    throw err;
+  }
+  const idle = residentMemoryMb(watcher.pid);
+  let peak = idle?.rssMb ?? 0;
+  const sampler = setInterval(() => (peak = Math.max(peak, residentMemoryMb(watcher.pid)?.rssMb ?? 0)), 500);
+
+  const phases: PhaseRecord[] = [];
+  const finish = async (phase: PhaseRecord | undefined) => {
+    if (!phase || phase.requestsAfter) return;
+    phase.requestsAfter = await counter.counts();
+    phase.cpuAfter = cpuTimeMs(watcher.pid) ?? NaN;
+  };
+
+  const mode: WatcherLaunchMode = {
+    pid: watcher.pid,
+    async prepare(manifests) {
+      await finish(phases[phases.length - 1]);
+      phases.push({
+        manifests,
+        requestsBefore: await counter.counts(),
+        cpuBefore: cpuTimeMs(watcher.pid) ?? NaN,
+        launched: [],
+      });
+    },
+    async launch(index) {
+      const phase = phases[phases.length - 1];
+      const body = phase?.manifests[index];
+      if (!phase || !body) throw new Error(`WorkflowExecution #${index} was not prepared`);
+      if (!watcher.alive()) throw new Error(`the watcher process exited:\n${watcher.output()}`);
+      const createRequestedAt = Date.now();
+      const created = (await ctx.customObjects.createNamespacedCustomObject({
+        ...WORKFLOW_EXECUTIONS,
+        namespace: ctx.namespace,
+        body,
+      })) as KubernetesObject;
+      const uid = created.metadata.uid!;
+      phase.launched.push({ name: created.metadata.name, uid, createRequestedAt });
+      return { uid, startRequestedAt: createRequestedAt };
+    },
+    async report() {
+      await finish(phases[phases.length - 1]);
+      const reports: WatcherPhaseReport[] = [];
+      for (const phase of phases) {
+        const started = await inBatches(phase.launched, 16, async (l) => {
+          const id = workflowExecutionWorkflowId({ namespace: ctx.namespace, name: l.name, uid: l.uid });
+          try {
+            const { startTime } = await ctx.client.workflow.getHandle(id).describe();
+            return startTime.getTime() - l.createRequestedAt;
+          } catch {
+            return undefined;
+          }
+        });
+        const latencies = started.filter((ms): ms is number => ms !== undefined);
+        const count = phase.launched.length;
+        const requests = requestDelta(phase.requestsBefore, phase.requestsAfter ?? phase.requestsBefore);
+        reports.push({
+          count,
+          notStarted: count - latencies.length,
+          createdToWorkflowStartedMs: percentiles(latencies),
+          apiRequestsPerWorkflowExecution: {
+            total: Math.round((requests.total / Math.max(1, count)) * 100) / 100,
+            byVerb: Object.fromEntries(
+              Object.entries(requests.byVerb).map(([verb, n]) => [
+                verb,
+                Math.round((n / Math.max(1, count)) * 100) / 100,
+              ]),
+            ),
+          },
+          cpuMsPerWorkflowExecution:
+            Math.round((((phase.cpuAfter ?? NaN) - phase.cpuBefore) / Math.max(1, count)) * 100) / 100,
+        });
+      }
+      return {
+        pid: watcher.pid,
+        watcherRssMb: { idle: idle?.rssMb, peak, highWaterMark: residentMemoryMb(watcher.pid)?.peakRssMb },
+        phases: reports,
+      };
+    },
+    async close() {
+      clearInterval(sampler);
+      await watcher.stop(10_000);
+      await counter.close();
+    },
+  };
+  return mode;
+}

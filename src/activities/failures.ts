@@ -10,7 +10,6 @@ import { FAILURE_TYPES } from './failure-types';
 
 export { FAILURE_TYPES };
 
-
 export function kubernetesFailure(operation: string, err: unknown): Error {
   if (isTransientKubernetesError(err)) {
     return err instanceof Error ? err : new Error(`${operation}: ${describeKubernetesError(err)}`);

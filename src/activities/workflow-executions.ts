@@ -30,13 +30,20 @@ function isFailedPrecondition(err: unknown): boolean {
   return httpStatusOf(err) === 422 || httpStatusOf(err) === 409;
 }
 
-export function createWorkflowExecutionActivities(deps: { customObjects: k8s.CustomObjectsApi; policy: ValidationPolicy }) {
+export function createWorkflowExecutionActivities(deps: {
+  customObjects: k8s.CustomObjectsApi;
+  policy: ValidationPolicy;
+}) {
   const { customObjects, policy } = deps;
 
   async function read(ref: WorkflowExecutionRef): Promise<KubernetesObject | undefined> {
     try {
       const obj = (await customObjects.getNamespacedCustomObject({
-        group, version, plural, namespace: ref.namespace, name: ref.name,
+        group,
+        version,
+        plural,
+        namespace: ref.namespace,
+        name: ref.name,
       })) as KubernetesObject;
       return obj.metadata.uid === ref.uid ? obj : undefined;
     } catch (err) {
@@ -56,7 +63,11 @@ export function createWorkflowExecutionActivities(deps: { customObjects: k8s.Cus
       try {
         await customObjects.patchNamespacedCustomObject(
           {
-            group, version, plural, namespace: ref.namespace, name: ref.name,
+            group,
+            version,
+            plural,
+            namespace: ref.namespace,
+            name: ref.name,
             body: { metadata: { finalizers: after, resourceVersion: current.metadata.resourceVersion } },
           },
           mergePatch,
@@ -87,7 +98,11 @@ export function createWorkflowExecutionActivities(deps: { customObjects: k8s.Cus
       try {
         await customObjects.patchNamespacedCustomObjectStatus(
           {
-            group, version, plural, namespace: ref.namespace, name: ref.name,
+            group,
+            version,
+            plural,
+            namespace: ref.namespace,
+            name: ref.name,
             body: [
               { op: 'test', path: '/metadata/uid', value: ref.uid },
               { op: 'add', path: '/status', value: status },

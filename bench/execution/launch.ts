@@ -19,6 +19,8 @@ export interface LaunchContext {
 
 export interface Launched {
   uid: string;
+  /** The WFE's name: lets the report fetch the workflow history of the slowest executions (slowest.ts). */
+  name?: string;
   /**
    * When the workflow was asked to start (epoch ms, bench clock): the start of latency (a). `direct`: just
    * before the start request is sent, so (a) includes the start round trip.
@@ -69,7 +71,7 @@ export function directLaunch(ctx: LaunchContext): LaunchMode {
       if (!wfe?.metadata.uid) throw new Error(`WorkflowExecution #${index} was not prepared`);
       const startRequestedAt = Date.now();
       await startWorkflowExecution(ctx.client, wfe, { taskQueue: ctx.taskQueue });
-      return { uid: wfe.metadata.uid, startRequestedAt };
+      return { uid: wfe.metadata.uid, name: wfe.metadata.name, startRequestedAt };
     },
     async close() {},
   };

@@ -30,6 +30,7 @@ import { ExecutionObserver } from './observer';
 import { runPhase } from './phase';
 import { phaseReport, type PhaseReport } from './report';
 import { startRequestCounter } from './request-counter';
+import { explainSlowest, type SlowExecution } from './slowest';
 import { watcherLaunch, type WatcherLaunchMode } from './watcher-mode';
 import { startBenchWorker } from './worker-process';
 
@@ -152,13 +153,16 @@ async function main(): Promise<void> {
     const deps = { namespace, mode, observer, requestCounter, simulator, worker, log, processes };
 
     const loadBefore = os.loadavg();
-    const phases: Record<string, PhaseReport> = {};
+    const phases: Record<string, PhaseReport & { slowest: SlowExecution[] }> = {};
     for (const phase of [
       { name: 'instant', count: o.count, stepDurationMs: 0 },
       { name: 'slow', count: o.slowCount ?? o.count, stepDurationMs: o.slowStepMs },
     ]) {
       const observed = await runPhase(deps, { ...phase, rate: o.rate, deadlineMs: o.deadlineMs });
-      phases[phase.name] = phaseReport(observed);
+      phases[phase.name] = {
+        ...phaseReport(observed),
+        slowest: await explainSlowest(client, namespace, observed.launched, observed.timelines),
+      };
       log(`${phase.name}: done`);
     }
     const loadAfter = os.loadavg();

@@ -40,6 +40,7 @@ export async function startBenchWorker(s: WorkerProcessSettings): Promise<BenchW
       KUBECONFIG: s.kubeconfigPath,
       KUBERNAUT_WATCH_NAMESPACES: s.watchNamespace,
       KUBERNAUT_HTTP_PORT: '0',
+      KUBERNAUT_SDK_METRICS_PORT: '0',
       KUBERNAUT_MIGRATE_ON_START: 'false', // the bench's database is migrated when created
       KUBERNAUT_LOG_LEVEL: 'info', // the SDK reports "state RUNNING" at info
     },

@@ -10,7 +10,9 @@
  * - pipelineRunFinishedConditionAt: that condition's lastTransitionTime (the simulator writes milliseconds);
  * - terminalAt: arrival of the first WFE event whose status.phase is Completed or Failed;
  * - settledAt: arrival of the first terminal WFE event without the execution finalizer (the workflow's
- *   last Kubernetes write: after it the worker makes no more requests for this WFE).
+ *   last Kubernetes write: after it the worker makes no more requests for this WFE);
+ * - updates: how many times the WFE was updated (one per status change the workflow observed and wrote,
+ *   plus adding and removing its finalizer).
  */
 import type * as k8s from '@kubernetes/client-node';
 import { EXECUTION_FINALIZER } from '../../src/activities/workflow-executions';
@@ -24,6 +26,8 @@ export interface ExecutionTimeline {
   terminalAt?: number;
   terminalPhase?: string;
   settledAt?: number;
+  /** Updates of the WFE seen (MODIFIED events): the worker's status writes and finalizer changes. */
+  updates?: number;
 }
 
 interface Condition {
@@ -43,7 +47,13 @@ export class ExecutionObserver {
     const pipelineRuns = new Informer({ ...options, resource: PIPELINE_RUNS });
     const workflowExecutions = new Informer({ ...options, resource: WORKFLOW_EXECUTIONS });
     pipelineRuns.on((type, pr) => type !== 'DELETED' && this.onPipelineRun(pr, Date.now()));
-    workflowExecutions.on((type, wfe) => type !== 'DELETED' && this.onWorkflowExecution(wfe, Date.now()));
+    workflowExecutions.on((type, wfe) => {
+      if (type === 'MODIFIED' && wfe.metadata.uid) {
+        const t = this.timeline(wfe.metadata.uid);
+        t.updates = (t.updates ?? 0) + 1;
+      }
+      if (type !== 'DELETED') this.onWorkflowExecution(wfe, Date.now());
+    });
     this.informers = [pipelineRuns, workflowExecutions];
   }
 

@@ -38,6 +38,12 @@ export interface PhaseReport {
   apiRequestsPerWorkflowExecution: {
     worker: number;
     workerByVerb: Record<string, number>;
+    /**
+     * Updates of the WFE (status writes, one per PipelineRun change the workflow observed, and the finalizer)
+     * and the rest of the worker's requests: the rest is what must not grow with a WFE's runtime.
+     */
+    workflowExecutionUpdates: number;
+    workerBesidesWorkflowExecutionUpdates: number;
     simulator: number;
   };
   /** CPU time per WFE by process: what one execution costs each part, whatever the machine's load. */
@@ -54,8 +60,10 @@ export function phaseReport(o: PhaseObservations): PhaseReport {
   let completed = 0;
   let failed = 0;
   let lastTerminal = -Infinity;
+  let updates = 0;
   for (const l of o.launched) {
     const t = o.timelines.get(l.uid) ?? {};
+    updates += t.updates ?? 0;
     if (t.pipelineRunCreatedAt !== undefined) a.push(t.pipelineRunCreatedAt - l.startRequestedAt);
     if (t.terminalAt !== undefined) {
       lastTerminal = Math.max(lastTerminal, t.terminalAt);
@@ -86,6 +94,8 @@ export function phaseReport(o: PhaseObservations): PhaseReport {
     apiRequestsPerWorkflowExecution: {
       worker: round(worker.total / n),
       workerByVerb: Object.fromEntries(Object.entries(worker.byVerb).map(([verb, count]) => [verb, round(count / n)])),
+      workflowExecutionUpdates: round(updates / n),
+      workerBesidesWorkflowExecutionUpdates: round((worker.total - updates) / n),
       simulator: round((o.simulatorRequests.after - o.simulatorRequests.before) / n),
     },
     cpuMsPerWorkflowExecution: cpuPerWorkflowExecution(o.cpu.before, o.cpu.after, o.launched.length),

@@ -10,6 +10,7 @@ import { instrumentActivities } from '../activities/instrumentation';
 import type { WorkerMetrics } from '../observability/worker-metrics';
 import type { DataStorage } from '../datastorage/repository';
 import type { ValidationPolicy } from '../domain/validation';
+import { withConnectionReuse } from '../kubernetes/connection-reuse';
 import { PipelineRunObserver } from '../kubernetes/pipeline-run-observer';
 import type { InformerLogger } from '../kubernetes/informer';
 
@@ -47,15 +48,16 @@ export interface ExecutionWorker {
 }
 
 export async function createExecutionWorker(d: ExecutionWorkerDependencies): Promise<ExecutionWorker> {
+  const kubeConfig = withConnectionReuse(d.kubeConfig);
   const observer = new PipelineRunObserver({
-    kubeConfig: d.kubeConfig,
+    kubeConfig,
     namespaces: d.watchNamespaces,
     resyncIntervalMs: d.resyncIntervalMs,
     watchSilenceMs: d.watchSilenceMs,
     logger: d.logger,
   });
   const plain = createActivities({
-    customObjects: d.kubeConfig.makeApiClient(k8s.CustomObjectsApi),
+    customObjects: kubeConfig.makeApiClient(k8s.CustomObjectsApi),
     observer,
     dataStorage: d.dataStorage,
     temporalClient: d.temporalClient,

@@ -128,12 +128,13 @@ export async function workflowExecutionWorkflow(input: WorkflowExecutionInput): 
   const { validateWorkflowExecution } = proxyLocalActivities<WorkflowExecutionActivities>({
     startToCloseTimeout: '10 seconds',
   });
+  // Quick calls: a hung request is abandoned and retried after 20 s rather than stalling the execution.
   const k8s = proxyActivities<WorkflowExecutionActivities & PipelineRunActivities>({
-    startToCloseTimeout: '1 minute',
+    startToCloseTimeout: '20 seconds',
     retry,
   });
-  const records = proxyActivities<ActionRecordActivities>({ startToCloseTimeout: '1 minute', retry });
-  const monitor = proxyActivities<RemediationSignalActivities>({ startToCloseTimeout: '1 minute', retry });
+  const records = proxyActivities<ActionRecordActivities>({ startToCloseTimeout: '20 seconds', retry });
+  const monitor = proxyActivities<RemediationSignalActivities>({ startToCloseTimeout: '20 seconds', retry });
 
   let status: WorkflowExecutionStatus | undefined;
   setHandler(statusQuery, () => status);

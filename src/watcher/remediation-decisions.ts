@@ -20,6 +20,7 @@ export const REMEDIATION_DECISION_REASONS = {
   signalledHere: 'this watcher already reported this terminal phase',
   noTarget: 'spec.targetResource lacks kind or name: no target to assess',
   incomplete: 'no namespace: not an object read from the API server',
+  deleted: 'the RemediationRequest was deleted: nothing to report',
   terminal: 'status.overallPhase is terminal',
 } as const;
 export type RemediationDecisionReason = keyof typeof REMEDIATION_DECISION_REASONS;

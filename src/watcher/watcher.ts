@@ -28,7 +28,11 @@ import {
 } from './decisions';
 import { KeyedQueue } from './keyed-queue';
 import { createWatcherMetrics, type WatcherMetrics } from './metrics';
-import { REMEDIATION_DECISION_REASONS, decideRemediationRequest } from './remediation-decisions';
+import {
+  REMEDIATION_DECISION_REASONS,
+  decideRemediationRequest,
+  type RemediationDecision,
+} from './remediation-decisions';
 
 export interface WatcherOptions {
   kubeConfig: k8s.KubeConfig;
@@ -184,10 +188,26 @@ export class Watcher {
     this.metrics.events.inc({ resource, type });
     const key = `${resource}/${object.metadata.uid ?? `${object.metadata.namespace}/${object.metadata.name}`}`;
     const item: WorkItem = { resource, object, deleted: type === 'DELETED', fromRelist, firstSeenAt: Date.now() };
+    // Only what needs an action takes a place in the queue: a relist offers every object, and most need
+    // nothing (running and reported, or finished). Letting those in would fill a small queue with no-ops and
+    // starve the objects that do need work. A key already queued always takes the newer state.
+    if (!this.queue.has(key) && this.needsNothing(item)) return;
     if (this.queue.offer(key, item) === 'refused') {
       this.metrics.refused.inc({ resource });
       this.log.debug({ key, type }, 'queue full: event refused, the next relist offers it again');
     }
+  }
+
+  /** Decides at once when the answer is "nothing to do" (recording it as processing would). */
+  private needsNothing(item: WorkItem): boolean {
+    if (item.resource === 'workflowexecutions') {
+      const decision = decideWorkflowExecution(item.object, this.contextFor(item));
+      if (decision.action !== 'ignore') return false;
+      this.record(item.object, decision);
+      this.settle(item, decision);
+      return true;
+    }
+    return this.remediationDecision(item).action === 'ignore';
   }
 
   private process(item: WorkItem): Promise<void> {
@@ -197,11 +217,7 @@ export class Watcher {
   private async processWorkflowExecution(item: WorkItem): Promise<void> {
     const wfe = item.object;
     const uid = wfe.metadata.uid ?? '';
-    const context: DecisionContext = {
-      deleted: item.deleted,
-      startedHere: this.startedHere.has(uid),
-      cancelRequestedHere: !item.fromRelist && this.cancelRequestedHere.has(uid),
-    };
+    const context = this.contextFor(item);
     let decision = this.decide(wfe, context);
     const fields = () => ({
       wfe: `${wfe.metadata.namespace}/${wfe.metadata.name}`,
@@ -241,13 +257,32 @@ export class Watcher {
       this.log.info({ ...fields(), outcome }, 'finalizer released: no workflow left to release it');
       return this.forget(uid);
     }
-    // Nothing more to do for this uid: keep memory bounded by what is in flight.
+    this.settle(item, decision);
+  }
+
+  private contextFor(item: WorkItem): DecisionContext {
+    const uid = item.object.metadata.uid ?? '';
+    return {
+      deleted: item.deleted,
+      startedHere: this.startedHere.has(uid),
+      cancelRequestedHere: !item.fromRelist && this.cancelRequestedHere.has(uid),
+    };
+  }
+
+  /** Nothing more to do for this uid: forget it, so memory stays bounded by what is in flight. */
+  private settle(item: WorkItem, decision: WorkflowExecutionDecision): void {
+    const uid = item.object.metadata.uid ?? '';
     if (decision.reason === 'terminal' || decision.reason === 'deletedTerminal' || item.deleted) this.forget(uid);
     if (decision.reason === 'reportedByWorkflow') this.startedHere.delete(uid);
   }
 
   private decide(wfe: KubernetesObject, context: DecisionContext): WorkflowExecutionDecision {
     const decision = decideWorkflowExecution(wfe, context);
+    this.record(wfe, decision);
+    return decision;
+  }
+
+  private record(wfe: KubernetesObject, decision: WorkflowExecutionDecision): void {
     this.metrics.decisions.inc({ resource: 'workflowexecutions', action: decision.action, reason: decision.reason });
     if (DUPLICATE_REASONS.includes(decision.reason)) {
       this.metrics.duplicatesSuppressed.inc({ resource: 'workflowexecutions' });
@@ -256,7 +291,6 @@ export class Watcher {
       { wfe: `${wfe.metadata.namespace}/${wfe.metadata.name}`, action: decision.action, reason: decision.reason },
       'decided',
     );
-    return decision;
   }
 
   private forget(uid: string): void {
@@ -264,28 +298,35 @@ export class Watcher {
     this.cancelRequestedHere.delete(uid);
   }
 
-  private async processRemediation(item: WorkItem): Promise<void> {
+  /** The decision on a RemediationRequest; an "ignore" is recorded (and its memory cleaned) here. */
+  private remediationDecision(item: WorkItem): RemediationDecision {
     const rr = item.object;
     const uid = rr.metadata.uid ?? `${rr.metadata.namespace}/${rr.metadata.name}`;
     if (item.deleted) {
       this.signalledPhase.delete(uid);
       this.warnedNoTarget.delete(uid);
-      return;
+      return { action: 'ignore', reason: 'deleted' };
     }
     const decision = decideRemediationRequest(rr, { signalledPhase: this.signalledPhase.get(uid), now: new Date() });
+    if (decision.action === 'signal') return decision;
     this.metrics.decisions.inc({ resource: 'remediationrequests', action: decision.action, reason: decision.reason });
-    if (decision.action === 'ignore') {
-      if (decision.reason === 'signalledHere')
-        this.metrics.duplicatesSuppressed.inc({ resource: 'remediationrequests' });
-      if (decision.reason === 'noTarget' && !this.warnedNoTarget.has(uid)) {
-        this.warnedNoTarget.add(uid);
-        this.log.warn(
-          { rr: `${rr.metadata.namespace}/${rr.metadata.name}`, reason: REMEDIATION_DECISION_REASONS.noTarget },
-          'terminal RemediationRequest not reported',
-        );
-      }
-      return;
+    if (decision.reason === 'signalledHere') this.metrics.duplicatesSuppressed.inc({ resource: 'remediationrequests' });
+    if (decision.reason === 'noTarget' && !this.warnedNoTarget.has(uid)) {
+      this.warnedNoTarget.add(uid);
+      this.log.warn(
+        { rr: `${rr.metadata.namespace}/${rr.metadata.name}`, reason: REMEDIATION_DECISION_REASONS.noTarget },
+        'terminal RemediationRequest not reported',
+      );
     }
+    return decision;
+  }
+
+  private async processRemediation(item: WorkItem): Promise<void> {
+    const rr = item.object;
+    const uid = rr.metadata.uid ?? `${rr.metadata.namespace}/${rr.metadata.name}`;
+    const decision = this.remediationDecision(item);
+    if (decision.action === 'ignore') return;
+    this.metrics.decisions.inc({ resource: 'remediationrequests', action: decision.action, reason: decision.reason });
     const monitor = await this.actions.signal(decision.signal);
     this.signalledPhase.set(uid, decision.signal.phase);
     this.metrics.remediationSignals.inc({ phase: decision.signal.phase });

@@ -44,7 +44,7 @@ describe('watcher with kubectl', () => {
 
   beforeAll(async () => {
     // Steps long enough for a human (and this test) to watch the progress.
-    env = await createExecutionEnv({ prefix: 'watch-kubectl', stepDurationMs: 8_000 });
+    env = await createExecutionEnv({ prefix: 'watch-kubectl', stepDurationMs: 15_000 });
     // Short workflow timings so a cancellation is noticed within seconds (the defaults take ~10 s).
     watcher = await startInProcessWatcher(env, { workflowOptions: FAST_OPTIONS });
   });

@@ -128,10 +128,10 @@ describe('watcher: terminal RemediationRequests', () => {
       steps: [{ name: 'restart', actionType: 'kubernetes/restart_pod', inputs: { simulate: { durationMs: 3_000 } } }],
     });
     await eventually(
-      'the WFE to be Running',
+      'the WFE to have its PipelineRun',
       async () => {
         const current = await env.getWorkflowExecution(env.namespace, wfe.metadata.name);
-        return (current?.status as { phase?: string } | undefined)?.phase === 'Running' ? true : undefined;
+        return (current?.status as { pipelineRunRef?: unknown } | undefined)?.pipelineRunRef ? true : undefined;
       },
       120_000,
     );

@@ -3,11 +3,14 @@
  * - two replicas at once, without any coordination, start each WorkflowExecution's workflow exactly once;
  * - the API server unreachable for ~15 s (a TCP proxy in front of the stack's API server is cut: the
  *   stack's etcd is shared with other test files, so it is not stopped): the watcher recovers by itself,
- *   starts what was created meanwhile, and nothing is lost or run twice.
+ *   starts what was created meanwhile, and nothing is lost or run twice;
+ * - Temporal unreachable (a TCP proxy in front of it, cut): starts are retried, not dropped;
+ * - a full work queue refuses events, and the next relist offers them again.
  */
+import { Client, Connection } from '@temporalio/client';
 import { workflowExecutionWorkflowId } from '../../src/domain/names';
 import type { KubernetesObject } from '../../src/kubernetes/resources';
-import { eventually } from '../support/stack';
+import { eventually, getStackInfo } from '../support/stack';
 import { createExecutionEnv, type ExecutionEnv } from '../workflow-execution/support/execution-env';
 import { startTcpProxy, type TcpProxy } from '../workflow-execution/support/tcp-proxy';
 import {
@@ -146,5 +149,47 @@ describe('watcher replicas and outages', () => {
     for (const w of [...before, ...during]) {
       expect([w.metadata.name, started.filter((uid) => uid === w.metadata.uid).length]).toEqual([w.metadata.name, 1]);
     }
+  });
+
+  it('retries starts while Temporal is unreachable and drops none', async () => {
+    const [host, port] = getStackInfo().temporal.address.split(':');
+    const proxy = await startTcpProxy({ host: host!, port: Number(port) });
+    cleanups.push(() => proxy.close());
+    const connection = Connection.lazy({ address: `127.0.0.1:${proxy.port}` });
+    cleanups.push(() => connection.close());
+    const client = new Client({ connection, namespace: env.temporalNamespace });
+    const watcher = await startInProcessWatcher(env, { client });
+    cleanups.push(() => watcher.stop());
+
+    await proxy.cut();
+    const wfes = await create(5);
+    await eventually(
+      'the watcher to fail and schedule retries',
+      () => (watcher.logs.filter((l) => l.msg === 'action failed: will retry').length >= 5 ? true : undefined),
+      120_000,
+    );
+    await proxy.restore();
+
+    await allCompleted(
+      env,
+      wfes.map((w) => w.metadata.name),
+      240_000,
+    );
+    await expectExactlyOnce(wfes);
+  });
+
+  it('recovers the events a full queue refused at the next relist', async () => {
+    const watcher = await startInProcessWatcher(env, { queueCapacity: 1, concurrency: 1, resyncIntervalMs: 2_000 });
+    cleanups.push(() => watcher.stop());
+
+    const wfes = await create(10);
+    await allCompleted(
+      env,
+      wfes.map((w) => w.metadata.name),
+      240_000,
+    );
+    await expectExactlyOnce(wfes);
+    const refused = (await watcher.watcher.metrics.refused.get()).values.reduce((n, v) => n + v.value, 0);
+    expect(refused).toBeGreaterThan(0);
   });
 });

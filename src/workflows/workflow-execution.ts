@@ -326,11 +326,12 @@ export async function workflowExecutionWorkflow(input: WorkflowExecutionInput): 
     }
     const permanent = permanentFailure(err);
     if (!permanent) throw err;
-    await stop(reasonFor(permanent.type), permanent.message);
-    return finish();
+    await CancellationScope.nonCancellable(() => stop(reasonFor(permanent.type), permanent.message));
+    return CancellationScope.nonCancellable(finish);
   }
-  // 5, 6.
-  return finish();
+  // 5, 6. Shielded: a cancellation arriving now (the WFE deleted as it completes) must not skip the monitor
+  // signal or leave the finalizer behind.
+  return CancellationScope.nonCancellable(finish);
 }
 
 /** How the remediation ended, for the effectiveness monitor. */

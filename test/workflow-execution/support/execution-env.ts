@@ -145,6 +145,8 @@ export async function createExecutionEnv(
       temporalClient: client,
       policy: opts.policy,
       effectivenessShards: 1,
+      // Only this env's namespaces: relisting every test's PipelineRuns every 2 s loads the shared stack.
+      watchNamespaces: [namespace, `${namespace}-unserved`],
       resyncIntervalMs: 2_000,
       workflowBundle,
       tuning: { shutdownGraceTime: '2 seconds' },

@@ -1,0 +1,63 @@
+/**
+ * Pieces of configuration both long-running processes (worker and watcher) read from the environment:
+ * value parsers, the Temporal connection (address, namespace, task queue, mTLS, API key), and the loader
+ * that turns every problem into one readable message.
+ */
+import { z } from 'zod';
+import { TASK_QUEUE } from '../domain/names';
+
+export class ConfigurationError extends Error {
+  override name = 'ConfigurationError';
+}
+
+/** `true`/`1` or `false`/`0`; empty counts as unset. */
+export const envBoolean = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', ''])
+    .default('')
+    .transform((v) => (v === '' ? fallback : v === 'true' || v === '1'));
+
+/** A comma-separated list; empty entries dropped. */
+export const envList = z
+  .string()
+  .default('')
+  .transform((v) =>
+    v
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  );
+
+export const envPositiveInt = z.coerce.number().int().positive();
+export const envPort = z.coerce.number().int().min(0).max(65535);
+export const envLogLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info');
+
+/** How to reach Temporal: shared by the worker and the watcher (see workers/temporal-connection.ts). */
+export const temporalEnvironment = {
+  TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default(TASK_QUEUE),
+  /** mTLS to Temporal (self-hosted with TLS, or Temporal Cloud with certificates). */
+  KUBERNAUT_TEMPORAL_TLS_CERT: z.string().optional(),
+  KUBERNAUT_TEMPORAL_TLS_KEY: z.string().optional(),
+  KUBERNAUT_TEMPORAL_TLS_CA: z.string().optional(),
+  KUBERNAUT_TEMPORAL_TLS_SERVER_NAME: z.string().optional(),
+  /** Temporal Cloud API key (implies TLS). */
+  KUBERNAUT_TEMPORAL_API_KEY: z.string().optional(),
+};
+
+/** Parses `env` with `schema`, or throws a ConfigurationError listing every problem for `process`. */
+export function loadEnvironment<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv, process: string): z.infer<T> {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new ConfigurationError(`invalid ${process} configuration:\n${problems}`);
+  }
+  const c = parsed.data as { KUBERNAUT_TEMPORAL_TLS_CERT?: string; KUBERNAUT_TEMPORAL_TLS_KEY?: string };
+  if (Boolean(c.KUBERNAUT_TEMPORAL_TLS_CERT) !== Boolean(c.KUBERNAUT_TEMPORAL_TLS_KEY)) {
+    throw new ConfigurationError(
+      `invalid ${process} configuration: KUBERNAUT_TEMPORAL_TLS_CERT and KUBERNAUT_TEMPORAL_TLS_KEY go together`,
+    );
+  }
+  return parsed.data;
+}

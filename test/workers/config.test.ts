@@ -1,0 +1,53 @@
+import { ConfigurationError, loadWorkerConfig } from '../../src/workers/config';
+
+const minimal = { DATABASE_URL: 'postgres://kubernaut@db:5432/kubernaut' };
+
+describe('loadWorkerConfig', () => {
+  it('gives every option a safe default but the database', () => {
+    const c = loadWorkerConfig(minimal);
+    expect(c).toMatchObject({
+      TEMPORAL_ADDRESS: '127.0.0.1:7233',
+      TEMPORAL_NAMESPACE: 'default',
+      TEMPORAL_TASK_QUEUE: 'kubernaut-workflow-execution',
+      KUBERNAUT_MIGRATE_ON_START: true,
+      KUBERNAUT_REQUIRE_DIGEST: false,
+      KUBERNAUT_ALLOWED_REGISTRIES: [],
+      KUBERNAUT_WATCH_NAMESPACES: [],
+      KUBERNAUT_HTTP_PORT: 9464,
+    });
+  });
+
+  it('names the missing database URL and how it looks', () => {
+    expect(() => loadWorkerConfig({})).toThrow(ConfigurationError);
+    expect(() => loadWorkerConfig({})).toThrow(/DATABASE_URL.*postgres:\/\//);
+  });
+
+  it('reads switches and lists', () => {
+    const c = loadWorkerConfig({
+      ...minimal,
+      KUBERNAUT_MIGRATE_ON_START: 'false',
+      KUBERNAUT_REQUIRE_DIGEST: '1',
+      KUBERNAUT_ALLOWED_REGISTRIES: 'ghcr.io/kubernaut, quay.io/acme ,',
+    });
+    expect(c.KUBERNAUT_MIGRATE_ON_START).toBe(false);
+    expect(c.KUBERNAUT_REQUIRE_DIGEST).toBe(true);
+    expect(c.KUBERNAUT_ALLOWED_REGISTRIES).toEqual(['ghcr.io/kubernaut', 'quay.io/acme']);
+  });
+
+  it('lists every invalid value at once', () => {
+    let message = '';
+    try {
+      loadWorkerConfig({ ...minimal, KUBERNAUT_HTTP_PORT: '70000', KUBERNAUT_LOG_LEVEL: 'loud' });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain('KUBERNAUT_HTTP_PORT');
+    expect(message).toContain('KUBERNAUT_LOG_LEVEL');
+  });
+
+  it('refuses half an mTLS pair', () => {
+    expect(() => loadWorkerConfig({ ...minimal, KUBERNAUT_TEMPORAL_TLS_CERT: '/tls/client.crt' })).toThrow(
+      /TLS_CERT and KUBERNAUT_TEMPORAL_TLS_KEY go together/,
+    );
+  });
+});

@@ -19,7 +19,9 @@ export { ConfigurationError };
 
 export const WorkerConfigSchema = z.object({
   ...temporalEnvironment,
-  DATABASE_URL: z.string().min(1, 'DATABASE_URL is required (postgres://user:pass@host:5432/db)'),
+  DATABASE_URL: z
+    .string({ error: 'DATABASE_URL is required (postgres://user:pass@host:5432/db)' })
+    .min(1, 'DATABASE_URL is required (postgres://user:pass@host:5432/db)'),
   KUBERNAUT_DATABASE_POOL_SIZE: positiveInt.default(10),
   KUBERNAUT_DATABASE_STATEMENT_TIMEOUT_MS: positiveInt.default(10_000),
   /** Apply the Data Storage migrations at start (safe with several workers: they take a lock). */

@@ -174,6 +174,14 @@ describe('watcher with kubectl', () => {
       async () => ((await env.getWorkflowExecution(env.namespace, name)) === undefined ? true : undefined),
       60_000,
     );
-    expect(watcher.logs.some((l) => l.msg?.startsWith('finalizer released') && l.uid === wfe.metadata.uid)).toBe(true);
+    // The watcher released it (the terminated workflow could not): its log line follows the API call.
+    await eventually(
+      "the watcher's release to be logged",
+      () =>
+        watcher.logs.some((l) => l.msg?.startsWith('finalizer released') && l.uid === wfe.metadata.uid)
+          ? true
+          : undefined,
+      10_000,
+    );
   });
 });

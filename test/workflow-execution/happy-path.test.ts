@@ -1,6 +1,7 @@
 import { effectivenessMonitorWorkflowId } from '../../src/domain/names';
 import { pipelineRunName } from '../../src/domain/pipeline-run';
 import type { WorkflowExecutionStatus } from '../../src/domain/workflow-execution';
+import { eventually } from '../support/stack';
 import { createExecutionEnv, type ExecutionEnv } from './support/execution-env';
 
 jest.setTimeout(120_000);
@@ -65,6 +66,15 @@ describe('workflowExecutionWorkflow: a 3-step DAG on the real stack', () => {
     expect(Date.parse(scale!.startTime!)).toBeGreaterThanOrEqual(Date.parse(restart!.completionTime!));
     expect(Date.parse(pr!.startTime!)).toBeGreaterThanOrEqual(Date.parse(restart!.completionTime!));
     expect(stored!.metadata.finalizers ?? []).not.toContain('kubernaut.ai/execution');
+
+    // Operators find it in the Web UI by the search attributes the README lists.
+    const query = `KubernautWorkflowExecution = "${env.namespace}/${wfe.metadata.name}" AND KubernautPhase = "Completed" AND KubernautActionTypes = "gitops/create_pr"`;
+    const found = await eventually('the workflow to be visible by its search attributes', async () => {
+      const ids: string[] = [];
+      for await (const w of env.client.workflow.list({ query })) ids.push(w.workflowId);
+      return ids.length > 0 ? ids : undefined;
+    });
+    expect(found).toEqual([handle.workflowId]);
 
     const monitor = env.client.workflow.getHandle(effectivenessMonitorWorkflowId(0));
     const history = await monitor.fetchHistory();

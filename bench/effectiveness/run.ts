@@ -27,7 +27,7 @@ import { MONITOR_DEFAULTS } from '../../src/domain/effectiveness/monitor-state';
 import { RemediationTerminal } from '../../src/domain/effectiveness/remediation-terminal';
 import { effectivenessShardCount } from '../../src/domain/effectiveness/sharding';
 import { SEARCH_ATTRIBUTES, effectivenessMonitorWorkflowId } from '../../src/domain/names';
-import { readStackInfo } from '../../src/stack/stack';
+import { acquireStack } from '../execution/environment';
 import { signalRemediationTerminal } from '../../src/temporal/effectiveness-signal';
 import type { EffectivenessMonitorStatus } from '../../src/workflows/effectiveness-monitor';
 
@@ -72,16 +72,24 @@ function parseOptions(argv: string[]): Options {
   return { ...o, shards: o.shards ?? effectivenessShardCount() } as Options;
 }
 
-function connectionInfo(): { temporalAddress: string; databaseUrl: string } {
-  const stack = readStackInfo();
-  const temporalAddress = process.env.TEMPORAL_ADDRESS ?? stack?.temporal.address;
-  const databaseUrl = process.env.DATABASE_URL ?? stack?.postgres.url;
-  if (!temporalAddress || !databaseUrl) {
-    throw new Error(
-      'no Temporal/PostgreSQL to use: run `npm run stack -- up`, or set TEMPORAL_ADDRESS and DATABASE_URL',
-    );
+/**
+ * TEMPORAL_ADDRESS + DATABASE_URL when both are set; otherwise the local stack, brought up (or shared) the
+ * way bench:execution does it, and released at the end.
+ */
+async function connectionInfo(): Promise<{ temporalAddress: string; databaseUrl: string; release(): Promise<void> }> {
+  if (process.env.TEMPORAL_ADDRESS && process.env.DATABASE_URL) {
+    return {
+      temporalAddress: process.env.TEMPORAL_ADDRESS,
+      databaseUrl: process.env.DATABASE_URL,
+      release: async () => {},
+    };
   }
-  return { temporalAddress, databaseUrl };
+  const stack = await acquireStack((line) => process.stderr.write(`[bench:effectiveness] ${line}\n`));
+  return {
+    temporalAddress: stack.info.temporal.address,
+    databaseUrl: stack.info.postgres.url,
+    release: () => stack.release(),
+  };
 }
 
 /** Registers the namespace and the project's search attributes when missing; idempotent. */
@@ -168,7 +176,7 @@ async function terminateMonitors(client: Client, shards: number): Promise<void> 
 async function main(): Promise<void> {
   const o = parseOptions(process.argv);
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  const { temporalAddress, databaseUrl } = connectionInfo();
+  const { temporalAddress, databaseUrl, release } = await connectionInfo();
   const connection = await Connection.connect({ address: temporalAddress });
   await ensureNamespace(connection, o.namespace);
   const client = new Client({ connection, namespace: o.namespace });
@@ -308,6 +316,7 @@ async function main(): Promise<void> {
   await connection.close();
   await pool.end();
   await db.drop();
+  await release();
 }
 
 main().catch((err) => {

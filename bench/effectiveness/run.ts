@@ -20,14 +20,13 @@ import { msToTs } from '@temporalio/common/lib/time';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { Pool } from 'pg';
 import { createEffectivenessActivities } from '../../src/activities/effectiveness';
-import { runMigrations } from '../../src/datastorage/migrate';
 import type { ActionOutcome } from '../../src/datastorage/records';
 import { createDataStorage } from '../../src/datastorage/repository';
 import { MONITOR_DEFAULTS } from '../../src/domain/effectiveness/monitor-state';
 import { RemediationTerminal } from '../../src/domain/effectiveness/remediation-terminal';
 import { effectivenessShardCount } from '../../src/domain/effectiveness/sharding';
 import { SEARCH_ATTRIBUTES, effectivenessMonitorWorkflowId } from '../../src/domain/names';
-import { acquireStack } from '../execution/environment';
+import { acquireStack, createScratchDatabase } from '../execution/environment';
 import { signalRemediationTerminal } from '../../src/temporal/effectiveness-signal';
 import type { EffectivenessMonitorStatus } from '../../src/workflows/effectiveness-monitor';
 
@@ -114,21 +113,6 @@ async function ensureNamespace(connection: Connection, namespace: string): Promi
   }
 }
 
-async function createScratchDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `kt_bench_${crypto.randomBytes(4).toString('hex')}`;
-  const at = (db: string) => Object.assign(new URL(serverUrl), { pathname: `/${db}` }).toString();
-  const admin = new Pool({ connectionString: at('postgres'), max: 1 });
-  await admin.query(`CREATE DATABASE ${name}`);
-  await runMigrations({ databaseUrl: at(name) });
-  return {
-    url: at(name),
-    async drop() {
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    },
-  };
-}
-
 /** Oldest first: percentiles by nearest rank. */
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -182,8 +166,10 @@ async function main(): Promise<void> {
   const client = new Client({ connection, namespace: o.namespace });
   await terminateMonitors(client, o.shards); // leftovers of an interrupted run would keep their old input
 
-  const db = await createScratchDatabase(databaseUrl);
+  const db = await createScratchDatabase(databaseUrl, 'kt_bench_effectiveness');
   const pool = new Pool({ connectionString: db.url, max: 10 });
+  // db.drop() terminates connections pool.end() may not have closed yet: expected, not a failure.
+  pool.on('error', () => undefined);
   const dataStorage = createDataStorage(pool);
   const run = crypto.randomBytes(3).toString('hex');
   const targets = Array.from({ length: o.targets }, (_, i) => `bench-${run}-${i % 20}/Deployment/app-${i}`);

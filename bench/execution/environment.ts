@@ -73,8 +73,11 @@ export async function createTemporalNamespace(connection: Connection, namespace:
 }
 
 /** A migrated scratch database on the stack's PostgreSQL; dropped by `drop()`. */
-export async function createScratchDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `kt_bench_exec_${crypto.randomBytes(4).toString('hex')}`;
+export async function createScratchDatabase(
+  serverUrl: string,
+  prefix = 'kt_bench_exec',
+): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `${prefix}_${crypto.randomBytes(4).toString('hex')}`;
   const at = (db: string) => Object.assign(new URL(serverUrl), { pathname: `/${db}` }).toString();
   const admin = new Pool({ connectionString: at('postgres'), max: 1 });
   await admin.query(`CREATE DATABASE ${name}`);

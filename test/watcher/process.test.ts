@@ -10,11 +10,10 @@ import { eventually } from '../support/stack';
 import { createExecutionEnv, type ExecutionEnv } from '../workflow-execution/support/execution-env';
 import {
   allCompleted,
-  executionWorkflowRuns,
+  expectOneRunAndOnePipelineRunEach,
   freePort,
   listWorkflowExecutions,
   phaseOf,
-  pipelineRunsByOwner,
   startWatcherProcess,
   type WatcherProcess,
 } from './support/watcher-env';
@@ -105,19 +104,7 @@ describe('watcher process', () => {
         workflowExecutionWorkflowId({ namespace: env.namespace, name: w.metadata.name, uid: w.metadata.uid! }),
       )
       .sort();
-    const runs = await eventually(
-      'the visibility store to list every workflow',
-      async () => {
-        const ids = await executionWorkflowRuns(env);
-        return ids.length >= expected.length ? ids : undefined;
-      },
-      60_000,
-      500,
-    );
-    expect(runs).toEqual(expected);
-    const pipelineRuns = await pipelineRunsByOwner(env);
-    for (const w of all)
-      expect([w.metadata.name, pipelineRuns.get(w.metadata.uid!)?.length]).toEqual([w.metadata.name, 1]);
+    await expectOneRunAndOnePipelineRunEach(env, expected, all);
 
     // The restarted watcher did not touch what had finished, and started what had not been started.
     const restarted = startedUids(second);

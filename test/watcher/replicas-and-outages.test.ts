@@ -16,9 +16,8 @@ import { startTcpProxy, type TcpProxy } from '../workflow-execution/support/tcp-
 import {
   allCompleted,
   apiServerPort,
-  executionWorkflowRuns,
+  expectOneRunAndOnePipelineRunEach,
   kubeConfigThrough,
-  pipelineRunsByOwner,
   startInProcessWatcher,
   type InProcessWatcher,
 } from './support/watcher-env';
@@ -65,21 +64,7 @@ describe('watcher replicas and outages', () => {
 
   /** Exactly one workflow run per WFE created in this file, and no other; one PipelineRun per WFE. */
   async function expectExactlyOnce(wfes: KubernetesObject[]): Promise<void> {
-    const expected = created.map(workflowIdOf).sort();
-    // Visibility is eventually consistent: wait until it lists every run, then compare.
-    const runs = await eventually(
-      'the visibility store to list every workflow',
-      async () => {
-        const ids = await executionWorkflowRuns(env);
-        return ids.length >= expected.length ? ids : undefined;
-      },
-      60_000,
-      500,
-    );
-    expect(runs).toEqual(expected);
-    const pipelineRuns = await pipelineRunsByOwner(env);
-    for (const w of wfes)
-      expect([w.metadata.name, pipelineRuns.get(w.metadata.uid!)?.length]).toEqual([w.metadata.name, 1]);
+    await expectOneRunAndOnePipelineRunEach(env, created.map(workflowIdOf), wfes);
   }
 
   it('starts each of 50 WorkflowExecutions exactly once with two watcher replicas running at once', async () => {

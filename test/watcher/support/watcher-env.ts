@@ -222,3 +222,28 @@ export async function pipelineRunsByOwner(env: ExecutionEnv): Promise<Map<string
   }
   return byOwner;
 }
+
+/**
+ * The exactly-once contract: visibility lists one workflow run per id in `expectedWorkflowIds` and no other
+ * (it is eventually consistent, so wait until it lists them all), and each of `wfes` owns one PipelineRun.
+ */
+export async function expectOneRunAndOnePipelineRunEach(
+  env: ExecutionEnv,
+  expectedWorkflowIds: string[],
+  wfes: KubernetesObject[],
+): Promise<void> {
+  const expected = [...expectedWorkflowIds].sort();
+  const runs = await eventually(
+    'the visibility store to list every workflow',
+    async () => {
+      const ids = await executionWorkflowRuns(env);
+      return ids.length >= expected.length ? ids : undefined;
+    },
+    60_000,
+    500,
+  );
+  expect(runs).toEqual(expected);
+  const pipelineRuns = await pipelineRunsByOwner(env);
+  for (const w of wfes)
+    expect([w.metadata.name, pipelineRuns.get(w.metadata.uid!)?.length]).toEqual([w.metadata.name, 1]);
+}

@@ -4,6 +4,7 @@
  * DAG (`runAfter`), retries and timeouts. Pure and deterministic: the same WFE always yields the same
  * object, so creating it twice is detected as AlreadyExists and adopted instead of running twice.
  */
+import { formatGoDuration, parseGoDuration } from './duration';
 import { sha256Hex } from './hash';
 import { toLabelValue } from './kubernetes-names';
 import {
@@ -110,7 +111,7 @@ export function translatePipelineRun(wfe: WorkflowExecution, options: TranslateO
       ],
     };
     if (step.runAfter.length > 0) task.runAfter = [...step.runAfter];
-    if (step.timeout !== undefined) task.timeout = step.timeout;
+    if (step.timeout !== undefined) task.timeout = canonicalDuration(step.timeout);
     if (step.retries !== undefined) task.retries = step.retries;
     return task;
   });
@@ -144,13 +145,21 @@ export function translatePipelineRun(wfe: WorkflowExecution, options: TranslateO
     },
     spec: {
       pipelineSpec: { tasks },
-      timeouts: { pipeline: spec.timeout ?? DEFAULT_EXECUTION_TIMEOUT },
+      timeouts: { pipeline: canonicalDuration(spec.timeout ?? DEFAULT_EXECUTION_TIMEOUT) },
       taskRunTemplate: {
         ...(spec.serviceAccountName !== undefined && { serviceAccountName: spec.serviceAccountName }),
         podTemplate: { securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } } },
       },
     },
   };
+}
+
+/**
+ * A duration as Tekton stores it: its admission webhook rewrites "5m" to Go's canonical "5m0s", so the
+ * PipelineRun is created in that form and what the API server returns equals what was sent.
+ */
+function canonicalDuration(text: string): string {
+  return formatGoDuration(parseGoDuration(text));
 }
 
 function requireUid(wfe: { metadata: { name: string; uid?: string } }): string {

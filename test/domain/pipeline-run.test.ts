@@ -60,17 +60,17 @@ describe('translatePipelineRun', () => {
     expect(restart.runAfter).toBeUndefined();
   });
 
-  it('copies per-step timeout and retries, and the execution timeout', () => {
+  it('copies per-step timeout and retries, and the execution timeout, in Go canonical form as Tekton stores them', () => {
     const scale = pr.spec.pipelineSpec.tasks[1];
-    expect(scale.timeout).toBe('5m');
+    expect(scale.timeout).toBe('5m0s');
     expect(scale.retries).toBe(2);
     expect(pr.spec.pipelineSpec.tasks[0].retries).toBeUndefined();
-    expect(pr.spec.timeouts).toEqual({ pipeline: '30m' });
+    expect(pr.spec.timeouts).toEqual({ pipeline: '30m0s' });
   });
 
   it('defaults the execution timeout to 30m', () => {
     const { timeout: _timeout, ...spec } = dag.spec;
-    expect(translatePipelineRun({ ...dag, spec }, { temporalWorkflowId: 'x' }).spec.timeouts.pipeline).toBe('30m');
+    expect(translatePipelineRun({ ...dag, spec }, { temporalWorkflowId: 'x' }).spec.timeouts.pipeline).toBe('30m0s');
   });
 
   it('runs action pods as the WFE service account, non-root, with the RuntimeDefault seccomp profile', () => {

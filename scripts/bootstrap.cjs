@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Set-up shared by `npm test`, `npm run stack` and `npm run demo` on a fresh clone: checks Node,
 // installs npm packages when node_modules is missing or older than package-lock.json, then installs
-// the local stack's tools (Temporal CLI, apiextensions-apiserver, etcd, Tekton CRDs) into the cache.
+// the local stack's tools (Temporal CLI, etcd, Kubernetes control plane, KWOK, Tekton, crane) into the cache.
 // Plain CommonJS with no dependencies: it runs before `npm ci`.
 'use strict';
 const { execFileSync, spawnSync } = require('node:child_process');

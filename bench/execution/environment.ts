@@ -24,8 +24,8 @@ export type Log = (line: string) => void;
 export interface Stack {
   info: StackInfo;
   certs: Certificates;
-  /** Port of the real API server behind the stack's discovery front. */
-  apiserverBackendPort: number;
+  /** Port of the stack's API server. */
+  apiserverPort: number;
   release(): Promise<void>;
 }
 
@@ -43,7 +43,7 @@ export async function acquireStack(log: Log): Promise<Stack> {
   return {
     info,
     certs,
-    apiserverBackendPort: loadStackConfig().apiserverPort + 1,
+    apiserverPort: loadStackConfig().apiserverPort,
     async release() {
       await withStackLock(layout.root, async () => {
         unregisterStackUser(layout.root);

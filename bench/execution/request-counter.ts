@@ -1,9 +1,9 @@
 /**
- * Counting the worker's requests to the Kubernetes API server, and only the worker's: a private instance of
- * the stack's discovery front (src/stack/discovery-front.ts, the same proxy every stack client goes through)
- * in front of the stack's API server, with a kubeconfig of its own that only the worker uses. The front
+ * Counting one process's requests to the Kubernetes API server, and only its: a private counting proxy
+ * (counting-proxy.ts) in front of the stack's API server, with a kubeconfig of its own — the process's
+ * `deploy/` identity (ServiceAccount token) pointed at the proxy — that only that process uses. The proxy
  * counts requests by verb at `GET /kubernaut-stack/requests`; a watch is one request however long it streams.
- * Requests of other users of the shared stack, of the simulator and of the bench itself are not counted here.
+ * Requests of other users of the shared stack and of the bench itself are not counted here.
  */
 import fs from 'node:fs';
 import https from 'node:https';
@@ -11,7 +11,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Certificates } from '../../src/stack/certificates';
-import { writeKubeconfig } from '../../src/stack/kubernetes-api';
+import * as k8s from '@kubernetes/client-node';
 import { waitFor } from '../../src/stack/readiness';
 import { spawnTypeScript, type ChildProcessHandle } from './child-process';
 
@@ -45,8 +45,6 @@ function getJson<T>(port: number, certs: Certificates, urlPath: string): Promise
         port,
         path: urlPath,
         ca: fs.readFileSync(certs.caCert),
-        cert: fs.readFileSync(certs.clientCert),
-        key: fs.readFileSync(certs.clientKey),
         timeout: 5_000,
       },
       (res) => {
@@ -65,28 +63,36 @@ function getJson<T>(port: number, certs: Certificates, urlPath: string): Promise
 
 export async function startRequestCounter(opts: {
   certs: Certificates;
-  /** The real API server's port (the stack's front listens one below it). */
+  /** The API server's port. */
   backendPort: number;
+  /** The kubeconfig (identity) of the process whose requests are counted. */
+  identityKubeconfig: string;
 }): Promise<RequestCounter> {
   const port = await freePort();
   const front: ChildProcessHandle = spawnTypeScript(
-    'src/stack/discovery-front.ts',
+    'bench/execution/counting-proxy.ts',
     [JSON.stringify({ listenPort: port, backendPort: opts.backendPort, ...opts.certs })],
     process.env,
-    'counting discovery front',
+    'counting proxy',
   );
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubernaut-bench-'));
   const kubeconfigPath = path.join(dir, 'kubeconfig');
-  writeKubeconfig(kubeconfigPath, port, opts.certs);
+  const identity = new k8s.KubeConfig();
+  identity.loadFromFile(opts.identityKubeconfig);
+  const cluster = identity.getCurrentCluster()!;
+  const proxied = new k8s.KubeConfig();
+  proxied.loadFromOptions({
+    clusters: [{ ...cluster, server: `https://127.0.0.1:${port}` }],
+    users: identity.users,
+    contexts: identity.contexts,
+    currentContext: identity.currentContext,
+  });
+  fs.writeFileSync(kubeconfigPath, proxied.exportConfig(), { mode: 0o600 });
   try {
-    await waitFor(
-      'counting discovery front',
-      () => getJson<RequestCounts>(port, opts.certs, '/kubernaut-stack/requests'),
-      {
-        timeoutMs: 30_000,
-        onTimeout: front.output,
-      },
-    );
+    await waitFor('counting proxy', () => getJson<RequestCounts>(port, opts.certs, '/kubernaut-stack/requests'), {
+      timeoutMs: 30_000,
+      onTimeout: front.output,
+    });
   } catch (err) {
     await front.stop();
     throw err;

@@ -111,7 +111,8 @@ async function main(): Promise<void> {
 
     const requestCounter = await startRequestCounter({
       certs: stack.certs,
-      backendPort: stack.apiserverBackendPort,
+      backendPort: stack.apiserverPort,
+      identityKubeconfig: stack.info.kube.identities.worker,
     });
     cleanups.push(() => requestCounter.close());
 

@@ -86,7 +86,11 @@ export async function watcherLaunch(
   const layout = stackLayout();
   const info = JSON.parse(fs.readFileSync(layout.info, 'utf8')) as StackInfo;
   const certs = ensureCertificates(ensureTools(() => undefined).openssl, layout.certs);
-  const counter = await startRequestCounter({ certs, backendPort: loadStackConfig().apiserverPort + 1 });
+  const counter = await startRequestCounter({
+    certs,
+    backendPort: loadStackConfig().apiserverPort,
+    identityKubeconfig: info.kube.identities.watcher,
+  });
   const logFile = settings.logFile ?? path.join(os.tmpdir(), `${ctx.namespace}-watcher.log`);
   const watcher: ChildProcessHandle = spawnTypeScript(
     'src/watcher/main.ts',

@@ -1,7 +1,7 @@
 /**
- * The project's own processes for the demo and for exploring the local stack: the Tekton simulator, the
- * worker and the watcher, each a detached process with a pid file and a log in the stack directory, so
- * `npm run demo -- --keep` can leave them running and `npm run stack -- down` stops them.
+ * The project's own processes for the demo and for exploring the local stack: the worker and the watcher,
+ * each a detached process with a pid file and a log in the stack directory, so `npm run demo -- --keep` can
+ * leave them running and `npm run stack -- down` stops them. Each runs as its `deploy/` ServiceAccount.
  */
 import path from 'node:path';
 import type { StackLayout } from '../stack/layout';
@@ -9,11 +9,10 @@ import { PROJECT_ROOT } from '../stack/layout';
 import { logTail, runningPid, startDaemon, stopDaemon } from '../stack/processes';
 import type { StackInfo } from '../stack/stack';
 
-export const COMPONENTS = ['tekton-simulator', 'worker', 'watcher'] as const;
+export const COMPONENTS = ['worker', 'watcher'] as const;
 export type Component = (typeof COMPONENTS)[number];
 
 const ENTRY_POINTS: Record<Component, string> = {
-  'tekton-simulator': 'src/tekton-simulator/main.ts',
   worker: 'src/workers/main.ts',
   watcher: 'src/watcher/main.ts',
 };
@@ -23,8 +22,8 @@ export const COMPONENT_HTTP_PORTS = { worker: 19464, watcher: 19465, workerSdkMe
 
 export interface ComponentSettings {
   stackInfo: StackInfo;
+  /** The only namespace the demo's worker and watcher serve: WFEs others left in a shared stack stay alone. */
   namespace: string;
-  stepDurationMs: number;
   stabilizationMs: number;
 }
 
@@ -33,18 +32,12 @@ function environment(component: Component, s: ComponentSettings): NodeJS.Process
     ...process.env,
     TEMPORAL_ADDRESS: s.stackInfo.temporal.address,
     TEMPORAL_NAMESPACE: s.stackInfo.temporal.namespace,
-    KUBECONFIG: s.stackInfo.kube.kubeconfigPath,
+    KUBECONFIG: s.stackInfo.kube.identities[component],
+    KUBERNAUT_WATCH_NAMESPACES: s.namespace,
     DATABASE_URL: s.stackInfo.postgres.url,
     KUBERNAUT_LOG_LEVEL: 'info',
   };
   switch (component) {
-    case 'tekton-simulator':
-      return {
-        ...common,
-        KUBERNAUT_SIMULATOR_NAMESPACES: s.namespace,
-        KUBERNAUT_SIMULATOR_DEFAULT_STEP_DURATION_MS: String(s.stepDurationMs),
-        KUBERNAUT_SIMULATOR_RESYNC_INTERVAL_MS: '2000',
-      };
     case 'worker':
       return {
         ...common,

@@ -1,9 +1,9 @@
 /**
  * `npm run demo` — the whole thing on one machine: the local stack (Temporal dev server + Web UI, a
- * Kubernetes API server with the CRDs, PostgreSQL), the Tekton simulator, a worker and a watcher; then a
+ * Kubernetes control plane with KWOK's fake node, real Tekton, PostgreSQL), a worker and a watcher; then a
  * RemediationRequest and a 3-step DAG WorkflowExecution applied as `kubectl apply` would, progress shown
- * live, and finally the WFE status, the action records, the effectiveness assessment and the Web UI link.
- * Exit code 0 only if what the scenario expects happened.
+ * live, and finally the WFE status, Tekton's TaskRuns and pods, the action records, the effectiveness
+ * assessment and the Web UI link. Exit code 0 only if what the scenario expects happened.
  */
 import crypto from 'node:crypto';
 import * as k8s from '@kubernetes/client-node';
@@ -16,13 +16,14 @@ import { remediationOf } from '../domain/remediation';
 import { isTerminalPhase, type WorkflowExecutionStatus } from '../domain/workflow-execution';
 import { REMEDIATION_REQUESTS, WORKFLOW_EXECUTIONS, type KubernetesObject } from '../kubernetes/resources';
 import { stackLayout } from '../stack/layout';
+import { prepareWorkflowNamespace } from '../stack/namespaces';
 import { liveStackUsers, registerStackUser, unregisterStackUser, withStackLock } from '../stack/lease';
 import { waitFor } from '../stack/readiness';
 import { stackDown, stackStatus, stackUp, type StackInfo } from '../stack/stack';
 import { COMPONENT_HTTP_PORTS, componentLog, startComponent, stopComponents, type Component } from './components';
 import { ProgressDisplay, statusLines } from './progress';
 import { demoResources, FAILING_STEP, SCENARIOS, type Scenario } from './scenario';
-import { printAssessment, printRecords, printStatus } from './report';
+import { printAssessment, printRecords, printStatus, printTektonObjects } from './report';
 
 interface DemoOptions {
   scenario: Scenario;
@@ -30,6 +31,8 @@ interface DemoOptions {
   stepDurationMs: number;
   stabilizationMs: number;
 }
+
+const DEMO_NAMESPACE = 'demo';
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
 const heading = (text: string) => say(`\n\x1b[1m== ${text}\x1b[0m`);
@@ -71,15 +74,14 @@ async function run(o: DemoOptions): Promise<boolean> {
   });
   const info = stackStatus(layout).info!;
 
-  heading('Tekton simulator, worker and watcher');
-  const settings = {
-    stackInfo: info,
-    namespace: 'demo',
-    stepDurationMs: o.stepDurationMs,
-    stabilizationMs: o.stabilizationMs,
-  };
+  const kc = new k8s.KubeConfig();
+  kc.loadFromFile(info.kube.kubeconfigPath);
+  await prepareWorkflowNamespace(kc, DEMO_NAMESPACE);
+
+  heading('Worker and watcher');
+  const settings = { stackInfo: info, namespace: DEMO_NAMESPACE, stabilizationMs: o.stabilizationMs };
   const started: Component[] = [];
-  for (const c of ['tekton-simulator', 'worker', 'watcher'] as const) {
+  for (const c of ['worker', 'watcher'] as const) {
     if (startComponent(c, layout, settings)) started.push(c);
     say(`  ${c}: ${started.includes(c) ? 'started' : 'already running'} (log: ${layout.logs}/${c}.log)`);
   }
@@ -87,20 +89,23 @@ async function run(o: DemoOptions): Promise<boolean> {
   await waitReady('watcher', COMPONENT_HTTP_PORTS.watcher);
   say('  worker and watcher ready');
 
-  const kc = new k8s.KubeConfig();
-  kc.loadFromFile(info.kube.kubeconfigPath);
   const api = kc.makeApiClient(k8s.CustomObjectsApi);
   const pool = createPool({ databaseUrl: info.postgres.url, max: 2 });
   const dataStorage = createDataStorage(pool);
   try {
-    const { remediationRequest, workflowExecution } = demoResources(o.scenario, suffix);
+    const { remediationRequest, workflowExecution } = demoResources(
+      o.scenario,
+      suffix,
+      { images: info.registry.images, stepDurationMs: o.stepDurationMs },
+      DEMO_NAMESPACE,
+    );
     heading(`Applying a RemediationRequest and a 3-step WorkflowExecution (scenario: ${o.scenario})`);
     await apply(api, REMEDIATION_REQUESTS, remediationRequest);
     say(`  remediationrequest.kubernaut.ai/${remediationRequest.metadata.name} created`);
     const wfe = await apply(api, WORKFLOW_EXECUTIONS, workflowExecution);
     const ref = { namespace: wfe.metadata.namespace!, name: wfe.metadata.name, uid: wfe.metadata.uid! };
     say(`  workflowexecution.kubernaut.ai/${ref.name} created (uid ${ref.uid})`);
-    say('  the watcher starts its Temporal workflow; the worker creates the PipelineRun; the simulator runs it');
+    say('  the watcher starts its Temporal workflow; the worker creates the PipelineRun; Tekton runs it on KWOK');
 
     heading('Progress');
     const display = new ProgressDisplay();
@@ -130,8 +135,19 @@ async function run(o: DemoOptions): Promise<boolean> {
     heading('Final WorkflowExecution status');
     printStatus(say, status);
 
+    heading(`Tekton's TaskRuns and their pods (kubectl get taskruns,pods -n ${DEMO_NAMESPACE})`);
+    await printTektonObjects(say, kc, DEMO_NAMESPACE, status.pipelineRunRef?.name);
+
     heading('Action records (PostgreSQL)');
-    const records = await dataStorage.getWorkflowExecutionActions(ref.uid);
+    // The status turns terminal first; the workflow then finishes the records (step 5).
+    const records = await waitFor(
+      'the action records to be finished',
+      async () => {
+        const rows = await dataStorage.getWorkflowExecutionActions(ref.uid);
+        return rows.length > 0 && rows.every((r) => r.status !== 'executing') ? rows : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 250 },
+    );
     printRecords(say, records);
 
     heading(`Effectiveness assessment (after a ${o.stabilizationMs / 1000} s stabilization window)`);
@@ -162,7 +178,7 @@ async function run(o: DemoOptions): Promise<boolean> {
     if (o.keep) {
       say(`  Everything keeps running. Explore:`);
       say(`    kubectl --kubeconfig ${info.kube.kubeconfigPath} get wfe -A`);
-      say(`    kubectl --kubeconfig ${info.kube.kubeconfigPath} get pipelineruns,taskruns -n demo`);
+      say(`    kubectl --kubeconfig ${info.kube.kubeconfigPath} get pipelineruns,taskruns,pods -n ${DEMO_NAMESPACE}`);
       say(`    kubectl --kubeconfig ${info.kube.kubeconfigPath} apply -f examples/restart-pod.yaml`);
       say(`    open ${info.temporal.uiUrl}  (search: ${links.query})`);
       say(`    psql ${info.postgres.url} -c 'select step_name, status, duration_ms from action_records'`);
@@ -203,8 +219,8 @@ export function expectationsHeld(
 const program = new Command('demo')
   .description('run a sample remediation end to end on the local stack')
   .addOption(new Option('--scenario <name>', 'what to show').choices(SCENARIOS).default('success'))
-  .option('--keep', 'leave the stack, worker, watcher and simulator running afterwards', false)
-  .option('--step-duration-ms <ms>', 'how long each simulated step runs', (v) => Number(v), 1500)
+  .option('--keep', 'leave the stack, worker and watcher running afterwards', false)
+  .option('--step-duration-ms <ms>', "how long each step's pod runs on KWOK's fake node", (v) => Number(v), 1500)
   .option('--stabilization-ms <ms>', 'stabilization window before the assessment', (v) => Number(v), 5000)
   .action(async (opts: DemoOptions) => {
     try {

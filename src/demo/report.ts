@@ -1,5 +1,7 @@
-/** How the demo prints the outcome: the WFE status, the action records and the assessment. */
+/** How the demo prints the outcome: the WFE status, Tekton's objects, the action records and the assessment. */
+import * as k8s from '@kubernetes/client-node';
 import type { ActionRecord, StoredAssessment } from '../datastorage/records';
+import { TASK_RUNS, type KubernetesObject } from '../kubernetes/resources';
 import type { WorkflowExecutionStatus } from '../domain/workflow-execution';
 
 type Say = (line?: string) => void;
@@ -44,4 +46,38 @@ export function printAssessment(say: Say, a: StoredAssessment): void {
   say(`  status:       ${a.status}`);
   say(`  score:        ${a.score.toFixed(2)}   confidence: ${a.confidence.toFixed(2)}   trend: ${a.trend}`);
   say(`  sample size:  ${a.sampleSize} finished actions in the last 90 days`);
+}
+
+/**
+ * What `kubectl get taskruns,pods` shows for the PipelineRun: Tekton's TaskRuns with their reason, and the
+ * pods Tekton created for them on KWOK's fake node with their phase.
+ */
+export async function printTektonObjects(
+  say: Say,
+  kc: k8s.KubeConfig,
+  namespace: string,
+  pipelineRun: string | undefined,
+): Promise<void> {
+  if (!pipelineRun) return say('  (no PipelineRun)');
+  const labelSelector = `tekton.dev/pipelineRun=${pipelineRun}`;
+  const customObjects = kc.makeApiClient(k8s.CustomObjectsApi);
+  const taskRuns = (
+    (await customObjects.listNamespacedCustomObject({ ...TASK_RUNS, namespace, labelSelector })) as {
+      items: KubernetesObject[];
+    }
+  ).items;
+  say(`  ${'TASKRUN'.padEnd(50)} ${'SUCCEEDED'.padEnd(10)} REASON`);
+  for (const tr of taskRuns) {
+    const c = ((tr.status?.conditions ?? []) as { type: string; status: string; reason?: string }[]).find(
+      (x) => x.type === 'Succeeded',
+    );
+    say(`  ${tr.metadata.name.padEnd(50)} ${(c?.status ?? '-').padEnd(10)} ${c?.reason ?? ''}`);
+  }
+  const pods = await kc.makeApiClient(k8s.CoreV1Api).listNamespacedPod({ namespace, labelSelector });
+  say(`  ${'POD'.padEnd(50)} ${'STATUS'.padEnd(10)} NODE`);
+  for (const pod of pods.items) {
+    say(
+      `  ${(pod.metadata?.name ?? '').padEnd(50)} ${(pod.status?.phase ?? '-').padEnd(10)} ${pod.spec?.nodeName ?? ''}`,
+    );
+  }
 }

@@ -1,13 +1,16 @@
 /**
  * What the demo applies: a RemediationRequest and the 3-step DAG WorkflowExecution of
  * examples/dag-remediation.yaml (restart ∥ scale → GitOps PR), under fresh names so the demo can run
- * again and again. The failure scenario makes the scale step exit with code 2.
+ * again and again. Its images are swapped for the stack registry's (Tekton resolves each image's
+ * entrypoint in its registry), and each step asks KWOK's fake node to run for `stepDurationMs`
+ * (`inputs.simulate`); the failure scenario makes the scale step exit with code 2.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { KUBERNAUT_API_VERSION, REMEDIATION_REQUEST } from '../domain/names';
 import { PROJECT_ROOT } from '../stack/layout';
+import { stackImageFor, type ActionImageName } from '../stack/registry';
 
 export const SCENARIOS = ['success', 'failure'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
@@ -22,7 +25,18 @@ export interface DemoResources {
 
 export const FAILING_STEP = 'scale-deployment';
 
-export function demoResources(scenario: Scenario, suffix: string, namespace = 'demo'): DemoResources {
+export interface DemoSettings {
+  /** The stack registry's image for each action image name (stack info). */
+  images: Record<ActionImageName, string>;
+  stepDurationMs: number;
+}
+
+export function demoResources(
+  scenario: Scenario,
+  suffix: string,
+  settings: DemoSettings,
+  namespace = 'demo',
+): DemoResources {
   const example = YAML.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'examples', 'dag-remediation.yaml'), 'utf8'));
   const rrName = `rr-payment-api-latency-${suffix}`;
   const target = `${namespace}/Deployment/payment-api`;
@@ -33,11 +47,18 @@ export function demoResources(scenario: Scenario, suffix: string, namespace = 'd
       ...example.spec,
       remediationRequestRef: { name: rrName, namespace },
       targetResource: target,
-      steps: example.spec.steps.map((step: { name: string; inputs?: Record<string, unknown> }) =>
-        scenario === 'failure' && step.name === FAILING_STEP
-          ? { ...step, retries: 0, inputs: { ...step.inputs, simulate: { outcome: 'fail', exitCode: 2 } } }
-          : step,
-      ),
+      steps: example.spec.steps.map((step: { name: string; image: string; inputs?: Record<string, unknown> }) => {
+        const simulate =
+          scenario === 'failure' && step.name === FAILING_STEP
+            ? { outcome: 'fail', exitCode: 2, durationMs: settings.stepDurationMs }
+            : { durationMs: settings.stepDurationMs };
+        return {
+          ...step,
+          image: stackImageFor(step.image, settings.images),
+          ...(simulate.outcome && { retries: 0 }),
+          inputs: { ...step.inputs, simulate },
+        };
+      }),
     },
   };
   const rr = {

@@ -1,7 +1,9 @@
 /**
- * The API server's certificates, made with openssl once per state directory: a CA, a serving certificate
- * for 127.0.0.1/localhost, and a client certificate in group `system:masters` — the only identity a
- * standalone apiextensions-apiserver accepts (it has no TokenReview or RBAC backend).
+ * The control plane's keys and certificates, made with openssl once per state directory: a CA, a serving
+ * certificate for 127.0.0.1/localhost and the in-cluster names of the API server (also served by Tekton's
+ * admission webhook, which runs beside it), a client certificate in group `system:masters` for the admin
+ * kubeconfig and the stack's own infrastructure (controller-manager, scheduler, KWOK, Tekton), and the key
+ * pair that signs and verifies ServiceAccount tokens.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -13,6 +15,10 @@ export interface Certificates {
   serverKey: string;
   clientCert: string;
   clientKey: string;
+  /** Signs ServiceAccount tokens (kube-apiserver, kube-controller-manager). */
+  serviceAccountKey: string;
+  /** Verifies them (kube-apiserver). */
+  serviceAccountPublicKey: string;
 }
 
 export function ensureCertificates(openssl: string, dir: string): Certificates {
@@ -23,6 +29,8 @@ export function ensureCertificates(openssl: string, dir: string): Certificates {
     serverKey: f('server.key'),
     clientCert: f('client.crt'),
     clientKey: f('client.key'),
+    serviceAccountKey: f('service-account.key'),
+    serviceAccountPublicKey: f('service-account.pub'),
   };
   if (Object.values(certs).every((p) => fs.existsSync(p))) return certs;
 
@@ -67,12 +75,25 @@ export function ensureCertificates(openssl: string, dir: string): Certificates {
   issue(
     'server',
     '/CN=127.0.0.1',
-    'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\nkeyUsage=digitalSignature,keyEncipherment\n',
+    `subjectAltName=${SERVING_NAMES}\nextendedKeyUsage=serverAuth\nkeyUsage=digitalSignature,keyEncipherment\n`,
   );
   issue(
     'client',
     '/O=system:masters/CN=kubernaut-stack-admin',
     'extendedKeyUsage=clientAuth\nkeyUsage=digitalSignature,keyEncipherment\n',
   );
+  run(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'service-account.key']);
+  run(['ec', '-in', 'service-account.key', '-pubout', '-out', 'service-account.pub']);
   return certs;
 }
+
+/** The API server's first service IP (of SERVICE_CLUSTER_IP_RANGE) and in-cluster names. */
+const SERVING_NAMES = [
+  'IP:127.0.0.1',
+  'IP:10.96.0.1',
+  'DNS:localhost',
+  'DNS:kubernetes',
+  'DNS:kubernetes.default',
+  'DNS:kubernetes.default.svc',
+  'DNS:kubernetes.default.svc.cluster.local',
+].join(',');

@@ -16,11 +16,15 @@ function explain(err: unknown): never {
   process.exit(1);
 }
 
-const program = new Command('stack').description('local Temporal + Kubernetes API + PostgreSQL stack');
+const program = new Command('stack').description(
+  'local Temporal + Kubernetes control plane (KWOK node, real Tekton) + PostgreSQL stack',
+);
 
 program
   .command('install-tools')
-  .description('build or install the Temporal CLI, apiextensions-apiserver, etcd, openssl and Tekton CRDs (cached)')
+  .description(
+    'build or install the Temporal CLI, etcd, kube-apiserver/-controller-manager/-scheduler, KWOK, Tekton and crane (cached)',
+  )
   .option('--quiet', 'print nothing when everything is cached')
   .action((opts: { quiet?: boolean }) => {
     try {
@@ -41,8 +45,10 @@ program
       console.log(`
 Temporal:    ${info.temporal.address} (namespace ${info.temporal.namespace})
 Web UI:      ${info.temporal.uiUrl}
-Kubernetes:  ${info.kube.server}
-  kubectl --kubeconfig ${info.kube.kubeconfigPath} get workflowexecutions -A
+Kubernetes:  ${info.kube.server} (one KWOK node; Tekton Pipelines' controller and webhook)
+  kubectl --kubeconfig ${info.kube.kubeconfigPath} get workflowexecutions,pipelineruns,pods -A
+  worker / watcher identities: ${info.kube.identities.worker} / ${info.kube.identities.watcher}
+Registry:    ${info.registry.address} (action images: ${Object.values(info.registry.images).join(', ')})
 PostgreSQL:  ${info.postgres.url}${info.postgres.embedded ? ' (embedded)' : ''}
 Stop with:   npm run stack -- down`);
     } catch (err) {

@@ -7,6 +7,10 @@ import { z } from 'zod';
 
 const port = z.coerce.number().int().min(1024).max(65535);
 
+/** Who plays Tekton on the stack's API server (cluster.ts). */
+export const TEKTON_MODES = ['controller', 'simulator'] as const;
+export type TektonMode = (typeof TEKTON_MODES)[number];
+
 const StackConfigSchema = z.object({
   KUBERNAUT_STACK_TEMPORAL_PORT: port.default(17233),
   KUBERNAUT_STACK_TEMPORAL_UI_PORT: port.default(18233),
@@ -14,6 +18,16 @@ const StackConfigSchema = z.object({
   KUBERNAUT_STACK_ETCD_PEER_PORT: port.default(12380),
   KUBERNAUT_STACK_APISERVER_PORT: port.default(16443),
   KUBERNAUT_STACK_POSTGRES_PORT: port.default(15432),
+  /** Tekton's controller probes; its admission webhook listens one above, the webhook's probes two above. */
+  KUBERNAUT_STACK_TEKTON_PORT: port.default(16450),
+  KUBERNAUT_STACK_REGISTRY_PORT: port.default(15050),
+  /**
+   * `controller`: Tekton's own controller and webhook run PipelineRuns on KWOK's node (tests, the demo).
+   * `simulator`: only Tekton's CRDs; the in-repo simulator plays Tekton (`bench:execution --tekton simulator`).
+   */
+  KUBERNAUT_STACK_TEKTON: z.enum(TEKTON_MODES).default('controller'),
+  /** How long a step whose inputs set no `simulate.durationMs` runs on KWOK's fake node. */
+  KUBERNAUT_STACK_STEP_DURATION_MS: z.coerce.number().int().min(0).max(3_600_000).default(0),
   /** A real PostgreSQL server; when unset the stack runs an embedded one. */
   DATABASE_URL: z.string().url().optional(),
   /** Deadline for each server to report healthy. */
@@ -27,6 +41,10 @@ export interface StackConfig {
   etcdPeerPort: number;
   apiserverPort: number;
   postgresPort: number;
+  tekton: TektonMode;
+  tektonPort: number;
+  registryPort: number;
+  defaultStepDurationMs: number;
   databaseUrl?: string;
   startTimeoutMs: number;
 }
@@ -45,6 +63,10 @@ export function loadStackConfig(env: NodeJS.ProcessEnv = process.env): StackConf
     etcdPeerPort: c.KUBERNAUT_STACK_ETCD_PEER_PORT,
     apiserverPort: c.KUBERNAUT_STACK_APISERVER_PORT,
     postgresPort: c.KUBERNAUT_STACK_POSTGRES_PORT,
+    tekton: c.KUBERNAUT_STACK_TEKTON,
+    tektonPort: c.KUBERNAUT_STACK_TEKTON_PORT,
+    registryPort: c.KUBERNAUT_STACK_REGISTRY_PORT,
+    defaultStepDurationMs: c.KUBERNAUT_STACK_STEP_DURATION_MS,
     databaseUrl: c.DATABASE_URL,
     startTimeoutMs: c.KUBERNAUT_STACK_START_TIMEOUT_MS,
   };

@@ -12,8 +12,15 @@ import path from 'node:path';
 
 export const TOOL_VERSIONS = {
   temporalCli: 'v1.5.1',
-  apiextensionsApiserver: 'v0.33.13',
+  /** kube-apiserver, kube-controller-manager, kube-scheduler (staging modules at v0.34.x). */
+  kubernetes: 'v1.34.4',
+  /** 3.5: client-go 0.34 watches need RequestWatchProgress, which Debian's etcd 3.4 lacks. */
+  etcd: 'v3.5.35',
+  kwok: 'v0.8.0',
+  /** Controller, admission webhook, CRDs and configuration of Tekton Pipelines. */
   tektonPipeline: 'v1.7.0',
+  /** go-containerregistry's crane: the local OCI registry and the action images. */
+  crane: 'v0.22.1',
 } as const;
 
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');

@@ -39,3 +39,13 @@ export function portInUse(port: number, host = '127.0.0.1'): Promise<boolean> {
     });
   });
 }
+
+/** Fails with a message naming the variable that moves the port when something else already listens there. */
+export async function assertPortFree(port: number, what: string, envVar: string): Promise<void> {
+  if (await portInUse(port)) {
+    throw new Error(
+      `port ${port} needed for ${what} is already in use by another program; ` +
+        `stop it or choose another port with ${envVar}=<port>`,
+    );
+  }
+}

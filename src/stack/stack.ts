@@ -1,35 +1,55 @@
 /**
- * The local stack as one unit: Temporal dev server + Web UI, etcd + Kubernetes API server with the project's
- * and Tekton's CRDs, PostgreSQL with the schema migrated. `up` is idempotent (healthy parts are reused),
- * `down` stops everything it started, from pid files, even after a crash.
+ * The local stack as one unit: the Temporal dev server with its Web UI; a Kubernetes control plane
+ * (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, KWOK as the kubelet of a fake node) with
+ * the project's CRDs and the RBAC of `deploy/`; Tekton Pipelines' own controller and admission webhook; a
+ * local OCI registry with the action images; PostgreSQL with the schema migrated. `up` is idempotent
+ * (healthy parts are reused, manifests re-applied), `down` stops everything it started, from pid files,
+ * even after a crash.
  */
 import fs from 'node:fs';
-import * as k8s from '@kubernetes/client-node';
 import { runMigrations } from '../datastorage/migrate';
 import { ensureCertificates } from './certificates';
+import { startCluster, type TektonMode } from './cluster';
 import { loadStackConfig, type StackConfig } from './config';
-import { installCrds, readCrdFiles } from './crds';
-import { startApiserver, startEtcd } from './kubernetes-api';
-import { CRD_DIR, stackLayout, type StackLayout } from './layout';
+import type { Identity } from './identities';
+import { stackLayout, type StackLayout } from './layout';
 import { runningPid, stopDaemon } from './processes';
 import { postgresRunning, startPostgres, stopPostgres } from './postgres';
+import { pushActionImages, startRegistry, type RegistryInfo } from './registry';
 import { startTemporal, TEMPORAL_NAMESPACE } from './temporal-server';
 import { ensureTools, type Log } from './tools';
 
 export interface StackInfo {
   temporal: { address: string; namespace: string; uiUrl: string };
-  kube: { kubeconfigPath: string; server: string };
+  kube: {
+    /** Admin kubeconfig (client certificate in system:masters). */
+    kubeconfigPath: string;
+    server: string;
+    /** Kubeconfigs with the ServiceAccount tokens of the worker's and the watcher's deploy/ identities. */
+    identities: Record<Identity, string>;
+    /** Who runs PipelineRuns: Tekton's controller, or nobody until the in-repo simulator is started. */
+    tekton: TektonMode;
+  };
+  registry: RegistryInfo;
   postgres: { url: string; embedded: boolean };
   startedAt: string;
 }
 
-const DAEMONS = ['temporal', 'discovery-front', 'apiserver', 'etcd'] as const;
+/** The stack's servers, stopped in this order: clients of the API server first, etcd last. */
+export const DAEMONS = [
+  'temporal',
+  'tekton-controller',
+  'tekton-webhook',
+  'kwok',
+  'kube-scheduler',
+  'kube-controller-manager',
+  'kube-apiserver',
+  'registry',
+  'etcd',
+] as const;
 
-function loadKubeConfig(path: string): k8s.KubeConfig {
-  const kc = new k8s.KubeConfig();
-  kc.loadFromFile(path);
-  return kc;
-}
+/** Tekton's webhook drains for ~40 s after SIGTERM; nothing of it is worth waiting for. */
+const STOP_GRACE_MS: Partial<Record<(typeof DAEMONS)[number], number>> = { 'tekton-webhook': 2_000 };
 
 export async function stackUp(
   opts: { log?: Log; config?: StackConfig; layout?: StackLayout } = {},
@@ -49,19 +69,19 @@ export async function stackUp(
   for (const dir of [layout.root, layout.pids, layout.logs]) fs.mkdirSync(dir, { recursive: true });
   const certs = ensureCertificates(tools.openssl, layout.certs);
 
-  const kubernetes = step('Kubernetes API server (etcd + apiextensions-apiserver + CRDs)', async () => {
-    await startEtcd(tools.etcd, config, layout);
-    await startApiserver(tools.apiserver, certs, config, layout);
-    const crds = [...readCrdFiles(CRD_DIR), ...readCrdFiles(tools.tektonCrds)];
-    return installCrds(loadKubeConfig(layout.kubeconfig), crds, config.startTimeoutMs);
-  });
+  const registry = step('OCI registry with the action images', async () =>
+    pushActionImages(tools.crane, await startRegistry(tools.crane, config, layout)),
+  );
+  const kubernetes = step(`Kubernetes control plane, KWOK node and Tekton (${config.tekton})`, () =>
+    startCluster(tools, certs, config, layout),
+  );
   const temporal = step('Temporal dev server', () => startTemporal(tools.temporal, config, layout));
   const postgres = step('PostgreSQL', async () => {
     const pg = await startPostgres(config, layout);
     await runMigrations({ databaseUrl: pg.url }); // the Data Storage schema, by its migration tool
     return pg;
   });
-  const [crdNames, , pg] = await Promise.all([kubernetes, temporal, postgres]);
+  const [cluster, images, , pg] = await Promise.all([kubernetes, registry, temporal, postgres]);
 
   const info: StackInfo = {
     temporal: {
@@ -69,12 +89,18 @@ export async function stackUp(
       namespace: TEMPORAL_NAMESPACE,
       uiUrl: `http://127.0.0.1:${config.temporalUiPort}`,
     },
-    kube: { kubeconfigPath: layout.kubeconfig, server: `https://127.0.0.1:${config.apiserverPort}` },
+    kube: {
+      kubeconfigPath: layout.kubeconfig,
+      server: `https://127.0.0.1:${config.apiserverPort}`,
+      identities: cluster.identities,
+      tekton: config.tekton,
+    },
+    registry: images,
     postgres: pg,
     startedAt: new Date().toISOString(),
   };
   fs.writeFileSync(layout.info, JSON.stringify(info, null, 2) + '\n');
-  log(`CRDs: ${crdNames.join(', ')}`);
+  log(`CRDs: ${cluster.crds.join(', ')}`);
   log(`stack up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return info;
 }
@@ -82,8 +108,8 @@ export async function stackUp(
 export async function stackDown(opts: { log?: Log; layout?: StackLayout } = {}): Promise<void> {
   const log = opts.log ?? console.log;
   const layout = opts.layout ?? stackLayout();
-  // Processes started beside the stack (the demo's worker, watcher and simulator) first, then Temporal
-  // (it holds workers' connections), then the API server before its etcd.
+  // Processes started beside the stack (the demo's worker and watcher) first, then Temporal (it holds
+  // workers' connections), then the API server's clients, the API server, and etcd last.
   const others = fs.existsSync(layout.pids)
     ? fs
         .readdirSync(layout.pids)
@@ -91,8 +117,9 @@ export async function stackDown(opts: { log?: Log; layout?: StackLayout } = {}):
         .map((f) => f.slice(0, -4))
         .filter((name) => !(DAEMONS as readonly string[]).includes(name))
     : [];
-  for (const name of [...others, ...DAEMONS]) {
-    if (await stopDaemon(layout.pids, name)) log(`stopped ${name}`);
+  for (const name of others) if (await stopDaemon(layout.pids, name)) log(`stopped ${name}`);
+  for (const name of DAEMONS) {
+    if (await stopDaemon(layout.pids, name, STOP_GRACE_MS[name])) log(`stopped ${name}`);
   }
   if (await stopPostgres(layout)) log('stopped PostgreSQL');
   fs.rmSync(layout.info, { force: true });

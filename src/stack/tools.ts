@@ -1,96 +1,43 @@
 /**
- * Installs the local stack's tools once and caches them per user and version (see layout.ts):
- * the Temporal CLI and apiextensions-apiserver are built with `go install`, etcd and openssl come from
- * Debian packages, and Tekton's real v1 CRDs are taken from the tektoncd/pipeline Go module.
- * Every step is idempotent, prints what it does and how long it took, and a missing prerequisite
- * ends with a message that says exactly what to install.
+ * Installs the local stack's tools once and caches them per user and version (see layout.ts and
+ * go-build.ts): the Temporal CLI, etcd 3.5, kube-apiserver / kube-controller-manager / kube-scheduler,
+ * KWOK, Tekton's controller and webhook (with its release's CRDs and configuration), and crane are built
+ * from the Go module proxy; openssl comes from Debian. Every step is idempotent, prints what it does and
+ * how long it took, and a missing prerequisite ends with a message that says exactly what to install.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import YAML from 'yaml';
+import {
+  goBuildWrapper,
+  goInstall,
+  MissingPrerequisiteError,
+  moduleDir,
+  readGoMod,
+  requireGo,
+  timed,
+  toolDir,
+  which,
+  type Log,
+} from './go-build';
 import { TOOL_VERSIONS, toolCacheDir } from './layout';
+import { readTektonRelease } from './tekton-release';
 
-export class MissingPrerequisiteError extends Error {
-  override name = 'MissingPrerequisiteError';
-}
+export { MissingPrerequisiteError, type Log };
 
 export interface Tools {
   temporal: string;
-  apiserver: string;
   etcd: string;
+  kubeApiserver: string;
+  kubeControllerManager: string;
+  kubeScheduler: string;
+  kwok: string;
+  tektonController: string;
+  tektonWebhook: string;
+  /** The prepared Tekton release (CRDs, ConfigMaps, container environment): tekton-release.ts. */
+  tektonRelease: string;
+  crane: string;
   openssl: string;
-  /** Directory with Tekton's PipelineRun and TaskRun CRDs, v1 only, conversion stripped. */
-  tektonCrds: string;
-}
-
-export type Log = (message: string) => void;
-
-function which(command: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    const candidate = path.join(dir, command);
-    try {
-      fs.accessSync(candidate, fs.constants.X_OK);
-      if (fs.statSync(candidate).isFile()) return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
-
-function timed<T>(log: Log, what: string, work: () => T): T {
-  const started = Date.now();
-  log(`${what} …`);
-  const result = work();
-  log(`${what}: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  return result;
-}
-
-function requireGo(forWhat: string): string {
-  const go = which('go') ?? (fs.existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined);
-  if (!go) {
-    throw new MissingPrerequisiteError(
-      `Go 1.25 or newer is needed to build ${forWhat}, and no 'go' was found on PATH. ` +
-        `Install Go (https://go.dev/doc/install, or 'apt-get install golang-1.25'), ` +
-        `or point the stack at existing binaries (TEMPORAL_CLI_PATH, KUBERNAUT_APISERVER_PATH).`,
-    );
-  }
-  return go;
-}
-
-/** Builds `module@version` with `go install` into `<cache>/tools/<name>-<version>/`, atomically. */
-function goInstall(log: Log, name: string, module: string, version: string, ldflags?: string): string {
-  const dir = path.join(toolCacheDir(), 'tools', `${name}-${version}`);
-  const binary = path.join(dir, name);
-  if (fs.existsSync(binary)) {
-    log(`${name} ${version}: cached at ${binary}`);
-    return binary;
-  }
-  const go = requireGo(name);
-  const staging = fs.mkdtempSync(path.join(path.dirname(dir), `.${name}-`));
-  timed(log, `${name} ${version}: building with go install (several minutes on 2 cores)`, () => {
-    const args = ['install', ...(ldflags ? ['-ldflags', ldflags] : []), `${module}@${version}`];
-    const r = spawnSync(go, args, {
-      cwd: os.tmpdir(),
-      env: { ...process.env, GOBIN: staging, GOFLAGS: '-mod=mod' },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    if (r.status !== 0) {
-      fs.rmSync(staging, { recursive: true, force: true });
-      throw new MissingPrerequisiteError(
-        `'go install ${module}@${version}' failed (exit ${r.status}); see the output above. ` +
-          `It needs the Go module proxy to be reachable.`,
-      );
-    }
-  });
-  const built = fs.readdirSync(staging).find((f) => !f.startsWith('.'));
-  if (!built) throw new MissingPrerequisiteError(`go install ${module}@${version} produced no binary`);
-  if (built !== name) fs.renameSync(path.join(staging, built), path.join(staging, name));
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.renameSync(staging, dir);
-  return binary;
 }
 
 function ensureTemporalCli(log: Log): string {
@@ -106,30 +53,120 @@ function ensureTemporalCli(log: Log): string {
     return onPath;
   }
   const v = TOOL_VERSIONS.temporalCli;
-  return goInstall(
-    log,
-    'temporal',
-    'github.com/temporalio/cli/cmd/temporal',
-    v,
-    `-X github.com/temporalio/cli/temporalcli.Version=${v.slice(1)}`,
-  );
+  return goInstall(log, {
+    name: 'temporal',
+    module: 'github.com/temporalio/cli/cmd/temporal',
+    version: v,
+    ldflags: `-X github.com/temporalio/cli/temporalcli.Version=${v.slice(1)}`,
+  });
 }
 
-function ensureApiserver(log: Log): string {
-  const fromEnv = process.env.KUBERNAUT_APISERVER_PATH;
-  if (fromEnv) {
-    if (!fs.existsSync(fromEnv)) {
-      throw new MissingPrerequisiteError(`KUBERNAUT_APISERVER_PATH=${fromEnv} does not exist`);
-    }
-    log(`apiextensions-apiserver: using KUBERNAUT_APISERVER_PATH=${fromEnv}`);
-    return fromEnv;
+/**
+ * kube-apiserver, kube-controller-manager and kube-scheduler from one wrapper module: k8s.io/kubernetes
+ * replaces its staging modules (k8s.io/api, client-go …) with local paths, restated here as the published
+ * `v0.<minor>.<patch>` versions. The version is stamped at link time: unstamped, the server reports
+ * `v0.0.0-master` and Tekton's controller refuses to start against it.
+ */
+function ensureKubernetes(log: Log): { kubeApiserver: string; kubeControllerManager: string; kubeScheduler: string } {
+  const version = TOOL_VERSIONS.kubernetes;
+  const [major, minor, patch] = version.slice(1).split('.');
+  const commands = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'];
+  const dir = toolDir('kubernetes', version);
+  const cached = commands.every((c) => fs.existsSync(path.join(dir, c)));
+  if (!cached) {
+    const go = requireGo('kube-apiserver');
+    const staging = (readGoMod(go, 'k8s.io/kubernetes', version).Replace ?? []).filter((r) =>
+      r.New.Path.startsWith('./staging/'),
+    );
+    const stamp = (k: string, v: string) => `-X k8s.io/component-base/version.${k}=${v}`;
+    goBuildWrapper(
+      log,
+      {
+        name: 'kubernetes',
+        version,
+        module: 'k8s.io/kubernetes',
+        replace: staging.map((r) => `${r.Old.Path} => ${r.Old.Path} v0.${minor}.${patch}`),
+        commands: commands.map((c) => ({ pkg: `k8s.io/kubernetes/cmd/${c}` })),
+        ldflags: [
+          stamp('gitVersion', version),
+          stamp('gitMajor', major!),
+          stamp('gitMinor', minor!),
+          stamp('gitCommit', '0000000000000000000000000000000000000000'),
+          stamp('gitTreeState', 'clean'),
+          stamp('buildDate', '2026-01-01T00:00:00Z'),
+        ].join(' '),
+      },
+      go,
+    );
+  } else {
+    log(`kubernetes ${version}: cached at ${dir}`);
   }
-  return goInstall(
+  return {
+    kubeApiserver: path.join(dir, 'kube-apiserver'),
+    kubeControllerManager: path.join(dir, 'kube-controller-manager'),
+    kubeScheduler: path.join(dir, 'kube-scheduler'),
+  };
+}
+
+/** etcd's server module cannot be `go install`ed: a one-line `main` calls its own entry point. */
+function ensureEtcd(log: Log): string {
+  const version = TOOL_VERSIONS.etcd;
+  const dir = goBuildWrapper(log, {
+    name: 'etcd',
+    version,
+    module: 'go.etcd.io/etcd/server/v3',
+    replace: [],
+    commands: [{ pkg: '.', output: 'etcd' }],
+    files: {
+      'main.go': [
+        '// Runs etcd: the server module has no installable command of its own.',
+        'package main',
+        '',
+        'import (',
+        '\t"os"',
+        '',
+        '\t"go.etcd.io/etcd/server/v3/etcdmain"',
+        ')',
+        '',
+        'func main() { etcdmain.Main(os.Args) }',
+        '',
+      ].join('\n'),
+    },
+  });
+  return path.join(dir, 'etcd');
+}
+
+/**
+ * Tekton's controller and admission webhook (a wrapper module restating Tekton's own `replace` pins),
+ * plus the release's CRDs and configuration from the same module (tekton-release.ts).
+ */
+function ensureTekton(log: Log): { tektonController: string; tektonWebhook: string; tektonRelease: string } {
+  const version = TOOL_VERSIONS.tektonPipeline;
+  const module = 'github.com/tektoncd/pipeline';
+  const dir = toolDir('tekton', version);
+  const release = path.join(dir, 'release.json');
+  const binaries = { tektonController: path.join(dir, 'controller'), tektonWebhook: path.join(dir, 'webhook') };
+  if (fs.existsSync(release) && Object.values(binaries).every((b) => fs.existsSync(b))) {
+    log(`tekton ${version}: cached at ${dir}`);
+    return { ...binaries, tektonRelease: release };
+  }
+  const go = requireGo('the Tekton controller');
+  const pins = (readGoMod(go, module, version).Replace ?? []).filter((r) => r.New.Version);
+  goBuildWrapper(
     log,
-    'apiextensions-apiserver',
-    'k8s.io/apiextensions-apiserver',
-    TOOL_VERSIONS.apiextensionsApiserver,
+    {
+      name: 'tekton',
+      version,
+      module,
+      replace: pins.map((r) => `${r.Old.Path} => ${r.New.Path} ${r.New.Version}`),
+      commands: [{ pkg: `${module}/cmd/controller` }, { pkg: `${module}/cmd/webhook` }],
+    },
+    go,
   );
+  const prepared = readTektonRelease(moduleDir(go, module, version), version);
+  fs.writeFileSync(`${release}.tmp`, JSON.stringify(prepared));
+  fs.renameSync(`${release}.tmp`, release);
+  return { ...binaries, tektonRelease: release };
 }
 
 /** Installs a Debian package when its command is missing (as root, through apt-get). */
@@ -159,61 +196,20 @@ function ensureDebianCommand(log: Log, command: string, pkg: string, envOverride
   return installed;
 }
 
-/**
- * Tekton's PipelineRun/TaskRun CRDs from the tektoncd/pipeline module, reduced to what a standalone
- * API server can serve: only `v1` (as the storage version) and no conversion webhook.
- */
-export function prepareTektonCrd(source: string): Record<string, unknown> {
-  const crd = YAML.parse(source) as {
-    spec: { conversion?: unknown; versions: { name: string; served: boolean; storage: boolean }[] };
-  };
-  delete crd.spec.conversion;
-  crd.spec.versions = crd.spec.versions
-    .filter((v) => v.name === 'v1')
-    .map((v) => ({ ...v, served: true, storage: true }));
-  if (crd.spec.versions.length !== 1) throw new Error('Tekton CRD has no v1 version');
-  return crd as unknown as Record<string, unknown>;
-}
-
-function ensureTektonCrds(log: Log): string {
-  const version = TOOL_VERSIONS.tektonPipeline;
-  const dir = path.join(toolCacheDir(), 'tools', `tekton-crds-${version}`);
-  const files = ['300-pipelinerun.yaml', '300-taskrun.yaml'];
-  if (files.every((f) => fs.existsSync(path.join(dir, f)))) {
-    log(`Tekton CRDs ${version}: cached at ${dir}`);
-    return dir;
-  }
-  const go = requireGo('the Tekton CRDs (they are files of the tektoncd/pipeline Go module)');
-  return timed(log, `Tekton CRDs ${version}: go mod download github.com/tektoncd/pipeline`, () => {
-    const out = execFileSync(go, ['mod', 'download', '-json', `github.com/tektoncd/pipeline@${version}`], {
-      cwd: os.tmpdir(),
-      env: { ...process.env, GOFLAGS: '-mod=mod' },
-      encoding: 'utf8',
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    const moduleDir = (JSON.parse(out) as { Dir?: string }).Dir;
-    if (!moduleDir) throw new MissingPrerequisiteError('go mod download did not report the module directory');
-    const staging = fs.mkdtempSync(path.join(path.dirname(dir), '.tekton-crds-'));
-    for (const f of files) {
-      const source = fs.readFileSync(path.join(moduleDir, 'config', '300-crds', f), 'utf8');
-      fs.writeFileSync(path.join(staging, f), YAML.stringify(prepareTektonCrd(source)));
-    }
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.renameSync(staging, dir);
-    return dir;
-  });
-}
-
 export function ensureTools(log: Log = console.log): Tools {
   fs.mkdirSync(path.join(toolCacheDir(), 'tools'), { recursive: true });
   const started = Date.now();
-  const tools: Tools = {
-    temporal: ensureTemporalCli(log),
-    apiserver: ensureApiserver(log),
-    etcd: ensureDebianCommand(log, 'etcd', 'etcd-server', 'KUBERNAUT_ETCD_PATH'),
-    openssl: ensureDebianCommand(log, 'openssl', 'openssl'),
-    tektonCrds: ensureTektonCrds(log),
-  };
+  const openssl = ensureDebianCommand(log, 'openssl', 'openssl');
+  const temporal = ensureTemporalCli(log);
+  const etcd = ensureEtcd(log);
+  const kubernetes = ensureKubernetes(log);
+  const kwok = goInstall(log, { name: 'kwok', module: 'sigs.k8s.io/kwok/cmd/kwok', version: TOOL_VERSIONS.kwok });
+  const crane = goInstall(log, {
+    name: 'crane',
+    module: 'github.com/google/go-containerregistry/cmd/crane',
+    version: TOOL_VERSIONS.crane,
+  });
+  const tekton = ensureTekton(log);
   log(`tools ready in ${((Date.now() - started) / 1000).toFixed(1)} s (cache: ${toolCacheDir()})`);
-  return tools;
+  return { temporal, etcd, ...kubernetes, kwok, crane, ...tekton, openssl };
 }

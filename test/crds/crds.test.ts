@@ -1,4 +1,4 @@
-// The CRDs on a real API server (the local stack's apiextensions-apiserver): what users apply is
+// The CRDs on a real API server (the local stack's kube-apiserver): what users apply is
 // accepted or rejected by the server with a message naming the field, the spec cannot change, the
 // status the domain writes fits the schema without pruning, and kubectl shows the printer columns.
 import { execFile } from 'node:child_process';
@@ -18,7 +18,7 @@ import { mapWorkflowExecutionStatus } from '../../src/domain/status-mapping';
 import { initialWorkflowExecutionStatus } from '../../src/domain/status-transitions';
 import { validateWorkflowExecution } from '../../src/domain/validation';
 import type { WorkflowExecution } from '../../src/domain/workflow-execution';
-import { getStackInfo, kubeConfig, uniqueName } from '../support/stack';
+import { createNamespace, ensureNamespace, getStackInfo, kubeConfig, uniqueName } from '../support/stack';
 import { readExample, tektonScenario } from '../domain/support/examples';
 
 const kc = kubeConfig();
@@ -57,7 +57,10 @@ async function rejection(request: Promise<unknown>): Promise<{ code: number; mes
 }
 
 describe('WorkflowExecution CRD on the API server', () => {
-  const namespace = uniqueName('crds');
+  let namespace: string;
+  beforeAll(async () => {
+    namespace = await createNamespace('crds', kc);
+  });
 
   it.each(['restart-pod.yaml', 'dag-remediation.yaml'])('accepts %s without dropping any field', async (file) => {
     const body = example(file, namespace);
@@ -167,7 +170,7 @@ describe('WorkflowExecution CRD on the API server', () => {
   });
 
   it('shows Phase, Target, Steps, Reason and Age in kubectl get wfe', async () => {
-    const ns = uniqueName('printer');
+    const ns = await createNamespace('printer', kc);
     const created = await create(ns, example('dag-remediation.yaml', ns, 'printed'));
     const { pipelineRun, taskRuns } = tektonScenario('step-oom');
     const status = mapWorkflowExecutionStatus({ pipelineRun, taskRuns, now: new Date(), workflowExecution: created });
@@ -198,6 +201,7 @@ describe('WorkflowExecution CRD on the API server', () => {
 
 describe('RemediationRequest CRD on the API server', () => {
   const namespace = uniqueName('crds-rr');
+  beforeAll(() => ensureNamespace(namespace, kc));
   const rrApi = { group: API_GROUP, version: API_VERSION, plural: REMEDIATION_REQUEST.plural, namespace };
   const rr = (name: string) => ({
     apiVersion: `${API_GROUP}/${API_VERSION}`,

@@ -1,6 +1,6 @@
 import * as k8s from '@kubernetes/client-node';
 import { API_GROUP, API_VERSION, WORKFLOW_EXECUTION } from '../../src/domain/names';
-import { eventually, kubeConfig, uniqueName } from '../support/stack';
+import { ensureNamespace, eventually, kubeConfig, uniqueName } from '../support/stack';
 
 const group = API_GROUP;
 const version = API_VERSION;
@@ -30,6 +30,7 @@ describe('local stack: Kubernetes API server', () => {
   const kc = kubeConfig();
   const api = kc.makeApiClient(k8s.CustomObjectsApi);
   const namespace = uniqueName('smoke');
+  beforeAll(() => ensureNamespace(namespace, kc));
 
   it('creates, reads, watches and patches the status of a WorkflowExecution', async () => {
     const name = uniqueName('wfe');

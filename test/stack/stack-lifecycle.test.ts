@@ -10,11 +10,9 @@ import path from 'node:path';
 import { loadStackConfig } from '../../src/stack/config';
 import { stackLayout } from '../../src/stack/layout';
 import { runningPid } from '../../src/stack/processes';
-import { stackDown, stackStatus, stackUp } from '../../src/stack/stack';
+import { DAEMONS, stackDown, stackStatus, stackUp } from '../../src/stack/stack';
 
 jest.setTimeout(240_000);
-
-const DAEMONS = ['temporal', 'discovery-front', 'apiserver', 'etcd'];
 
 function processesUsing(dir: string): string[] {
   return fs
@@ -42,6 +40,8 @@ describe('local stack lifecycle', () => {
     KUBERNAUT_STACK_ETCD_PEER_PORT: '22480',
     KUBERNAUT_STACK_APISERVER_PORT: '26543',
     KUBERNAUT_STACK_POSTGRES_PORT: '25532',
+    KUBERNAUT_STACK_TEKTON_PORT: '26550',
+    KUBERNAUT_STACK_REGISTRY_PORT: '25050',
   });
   const quiet = () => undefined;
 
@@ -53,9 +53,13 @@ describe('local stack lifecycle', () => {
   it('comes up usable, recovers from SIGKILL of every server, and goes down without leftovers', async () => {
     const info = await stackUp({ layout, config, log: quiet });
     const kubectl = () => {
-      const r = spawnSync('kubectl', ['--kubeconfig', info.kube.kubeconfigPath, 'get', 'workflowexecutions', '-A'], {
-        encoding: 'utf8',
-      });
+      const r = spawnSync(
+        'kubectl',
+        ['--kubeconfig', info.kube.kubeconfigPath, 'get', 'workflowexecutions,pipelineruns', '-A'],
+        {
+          encoding: 'utf8',
+        },
+      );
       return `exit ${r.status}: ${r.stdout}${r.stderr}`;
     };
     expect(kubectl()).toMatch(/^exit 0: (No resources found|NAMESPACE)/);

@@ -10,7 +10,10 @@ import { NativeConnection } from '@temporalio/worker';
 import { Pool } from 'pg';
 import { msToTs } from '@temporalio/common/lib/time';
 import { SEARCH_ATTRIBUTES } from '../../src/domain/names';
+import type { Identity } from '../../src/stack/identities';
 import { stackLayout } from '../../src/stack/layout';
+import { prepareWorkflowNamespace } from '../../src/stack/namespaces';
+import type { ActionImageName } from '../../src/stack/registry';
 import type { StackInfo } from '../../src/stack/stack';
 
 export type { StackInfo };
@@ -27,6 +30,47 @@ export function kubeConfig(): k8s.KubeConfig {
   const kc = new k8s.KubeConfig();
   kc.loadFromFile(getStackInfo().kube.kubeconfigPath);
   return kc;
+}
+
+/**
+ * A kubeconfig with the ServiceAccount token of a process's `deploy/` identity: what the worker or the
+ * watcher may do in a cluster, and nothing more (a missing RBAC rule fails with 403).
+ */
+export function identityKubeConfig(identity: Identity): k8s.KubeConfig {
+  const kc = new k8s.KubeConfig();
+  kc.loadFromFile(getStackInfo().kube.identities[identity]);
+  return kc;
+}
+
+/** A digest-pinned action image the stack's registry serves (Tekton resolves its entrypoint there). */
+export function actionImage(name: ActionImageName = 'kubectl'): string {
+  return getStackInfo().registry.images[name];
+}
+
+/** Creates the namespace `name` (the API server refuses objects in a namespace that does not exist). */
+export async function ensureNamespace(name: string, kc: k8s.KubeConfig = kubeConfig()): Promise<void> {
+  try {
+    await kc.makeApiClient(k8s.CoreV1Api).createNamespace({ body: { metadata: { name } } });
+  } catch (err) {
+    if ((err as { code?: number }).code !== 409) throw err;
+  }
+}
+
+/** A fresh, empty Kubernetes namespace. */
+export async function createNamespace(prefix: string, kc: k8s.KubeConfig = kubeConfig()): Promise<string> {
+  const namespace = uniqueName(prefix);
+  await ensureNamespace(namespace, kc);
+  return namespace;
+}
+
+/**
+ * A fresh Kubernetes namespace WorkflowExecutions can run in: the Namespace, the `kubernaut-action` Task and
+ * the runner ServiceAccount, ready once its `default` ServiceAccount exists (src/stack/namespaces.ts).
+ */
+export async function createWorkflowNamespace(prefix: string, kc: k8s.KubeConfig = kubeConfig()): Promise<string> {
+  const namespace = uniqueName(prefix);
+  await prepareWorkflowNamespace(kc, namespace);
+  return namespace;
 }
 
 /** A client-side connection (for Client); close it in afterAll. */

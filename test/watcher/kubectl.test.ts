@@ -6,11 +6,13 @@
 import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import * as k8s from '@kubernetes/client-node';
 import { Client } from '@temporalio/client';
 import YAML from 'yaml';
 import { EXECUTION_FINALIZER } from '../../src/activities/workflow-executions';
 import { workflowExecutionWorkflowId } from '../../src/domain/names';
-import type { KubernetesObject } from '../../src/kubernetes/resources';
+import { PIPELINE_RUNS, type KubernetesObject } from '../../src/kubernetes/resources';
+import { stackImageFor } from '../../src/stack/registry';
 import { eventually, getStackInfo } from '../support/stack';
 import { createExecutionEnv, FAST_OPTIONS, type ExecutionEnv } from '../workflow-execution/support/execution-env';
 import {
@@ -23,6 +25,8 @@ import {
 jest.setTimeout(240_000);
 
 const KUBECTL = '/usr/bin/kubectl';
+/** Steps long enough for a human (and this test) to watch the progress. */
+const STEP_MS = 15_000;
 const EXAMPLE = path.resolve(__dirname, '..', '..', 'examples', 'dag-remediation.yaml');
 
 function kubectl(args: string[], stdin?: string): Promise<string> {
@@ -43,8 +47,7 @@ describe('watcher with kubectl', () => {
   let watcher: InProcessWatcher;
 
   beforeAll(async () => {
-    // Steps long enough for a human (and this test) to watch the progress.
-    env = await createExecutionEnv({ prefix: 'watch-kubectl', stepDurationMs: 15_000 });
+    env = await createExecutionEnv({ prefix: 'watch-kubectl', stepDurationMs: STEP_MS });
     // Short workflow timings so a cancellation is noticed within seconds (the defaults take ~10 s).
     watcher = await startInProcessWatcher(env, { workflowOptions: FAST_OPTIONS });
   });
@@ -54,8 +57,16 @@ describe('watcher with kubectl', () => {
   });
 
   it('runs examples/dag-remediation.yaml to Completed after `kubectl apply`, showing progress in `kubectl get wfe`', async () => {
-    const manifest = YAML.parse(fs.readFileSync(EXAMPLE, 'utf8')) as KubernetesObject;
+    const manifest = YAML.parse(fs.readFileSync(EXAMPLE, 'utf8')) as KubernetesObject & {
+      spec: { steps: { image: string; inputs?: Record<string, unknown> }[] };
+    };
     manifest.metadata.namespace = env.namespace;
+    for (const step of manifest.spec.steps) {
+      // The example's published images, as the stack's registry serves them (Tekton resolves entrypoints there),
+      // and steps long enough for a human (and this test) to watch the progress.
+      step.image = stackImageFor(step.image, getStackInfo().registry.images);
+      step.inputs = { ...step.inputs, simulate: { durationMs: STEP_MS } };
+    }
     const name = manifest.metadata.name;
     await kubectl(['apply', '-f', '-'], YAML.stringify(manifest));
 
@@ -108,7 +119,7 @@ describe('watcher with kubectl', () => {
     expect(records.map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
   });
 
-  it('cancels the PipelineRun and finishes the records as cancelled before a `kubectl delete`d WFE disappears', async () => {
+  it('cancels the PipelineRun and finishes the records as cancelled before a `kubectl delete`d WFE disappears; the garbage collector then removes the PipelineRun', async () => {
     const wfe = await env.createWorkflowExecution({
       steps: [
         { name: 'restart-pods', inputs: { simulate: { outcome: 'hang' } } },
@@ -127,23 +138,43 @@ describe('watcher with kubectl', () => {
       120_000,
     );
 
-    await kubectl(['delete', 'wfe', name, '-n', env.namespace, '--wait=false']);
-
-    await eventually(
-      'the WFE to disappear',
-      async () => ((await env.getWorkflowExecution(env.namespace, name)) === undefined ? true : undefined),
-      120_000,
+    // What happens to the PipelineRun, in order: the workflow cancels it while the finalizer holds the WFE;
+    // once the WFE is gone, the garbage collector deletes it through its owner reference.
+    const pipelineRunEvents: string[] = [];
+    const watch = await new k8s.Watch(env.kc).watch(
+      `/apis/${PIPELINE_RUNS.group}/${PIPELINE_RUNS.version}/namespaces/${env.namespace}/${PIPELINE_RUNS.plural}`,
+      {},
+      (type: string, pr: KubernetesObject) => {
+        if (!pr.metadata.ownerReferences?.some((o) => o.uid === wfe.metadata.uid)) return;
+        const event = `${type}:${(pr.spec as { status?: string } | undefined)?.status ?? ''}`;
+        if (pipelineRunEvents[pipelineRunEvents.length - 1] !== event) pipelineRunEvents.push(event);
+      },
+      () => undefined,
     );
-    // Read right after it disappeared: the finalizer held it until all of this was true.
-    const records = await env.dataStorage.getWorkflowExecutionActions(wfe.metadata.uid!);
-    expect(records.map((r) => [r.stepName, r.status]).sort()).toEqual([
-      ['restart-pods', 'cancelled'],
-      ['scale', 'cancelled'],
-    ]);
-    const pipelineRuns = (await env.listPipelineRuns(env.namespace)).filter((pr) =>
-      pr.metadata.ownerReferences?.some((o) => o.uid === wfe.metadata.uid),
-    );
-    expect(pipelineRuns.map((pr) => pr.spec?.status)).toEqual(['Cancelled']);
+    try {
+      await kubectl(['delete', 'wfe', name, '-n', env.namespace, '--wait=false']);
+      await eventually(
+        'the WFE to disappear',
+        async () => ((await env.getWorkflowExecution(env.namespace, name)) === undefined ? true : undefined),
+        120_000,
+      );
+      // Read right after it disappeared: the finalizer held it until all of this was true.
+      const records = await env.dataStorage.getWorkflowExecutionActions(wfe.metadata.uid!);
+      expect(records.map((r) => [r.stepName, r.status]).sort()).toEqual([
+        ['restart-pods', 'cancelled'],
+        ['scale', 'cancelled'],
+      ]);
+      await eventually(
+        'the garbage collector to delete the PipelineRun',
+        () => (pipelineRunEvents.some((e) => e.startsWith('DELETED')) ? true : undefined),
+        60_000,
+      );
+    } finally {
+      watch.abort();
+    }
+    // Cancelled by the workflow (the records above say it was final before the WFE went), then collected.
+    expect(pipelineRunEvents).toContain('MODIFIED:Cancelled');
+    expect(pipelineRunEvents[pipelineRunEvents.length - 1]).toBe('DELETED:Cancelled');
     const workflowId = workflowExecutionWorkflowId({ namespace: env.namespace, name, uid: wfe.metadata.uid! });
     // The workflow ends cancelled right after releasing the finalizer.
     await expect(env.client.workflow.getHandle(workflowId).result()).rejects.toThrow(/cancel/i);

@@ -3,6 +3,7 @@ import { PIPELINE_RUNS } from '../../src/kubernetes/resources';
 import { eventually } from '../support/stack';
 import { FAST_OPTIONS, createExecutionEnv, type ExecutionEnv } from './support/execution-env';
 import { outcomeOf } from './support/assertions';
+import { createStalledNamespace } from './support/stalled-tekton';
 
 jest.setTimeout(120_000);
 
@@ -38,10 +39,14 @@ describe('workflowExecutionWorkflow: timeouts, deletion and cancellation', () =>
   });
 
   it('enforces the WorkflowExecution timeout itself when Tekton never reports, and cancels the PipelineRun', async () => {
-    // No simulator serves this namespace: the PipelineRun is created and nothing ever happens to it.
-    const unserved = `${env.namespace}-unserved`;
-    const wfe = await env.createWorkflowExecution({ timeout: '2s', steps: [{ name: 'restart' }] }, unserved);
+    // Tekton can neither start this namespace's PipelineRuns nor write their status: it never reports.
+    const stalled = await createStalledNamespace(env.kc, `${env.namespace}-stalled`);
+    const wfe = await env.createWorkflowExecution(
+      { timeout: '2s', steps: [{ name: 'restart', inputs: hang }] },
+      stalled.namespace,
+    );
     const result = await env.run(wfe, { ...FAST_OPTIONS, deadlineGraceMs: 500, cancellationWaitMs: 1_000 });
+    await stalled.remove();
     expect(result).toMatchObject({ phase: 'Failed', reason: 'DeadlineExceeded' });
 
     const { status, pipelineRuns, records } = await outcomeOf(env, wfe);

@@ -1,3 +1,4 @@
+import { getStackInfo } from '../support/stack';
 import { createExecutionEnv, type ExecutionEnv } from './support/execution-env';
 import { outcomeOf } from './support/assertions';
 
@@ -6,8 +7,11 @@ jest.setTimeout(120_000);
 describe('workflowExecutionWorkflow: failing steps and invalid specs', () => {
   let env: ExecutionEnv;
   beforeAll(async () => {
-    // The worker's image policy: only the project's action registry. The CRD cannot know it; validation does.
-    env = await createExecutionEnv({ prefix: 'fail', policy: { allowedRegistries: ['ghcr.io/kubernaut'] } });
+    // The worker's image policy: only the stack's action registry. The CRD cannot know it; validation does.
+    env = await createExecutionEnv({
+      prefix: 'fail',
+      policy: { allowedRegistries: [getStackInfo().registry.address] },
+    });
   });
   afterAll(async () => {
     await env?.close();

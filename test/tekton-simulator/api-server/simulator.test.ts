@@ -2,16 +2,26 @@
  * The Tekton simulator against the local stack's real API server, which serves Tekton's own v1 PipelineRun
  * and TaskRun CRDs: their structural schemas prune unknown fields and require e.g. TaskRun status.podName,
  * and the simulator writes with fieldValidation Strict, so a status shape the CRDs would not keep fails here.
+ * The server is a private cluster of this file: the run's stack has Tekton's own controller, which would
+ * reconcile the same PipelineRuns.
  */
 import { LABELS, MANAGED_BY } from '../../../src/domain/names';
 import { succeededCondition, type TaskRun } from '../../../src/tekton-simulator/tekton-objects';
 import { threeStepDag } from '../../fixtures/tekton-simulator/pipeline-runs';
+import { startPrivateCluster, type PrivateCluster } from '../../support/private-cluster';
 import { eventually } from '../../support/stack';
 import { reasonOf, SimulatorTestEnv } from './support';
 
+jest.setTimeout(120_000);
+
+let cluster: PrivateCluster;
 let env: SimulatorTestEnv;
+beforeAll(async () => {
+  cluster = await startPrivateCluster();
+});
+afterAll(() => cluster?.stop());
 beforeEach(() => {
-  env = new SimulatorTestEnv();
+  env = new SimulatorTestEnv(cluster.kubeConfig);
 });
 afterEach(() => env.stopAll());
 

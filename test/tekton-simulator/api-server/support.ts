@@ -1,7 +1,8 @@
 /**
- * Helpers for running the Tekton simulator against the local stack's API server (Tekton's real v1 CRDs):
- * each test gets its own namespace name and its own simulator serving only that namespace, so test files
- * and other simulators running at the same time never see each other's PipelineRuns.
+ * Helpers for running the Tekton simulator against a real API server with Tekton's real v1 CRDs — a private
+ * cluster of the test file (test/support/private-cluster.ts), since the run's stack runs Tekton's own
+ * controller: each test gets its own namespace and its own simulator serving only that namespace, so
+ * simulators running at the same time never see each other's PipelineRuns.
  */
 import * as k8s from '@kubernetes/client-node';
 import { PIPELINE_RUN, TASK_RUN, TEKTON_GROUP, TEKTON_VERSION } from '../../../src/domain/names';
@@ -13,18 +14,22 @@ import {
   type TaskRun,
 } from '../../../src/tekton-simulator/tekton-objects';
 import { pipelineRunFixture, type PipelineRunFixture } from '../../fixtures/tekton-simulator/pipeline-runs';
-import { eventually, kubeConfig, uniqueName } from '../../support/stack';
+import { ensureNamespace, eventually, uniqueName } from '../../support/stack';
 
 export const RESYNC_MS = 2000;
 export const STEP_MS = 100;
 
 export class SimulatorTestEnv {
-  readonly kubeConfig = kubeConfig();
-  readonly api = this.kubeConfig.makeApiClient(k8s.CustomObjectsApi);
+  readonly api: k8s.CustomObjectsApi;
   readonly namespace = uniqueName('tekton-sim');
   private readonly simulators: TektonSimulator[] = [];
 
+  constructor(readonly kubeConfig: k8s.KubeConfig) {
+    this.api = kubeConfig.makeApiClient(k8s.CustomObjectsApi);
+  }
+
   async startSimulator(options: Partial<TektonSimulatorOptions> = {}): Promise<TektonSimulator> {
+    await ensureNamespace(this.namespace, this.kubeConfig);
     const simulator = startTektonSimulator({
       kubeConfig: this.kubeConfig,
       namespaces: [this.namespace],
@@ -44,6 +49,7 @@ export class SimulatorTestEnv {
 
   /** Creates a PipelineRun shaped like our translation's output; the server assigns uid and generation. */
   async createPipelineRun(fixture: Omit<PipelineRunFixture, 'namespace' | 'uid'>): Promise<PipelineRun> {
+    await ensureNamespace(this.namespace, this.kubeConfig);
     const body = pipelineRunFixture({ ...fixture, namespace: this.namespace });
     const { uid: _uid, generation: _generation, ...metadata } = body.metadata;
     return (await this.api.createNamespacedCustomObject({

@@ -1,6 +1,7 @@
 /**
  * The watcher on the real stack, on top of the WorkflowExecution test environment (its own Temporal
- * namespace, Kubernetes namespace, database, Tekton simulator and in-process execution worker):
+ * namespace, Kubernetes namespace, database, real Tekton and in-process execution worker); every watcher
+ * acts as the watcher's `deploy/` ServiceAccount, with its RBAC:
  * - in-process watchers (the Watcher class, configured as main.ts would) whose logs are kept in memory;
  * - watcher PROCESSES (src/watcher/main.ts run by node with tsx's require hook, so the pid we signal is
  *   the watcher itself and SIGKILL is real);
@@ -18,7 +19,7 @@ import pino from 'pino';
 import { WORKFLOW_TYPES } from '../../../src/domain/names';
 import type { KubernetesObject } from '../../../src/kubernetes/resources';
 import { Watcher, type WatcherOptions } from '../../../src/watcher/watcher';
-import { eventually, getStackInfo } from '../../support/stack';
+import { eventually, getStackInfo, identityKubeConfig } from '../../support/stack';
 import type { ExecutionEnv } from '../../workflow-execution/support/execution-env';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
@@ -49,7 +50,7 @@ export async function startInProcessWatcher(
   const logs: LogLine[] = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) });
   const watcher = new Watcher({
-    kubeConfig: env.kc,
+    kubeConfig: identityKubeConfig('watcher'),
     client: env.client,
     taskQueue: env.taskQueue,
     namespaces: [env.namespace],
@@ -62,10 +63,12 @@ export async function startInProcessWatcher(
   return { watcher, logs, stop: () => watcher.stop(5_000) };
 }
 
-/** The stack's kubeconfig with its server replaced by `127.0.0.1:<port>` (e.g. a TCP proxy in front of it). */
+/**
+ * The watcher's kubeconfig with its server replaced by `127.0.0.1:<port>` (e.g. a TCP proxy in front of it).
+ */
 export function kubeConfigThrough(port: number): { kc: k8s.KubeConfig; file: string } {
   const kc = new k8s.KubeConfig();
-  kc.loadFromFile(getStackInfo().kube.kubeconfigPath);
+  kc.loadFromFile(getStackInfo().kube.identities.watcher);
   const cluster = kc.getCurrentCluster()!;
   const proxied = new k8s.KubeConfig();
   proxied.loadFromOptions({
@@ -79,7 +82,7 @@ export function kubeConfigThrough(port: number): { kc: k8s.KubeConfig; file: str
   return { kc: proxied, file };
 }
 
-/** The port of the stack's API server (the discovery front kubectl and the project talk to). */
+/** The port of the stack's API server. */
 export function apiServerPort(): number {
   return Number(new URL(getStackInfo().kube.server).port);
 }
@@ -116,7 +119,7 @@ export function startWatcherProcess(
       TEMPORAL_ADDRESS: getStackInfo().temporal.address,
       TEMPORAL_NAMESPACE: env.temporalNamespace,
       TEMPORAL_TASK_QUEUE: env.taskQueue,
-      KUBECONFIG: getStackInfo().kube.kubeconfigPath,
+      KUBECONFIG: getStackInfo().kube.identities.watcher,
       KUBERNAUT_WATCH_NAMESPACES: env.namespace,
       KUBERNAUT_EFFECTIVENESS_SHARDS: '1',
       KUBERNAUT_WATCHER_RESYNC_INTERVAL_MS: String(TEST_TIMINGS.resyncIntervalMs),

@@ -1,5 +1,5 @@
 /**
- * What the durability tests share: a Kubernetes namespace served by an in-process Tekton simulator, a test
+ * What the durability tests share: a Kubernetes namespace whose PipelineRuns real Tekton runs, a test
  * database, worker PROCESSES (src/workers/main.ts) they can kill, and the checks every durability test makes
  * once the fault is over: the WorkflowExecution completed, with exactly one PipelineRun and exactly one
  * `succeeded` action record per step.
@@ -9,15 +9,14 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { createDataStorage, type DataStorage } from '../../../src/datastorage/repository';
 import type { WorkflowExecutionStatus } from '../../../src/domain/workflow-execution';
 import { PIPELINE_RUNS, WORKFLOW_EXECUTIONS, type KubernetesObject } from '../../../src/kubernetes/resources';
-import { startTektonSimulator, type TektonSimulator } from '../../../src/tekton-simulator/simulator';
 import { startWorkflowExecution } from '../../../src/temporal/start-workflow-execution';
 import type { WorkflowExecutionOptions, workflowExecutionWorkflow } from '../../../src/workflows/workflow-execution';
 import {
   createTestDatabase,
+  createWorkflowNamespace,
   eventually,
   getStackInfo,
   kubeConfig,
-  uniqueName,
   type TestDatabase,
 } from '../../support/stack';
 import { workflowExecutionManifest, type StepInput } from './execution-env';
@@ -79,16 +78,9 @@ export interface DurabilityEnv {
 export async function createDurabilityEnv(prefix: string): Promise<DurabilityEnv> {
   const kc = kubeConfig();
   const customObjects = kc.makeApiClient(k8s.CustomObjectsApi);
-  const namespace = uniqueName(prefix);
+  const namespace = await createWorkflowNamespace(prefix, kc);
   const db = await createTestDatabase();
   const dataStorage = createDataStorage(db.pool);
-  const simulator: TektonSimulator = startTektonSimulator({
-    kubeConfig: kc,
-    namespaces: [namespace],
-    resyncIntervalMs: 2_000,
-    defaultStepDurationMs: 100,
-  });
-  await simulator.ready;
   const processes = new Set<WorkerProcess>();
 
   const status = async (wfe: KubernetesObject) => {
@@ -109,7 +101,7 @@ export async function createDurabilityEnv(prefix: string): Promise<DurabilityEnv
       return (await customObjects.createNamespacedCustomObject({
         ...WORKFLOW_EXECUTIONS,
         namespace,
-        body: workflowExecutionManifest({ steps }, namespace),
+        body: workflowExecutionManifest({ steps }, namespace, { stepDurationMs: 100 }),
       })) as KubernetesObject;
     },
     async start(client, wfe, taskQueue) {
@@ -122,7 +114,8 @@ export async function createDurabilityEnv(prefix: string): Promise<DurabilityEnv
         TEMPORAL_NAMESPACE: settings.temporalNamespace,
         TEMPORAL_TASK_QUEUE: settings.taskQueue,
         DATABASE_URL: settings.databaseUrl ?? db.url,
-        KUBECONFIG: getStackInfo().kube.kubeconfigPath,
+        // The worker's deploy/ identity: its ServiceAccount token and RBAC, as in a cluster.
+        KUBECONFIG: getStackInfo().kube.identities.worker,
         KUBERNAUT_WATCH_NAMESPACES: namespace,
       });
       processes.add(worker);
@@ -168,7 +161,6 @@ export async function createDurabilityEnv(prefix: string): Promise<DurabilityEnv
     },
     async close() {
       await env.stopProcesses();
-      await simulator.stop();
       await db.drop();
     },
   };

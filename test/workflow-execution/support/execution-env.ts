@@ -1,7 +1,8 @@
 /**
  * A WorkflowExecution test environment on the real stack: its own Temporal namespace (the effectiveness
- * monitor's ids are fixed), its own Kubernetes namespace and database, the Tekton simulator serving that
- * namespace, and an in-process execution worker that tests can stop and start again.
+ * monitor's ids are fixed), its own Kubernetes namespace (with the `kubernaut-action` Task) and database,
+ * real Tekton running the PipelineRuns on KWOK's fake node, and an in-process execution worker — acting as
+ * the worker's `deploy/` ServiceAccount — that tests can stop and start again.
  */
 import * as k8s from '@kubernetes/client-node';
 import { Client, type Connection, type WorkflowHandle } from '@temporalio/client';
@@ -10,7 +11,6 @@ import { createDataStorage, type DataStorage } from '../../../src/datastorage/re
 import { KUBERNAUT_API_VERSION, WORKFLOW_EXECUTION } from '../../../src/domain/names';
 import type { ValidationPolicy } from '../../../src/domain/validation';
 import { PIPELINE_RUNS, WORKFLOW_EXECUTIONS, type KubernetesObject } from '../../../src/kubernetes/resources';
-import { startTektonSimulator, type TektonSimulator } from '../../../src/tekton-simulator/simulator';
 import { startWorkflowExecution } from '../../../src/temporal/start-workflow-execution';
 import { createExecutionWorker, type ExecutionWorker } from '../../../src/workers/execution-worker';
 import type {
@@ -19,8 +19,11 @@ import type {
   workflowExecutionWorkflow,
 } from '../../../src/workflows/workflow-execution';
 import {
+  actionImage,
   createTemporalNamespace,
   createTestDatabase,
+  createWorkflowNamespace,
+  identityKubeConfig,
   kubeConfig,
   nativeConnection,
   temporalConnection,
@@ -36,9 +39,6 @@ export const FAST_OPTIONS: WorkflowExecutionOptions = {
   retryInitialIntervalMs: 200,
   retryMaximumIntervalMs: 2_000,
 };
-
-export const DIGEST = `sha256:${'a'.repeat(64)}`;
-export const KUBECTL_IMAGE = `ghcr.io/kubernaut/actions/kubectl@${DIGEST}`;
 
 export interface StepInput {
   name: string;
@@ -57,9 +57,22 @@ export interface WorkflowExecutionSpecInput {
   remediation?: string;
 }
 
-/** A WorkflowExecution manifest with a unique name and the defaults tests rely on (kubectl image, restart_pod). */
-export function workflowExecutionManifest(spec: WorkflowExecutionSpecInput, namespace: string) {
+/**
+ * A WorkflowExecution manifest with a unique name and the defaults tests rely on (the stack's kubectl action
+ * image, restart_pod). `stepDurationMs` gives steps without their own `simulate.durationMs` that duration.
+ */
+export function workflowExecutionManifest(
+  spec: WorkflowExecutionSpecInput,
+  namespace: string,
+  opts: { stepDurationMs?: number } = {},
+) {
   const name = uniqueName('wfe');
+  const withDuration = (inputs: Record<string, unknown> = {}) => {
+    const simulate = (inputs.simulate ?? {}) as Record<string, unknown>;
+    return opts.stepDurationMs === undefined || simulate.durationMs !== undefined
+      ? inputs
+      : { ...inputs, simulate: { ...simulate, durationMs: opts.stepDurationMs } };
+  };
   return {
     apiVersion: KUBERNAUT_API_VERSION,
     kind: WORKFLOW_EXECUTION.kind,
@@ -71,8 +84,8 @@ export function workflowExecutionManifest(spec: WorkflowExecutionSpecInput, name
       steps: spec.steps.map((s) => ({
         name: s.name,
         actionType: s.actionType ?? 'kubernetes/restart_pod',
-        image: s.image ?? KUBECTL_IMAGE,
-        inputs: s.inputs ?? {},
+        image: s.image ?? actionImage('kubectl'),
+        inputs: withDuration(s.inputs),
         ...(s.runAfter && { runAfter: s.runAfter }),
         ...(s.timeout && { timeout: s.timeout }),
         ...(s.retries !== undefined && { retries: s.retries }),
@@ -86,7 +99,7 @@ export interface ExecutionEnv {
   customObjects: k8s.CustomObjectsApi;
   client: Client;
   temporalNamespace: string;
-  /** Kubernetes namespace the simulator serves. */
+  /** Kubernetes namespace of this env's WorkflowExecutions (with the kubernaut-action Task). */
   namespace: string;
   taskQueue: string;
   db: TestDatabase;
@@ -108,7 +121,7 @@ export async function createExecutionEnv(
   opts: {
     policy?: ValidationPolicy;
     prefix?: string;
-    /** How long a simulated step without its own `simulate.durationMs` runs. Default 100 ms. */
+    /** How long a step without its own `simulate.durationMs` runs on KWOK's node. Default 100 ms. */
     stepDurationMs?: number;
   } = {},
 ): Promise<ExecutionEnv> {
@@ -119,16 +132,11 @@ export async function createExecutionEnv(
   const workerConnection: NativeConnection = await nativeConnection();
   const temporalNamespace = await createTemporalNamespace(connection, prefix);
   const client = new Client({ connection, namespace: temporalNamespace });
-  const namespace = uniqueName(prefix);
+  const namespace = await createWorkflowNamespace(prefix, kc);
   const taskQueue = uniqueName(`${prefix}-tq`);
   const db = await createTestDatabase();
   const dataStorage = createDataStorage(db.pool);
-  const simulator: TektonSimulator = await startTektonSimulator({
-    kubeConfig: kc,
-    namespaces: [namespace],
-    resyncIntervalMs: 2_000,
-    defaultStepDurationMs: opts.stepDurationMs ?? 100,
-  });
+  const stepDurationMs = opts.stepDurationMs ?? 100;
   const workflowBundle: WorkflowBundle = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../../src/workflows'),
     logger: new DefaultLogger('WARN'),
@@ -140,13 +148,13 @@ export async function createExecutionEnv(
       connection: workerConnection,
       namespace: temporalNamespace,
       taskQueue,
-      kubeConfig: kc,
+      kubeConfig: identityKubeConfig('worker'),
       dataStorage,
       temporalClient: client,
       policy: opts.policy,
       effectivenessShards: 1,
       // Only this env's namespaces: relisting every test's PipelineRuns every 2 s loads the shared stack.
-      watchNamespaces: [namespace, `${namespace}-unserved`],
+      watchNamespaces: [namespace, `${namespace}-stalled`],
       resyncIntervalMs: 2_000,
       workflowBundle,
       tuning: { shutdownGraceTime: '2 seconds' },
@@ -176,7 +184,7 @@ export async function createExecutionEnv(
       return (await customObjects.createNamespacedCustomObject({
         ...WORKFLOW_EXECUTIONS,
         namespace: ns,
-        body: workflowExecutionManifest(spec, ns),
+        body: workflowExecutionManifest(spec, ns, { stepDurationMs }),
       })) as KubernetesObject;
     },
     async start(wfe, options = FAST_OPTIONS) {
@@ -208,7 +216,6 @@ export async function createExecutionEnv(
     stopWorker,
     async close() {
       await stopWorker();
-      await simulator.stop();
       await db.drop();
       await connection.close();
       await workerConnection.close();

@@ -79,8 +79,13 @@ export function mapWorkflowExecutionStatus(input: MapStatusInput): WorkflowExecu
     });
   });
 
+  // A TaskRun may be seen before its PipelineRun's first status: they come from two watches, and a real
+  // Tekton creates the TaskRun before it writes the PipelineRun's status. A step underway means started.
   const started =
-    condition !== undefined || prStatus.startTime !== undefined || asArray(prStatus.childReferences).length > 0;
+    condition !== undefined ||
+    prStatus.startTime !== undefined ||
+    asArray(prStatus.childReferences).length > 0 ||
+    steps.some((s) => s.phase !== 'Pending');
   const phase: WorkflowExecutionPhase = !done
     ? started && pipelineRun.spec?.status !== 'PipelineRunPending'
       ? 'Running'

@@ -204,6 +204,21 @@ describe('mapWorkflowExecutionStatus', () => {
     });
   });
 
+  describe('watch lag', () => {
+    it("is Running when a step's TaskRun is seen before the PipelineRun's first status (two watches)", () => {
+      const { pipelineRun, taskRuns } = tektonScenario('running-partial');
+      const status = mapWorkflowExecutionStatus({
+        pipelineRun: { ...pipelineRun, status: undefined },
+        taskRuns,
+        previous: initial,
+        now: NOW,
+        workflowExecution: wfe,
+      });
+      expect(status.steps?.find((s) => s.name === 'scale-deployment')?.phase).toBe('Running');
+      expect(status.phase).toBe('Running');
+    });
+  });
+
   describe('timestamps', () => {
     it('takes start and completion from the PipelineRun and rounds the duration to seconds', () => {
       const status = map('succeeded');

@@ -210,9 +210,11 @@ function setCompletion(step: StepStatus, completionTime: unknown): void {
 
 /**
  * Termination reasons Tekton writes itself when it stops a container (with a made-up exit code 1):
- * that code says nothing about the action, so it is not reported as the action's exit code.
+ * that code says nothing about the action, so it is not reported as the action's exit code. Tekton v1.7
+ * also ends a step whose image could not be pulled this way (`TaskRunImagePullFailed`): that container
+ * never ran at all.
  */
-const STOPPED_BY_TEKTON = new Set(['TaskRunCancelled', 'TaskRunTimeout', 'TimeoutExceeded']);
+const STOPPED_BY_TEKTON = new Set(['TaskRunCancelled', 'TaskRunTimeout', 'TimeoutExceeded', 'TaskRunImagePullFailed']);
 
 /** First non-zero container exit code, else 0 when every container terminated cleanly. */
 function exitCodeOf(states: readonly StepState[]): number | undefined {

@@ -1,7 +1,7 @@
 import { mapWorkflowExecutionStatus } from '../../src/domain/status-mapping';
 import { initialWorkflowExecutionStatus } from '../../src/domain/status-transitions';
 import type { FailureReason, StepPhase, WorkflowExecutionStatus } from '../../src/domain/workflow-execution';
-import { loadExample, tektonScenario, tektonScenarioNames } from './support/examples';
+import { loadExample, recordedTektonScenario, tektonScenario, tektonScenarioNames } from './support/examples';
 
 const wfe = loadExample('dag-remediation.yaml');
 const temporal = { namespace: 'default', workflowId: 'wfe/demo/dag-remediation/uid', runId: 'run-1' };
@@ -340,6 +340,137 @@ describe('mapWorkflowExecutionStatus', () => {
       });
       expect(status.phase).toBe('Failed');
       expect(status.failureDetails).toMatchObject({ reason: 'Unknown', wasExecutionFailure: false });
+    });
+  });
+});
+
+/**
+ * The same mapping on what a real Tekton (v1.7.0, its own controller on KWOK pods) wrote for the DAG of
+ * examples/dag-remediation.yaml: test/fixtures/tekton-recorded/, recorded by
+ * test/domain/support/record-tekton-statuses.ts. Where these and the hand-written fixtures above differ
+ * (reasons, messages, step states), both must map to the same WFE status.
+ */
+const recorded: [scenario: string, expected: Expected][] = [
+  ['succeeded', { phase: 'Completed', steps: ['Succeeded', 'Succeeded', 'Succeeded'], progress: '3/3' }],
+  ['running-partial', { phase: 'Running', steps: ['Running', 'Running', 'Pending'], progress: '0/3' }],
+  ['retries', { phase: 'Completed', steps: ['Succeeded', 'Succeeded', 'Succeeded'], progress: '3/3' }],
+  [
+    'failed-exit-2',
+    {
+      phase: 'Failed',
+      steps: ['Succeeded', 'Failed', 'Skipped'],
+      progress: '1/3',
+      failure: { reason: 'TaskFailed', failedStep: 'scale-deployment', exitCode: 2, wasExecutionFailure: true },
+    },
+  ],
+  [
+    'retries-exhausted',
+    {
+      phase: 'Failed',
+      steps: ['Succeeded', 'Failed', 'Skipped'],
+      progress: '1/3',
+      failure: { reason: 'TaskFailed', failedStep: 'scale-deployment', exitCode: 3, wasExecutionFailure: true },
+    },
+  ],
+  [
+    'step-oom',
+    {
+      phase: 'Failed',
+      steps: ['Succeeded', 'Failed', 'Skipped'],
+      progress: '1/3',
+      failure: { reason: 'OOMKilled', failedStep: 'scale-deployment', exitCode: 137, wasExecutionFailure: true },
+    },
+  ],
+  [
+    'image-pull-failed',
+    {
+      phase: 'Failed',
+      steps: ['Failed', 'Succeeded', 'Skipped'],
+      progress: '1/3',
+      // restart-pods never ran (Tekton's exit code 1 is its own), but scale-deployment ran beside it.
+      failure: { reason: 'ImagePullBackOff', failedStep: 'restart-pods', wasExecutionFailure: true },
+    },
+  ],
+  [
+    'pipelinerun-timeout',
+    {
+      phase: 'Failed',
+      steps: ['Failed', 'Succeeded', 'Skipped'],
+      progress: '1/3',
+      failure: { reason: 'DeadlineExceeded', failedStep: 'restart-pods', wasExecutionFailure: true },
+    },
+  ],
+  [
+    'taskrun-timeout',
+    {
+      phase: 'Failed',
+      steps: ['Failed', 'Succeeded', 'Skipped'],
+      progress: '1/3',
+      failure: { reason: 'DeadlineExceeded', failedStep: 'restart-pods', wasExecutionFailure: true },
+    },
+  ],
+  [
+    'cancelled',
+    {
+      phase: 'Failed',
+      steps: ['Cancelled', 'Cancelled', 'Cancelled'],
+      progress: '0/3',
+      failure: { reason: 'Cancelled', failedStep: 'restart-pods', wasExecutionFailure: true },
+    },
+  ],
+  [
+    'couldnt-get-task',
+    {
+      phase: 'Failed',
+      steps: ['Skipped', 'Skipped', 'Skipped'],
+      progress: '0/3',
+      failure: { reason: 'ConfigurationError', wasExecutionFailure: false },
+    },
+  ],
+];
+
+describe('mapWorkflowExecutionStatus on statuses recorded from Tekton v1.7.0', () => {
+  it('has a table row for every recorded scenario', () => {
+    expect(recorded.map(([name]) => name).sort()).toEqual(tektonScenarioNames('tekton-recorded'));
+  });
+
+  describe.each(recorded)('%s', (scenario, expected) => {
+    const { pipelineRun, taskRuns, workflowExecutionUid } = recordedTektonScenario(scenario);
+    const workflowExecution = loadExample('dag-remediation.yaml', workflowExecutionUid);
+    const start = initialWorkflowExecutionStatus(workflowExecution, CREATED, { temporal });
+    const status = mapWorkflowExecutionStatus({ pipelineRun, taskRuns, previous: start, now: NOW, workflowExecution });
+
+    it(`gives phase ${expected.phase}, step phases ${expected.steps.join('/')} and ${expected.progress}`, () => {
+      expect(status.phase).toBe(expected.phase);
+      expect(status.steps?.map((s) => [s.name, s.phase])).toEqual([
+        ['restart-pods', expected.steps[0]],
+        ['scale-deployment', expected.steps[1]],
+        ['create-gitops-pr', expected.steps[2]],
+      ]);
+      expect(status.progress).toBe(expected.progress);
+    });
+
+    it('classifies the failure', () => {
+      expect(
+        status.failureDetails && {
+          reason: status.failureDetails.reason,
+          failedStep: status.failureDetails.failedStep,
+          exitCode: status.failureDetails.exitCode,
+          wasExecutionFailure: status.failureDetails.wasExecutionFailure,
+        },
+      ).toEqual(expected.failure && { failedStep: undefined, exitCode: undefined, ...expected.failure });
+    });
+
+    it('is a fixed point: mapping again on top of its own result changes nothing', () => {
+      expect(
+        mapWorkflowExecutionStatus({
+          pipelineRun,
+          taskRuns,
+          previous: status,
+          now: '2026-11-30T00:00:00Z',
+          workflowExecution,
+        }),
+      ).toEqual(status);
     });
   });
 });

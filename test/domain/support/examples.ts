@@ -32,11 +32,25 @@ export function tektonScenario(name: string): TektonScenario {
   return JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'tekton', `${name}.json`), 'utf8')) as TektonScenario;
 }
 
-export function tektonScenarioNames(): string[] {
-  return readdirSync(join(ROOT, 'test', 'fixtures', 'tekton'))
+export function tektonScenarioNames(dir: 'tekton' | 'tekton-recorded' = 'tekton'): string[] {
+  return readdirSync(join(ROOT, 'test', 'fixtures', dir))
     .filter((f) => f.endsWith('.json'))
     .map((f) => f.replace(/\.json$/, ''))
     .sort();
+}
+
+/**
+ * What Tekton's own controller (v1.7.0, on KWOK pods) wrote for the same DAG, recorded by
+ * record-tekton-statuses.ts; `workflowExecutionUid` is the uid its PipelineRun was translated from.
+ */
+export interface RecordedTektonScenario extends TektonScenario {
+  workflowExecutionUid: string;
+}
+
+export function recordedTektonScenario(name: string): RecordedTektonScenario {
+  return JSON.parse(
+    readFileSync(join(ROOT, 'test', 'fixtures', 'tekton-recorded', `${name}.json`), 'utf8'),
+  ) as RecordedTektonScenario;
 }
 
 export function readRepoFile(...path: string[]): string {

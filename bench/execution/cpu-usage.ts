@@ -1,6 +1,6 @@
 /**
  * CPU time per process over a phase, per WorkflowExecution: what one execution costs each part of the system
- * (the worker, Temporal, the API server and etcd, the bench process with the simulator). On two shared cores
+ * (the worker, Temporal, the control plane, Tekton or the simulator in the bench process). On two shared cores
  * this explains latencies better than wall-clock numbers alone: a rate whose total CPU per second exceeds
  * the cores available queues up, whatever the code does.
  */

@@ -7,6 +7,8 @@
 import type * as k8s from '@kubernetes/client-node';
 import type { Client } from '@temporalio/client';
 import type { KubernetesObject } from '../../src/kubernetes/resources';
+import type { Certificates } from '../../src/stack/certificates';
+import type { Identity } from '../../src/stack/identities';
 import { WORKFLOW_EXECUTIONS } from '../../src/kubernetes/resources';
 import { startWorkflowExecution } from '../../src/temporal/start-workflow-execution';
 
@@ -15,6 +17,8 @@ export interface LaunchContext {
   client: Client;
   namespace: string;
   taskQueue: string;
+  /** The cluster the WFEs live in (the stack's, or the simulator's private one). */
+  cluster: { certs: Certificates; apiserverPort: number; identities: Record<Identity, string> };
 }
 
 export interface Launched {

@@ -7,7 +7,7 @@
  * Per WorkflowExecution (keyed by uid; a PipelineRun names its WFE in its owner reference):
  * - pipelineRunCreatedAt: arrival of the PipelineRun's first event;
  * - pipelineRunFinishedAt: arrival of the first event whose `Succeeded` condition is True or False;
- * - pipelineRunFinishedConditionAt: that condition's lastTransitionTime (the simulator writes milliseconds);
+ * - pipelineRunFinishedConditionAt: that condition's lastTransitionTime (the simulator writes milliseconds, Tekton whole seconds);
  * - terminalAt: arrival of the first WFE event whose status.phase is Completed or Failed;
  * - settledAt: arrival of the first terminal WFE event without the execution finalizer (the workflow's
  *   last Kubernetes write: after it the worker makes no more requests for this WFE);

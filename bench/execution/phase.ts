@@ -19,7 +19,7 @@ export interface PhaseSettings {
   count: number;
   /** Launches per second. */
   rate: number;
-  /** Duration of every step (the simulator's `simulate.durationMs`); 0 = instant. */
+  /** Duration of every step (`inputs.simulate.durationMs`, for KWOK's pods or the simulator); 0 = instant. */
   stepDurationMs: number;
   deadlineMs: number;
 }
@@ -29,23 +29,30 @@ export interface PhaseDependencies {
   mode: LaunchMode;
   observer: ExecutionObserver;
   requestCounter: RequestCounter;
-  simulator: TektonSimulator;
+  /** The in-repo simulator, when it plays Tekton (`--tekton simulator`); Tekton's controller otherwise. */
+  simulator?: TektonSimulator;
+  /** The action image of every step: one the stack's registry serves (Tekton resolves its entrypoint). */
+  image: string;
   worker: BenchWorker;
   log: (line: string) => void;
   /** Processes whose CPU time is reported per WFE (name → pid). */
   processes: () => ProcessIds;
 }
 
-const IMAGE = `ghcr.io/kubernaut/actions/kubectl@sha256:${'a'.repeat(64)}`;
-
 /** The bench's WFE: a 3-step DAG, one step first and two in parallel after it (like the happy-path test). */
-export function benchWorkflowExecution(namespace: string, phase: string, index: number, stepDurationMs: number) {
+export function benchWorkflowExecution(
+  namespace: string,
+  phase: string,
+  index: number,
+  stepDurationMs: number,
+  image: string,
+) {
   const name = `bench-${phase}-${index}-${crypto.randomBytes(3).toString('hex')}`;
   const inputs = stepDurationMs > 0 ? { simulate: { durationMs: stepDurationMs } } : {};
   const step = (stepName: string, actionType: string, runAfter?: string[]) => ({
     name: stepName,
     actionType,
-    image: IMAGE,
+    image,
     inputs,
     ...(runAfter && { runAfter }),
   });
@@ -69,13 +76,13 @@ const sleepUntil = (at: number) => new Promise((resolve) => setTimeout(resolve, 
 
 export async function runPhase(d: PhaseDependencies, s: PhaseSettings): Promise<PhaseObservations> {
   const manifests = Array.from({ length: s.count }, (_, i) =>
-    benchWorkflowExecution(d.namespace, s.name, i, s.stepDurationMs),
+    benchWorkflowExecution(d.namespace, s.name, i, s.stepDurationMs, d.image),
   );
   await d.mode.prepare(manifests);
   d.log(`${s.name}: ${s.count} WorkflowExecutions prepared; launching at ${s.rate}/s`);
 
   const workerBefore = await d.requestCounter.counts();
-  const simulatorBefore = d.simulator.stats().apiRequests;
+  const simulatorBefore = d.simulator?.stats().apiRequests ?? 0;
   const cpuBefore = cpuSnapshot(d.processes());
   d.worker.resetPeak();
   const sampler = setInterval(() => d.worker.sample(), 500);
@@ -113,7 +120,7 @@ export async function runPhase(d: PhaseDependencies, s: PhaseSettings): Promise<
     launchFailures,
     timelines: d.observer.timelines,
     workerRequests: { before: workerBefore, after: await d.requestCounter.counts() },
-    simulatorRequests: { before: simulatorBefore, after: d.simulator.stats().apiRequests },
+    simulatorRequests: { before: simulatorBefore, after: d.simulator?.stats().apiRequests ?? 0 },
     cpu: { before: cpuBefore, after: cpuSnapshot(d.processes()) },
     workerMemory: {
       peakSampledRssMb: d.worker.sampledPeakRssMb(),

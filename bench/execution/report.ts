@@ -30,7 +30,7 @@ export interface PhaseReport {
   startToPipelineRunCreatedMs: LatencySummary;
   /** (b) PipelineRun's finished event at the bench → WFE's terminal event at the bench. */
   pipelineRunFinishedToTerminalMs: LatencySummary;
-  /** (b) measured from the Succeeded condition's lastTransitionTime instead (includes the simulator's write). */
+  /** (b) measured from the Succeeded condition's lastTransitionTime instead (includes Tekton's or the simulator's write). */
   pipelineRunConditionToTerminalMs: LatencySummary;
   /** Completed or failed WFEs per second, first start request → last terminal event. */
   throughputPerSecond: number;

@@ -2,22 +2,29 @@
  * How fast WorkflowExecutions flow through the execution path, and what they cost the API server.
  *
  *     npm run bench:execution -- [--count 200] [--rate 20] [--slow-step-ms 3000] [--via direct|watcher]
+ *                                [--tekton controller|simulator]
  *
  * On the local stack (started when not running, shared when it is), in a Temporal namespace, Kubernetes
- * namespace and database of its own: the Tekton simulator runs in the bench process, the execution worker
- * runs as the real worker process (src/workers/main.ts). Two phases of N WFEs each (a 3-step DAG), launched
- * at a fixed rate: `instant` (the simulator completes steps at once) and `slow` (every step takes
- * --slow-step-ms), which shows that the worker's API requests per WFE do not grow with how long a WFE runs.
- * Prints ONE JSON object on stdout (progress goes to stderr). Methods: bench/execution/README.md.
+ * namespace and database of its own; the execution worker runs as the real worker process
+ * (src/workers/main.ts) under its deploy/ ServiceAccount. `--tekton controller` (default): Tekton's own
+ * controller runs the PipelineRuns on KWOK's fake node; `--tekton simulator`: the in-repo simulator runs in
+ * the bench process against a private cluster (no Tekton controller; Temporal and PostgreSQL stay the
+ * stack's). Two phases of N WFEs each (a 3-step DAG), launched at a fixed rate: `instant` (steps complete at
+ * once) and `slow` (every step takes --slow-step-ms), which shows that the worker's API requests per WFE do
+ * not grow with how long a WFE runs. Prints ONE JSON object on stdout (progress goes to stderr). Methods:
+ * bench/execution/README.md.
  */
 import os from 'node:os';
 import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { Client, Connection } from '@temporalio/client';
 import { Command, Option } from 'commander';
+import { TEKTON_MODES, type TektonMode } from '../../src/stack/config';
 import { stackLayout } from '../../src/stack/layout';
+import { prepareWorkflowNamespace } from '../../src/stack/namespaces';
+import { startPrivateCluster } from '../../src/stack/private-cluster';
 import { runningPid } from '../../src/stack/processes';
-import { startTektonSimulator } from '../../src/tekton-simulator/simulator';
+import { startTektonSimulator, type TektonSimulator } from '../../src/tekton-simulator/simulator';
 import {
   acquireStack,
   cleanKubernetesNamespace,
@@ -48,6 +55,7 @@ interface Options {
   slowCount?: number;
   slowStepMs: number;
   via: string;
+  tekton: TektonMode;
   deadlineMs: number;
 }
 
@@ -72,6 +80,11 @@ function parseOptions(argv: string[]): Options {
     .addOption(
       new Option('--via <mode>', 'how workflows are started').choices(Object.keys(LAUNCH_MODES)).default('direct'),
     )
+    .addOption(
+      new Option('--tekton <who>', "who runs the PipelineRuns: Tekton's controller on KWOK, or the simulator")
+        .choices(TEKTON_MODES)
+        .default('controller'),
+    )
     .option('--deadline-ms <ms>', 'give up on a phase after this long', int, 600_000)
     .parse(argv)
     .opts<Options>();
@@ -91,10 +104,28 @@ async function main(): Promise<void> {
     const stack: Stack = await acquireStack(log);
     cleanups.push(() => stack.release());
 
-    const kc = new k8s.KubeConfig();
-    kc.loadFromFile(stack.info.kube.kubeconfigPath);
+    // Where the PipelineRuns run: the stack's cluster with Tekton's controller, or a private cluster for the
+    // simulator (the two must not share an API server: src/stack/cluster.ts).
+    const cluster =
+      o.tekton === 'simulator'
+        ? await startPrivateCluster()
+        : {
+            kubeConfig: (() => {
+              const c = new k8s.KubeConfig();
+              c.loadFromFile(stack.info.kube.kubeconfigPath);
+              return c;
+            })(),
+            identities: stack.info.kube.identities,
+            apiserverPort: stack.apiserverPort,
+            certs: stack.certs,
+            layout: stackLayout(),
+            stop: async () => undefined,
+          };
+    cleanups.push(() => cluster.stop());
+    const kc = cluster.kubeConfig;
     const customObjects = kc.makeApiClient(k8s.CustomObjectsApi);
     const namespace = unique('bench-exec');
+    await prepareWorkflowNamespace(kc, namespace);
     cleanups.push(() => cleanKubernetesNamespace(customObjects, namespace));
 
     // TEMPORAL_ADDRESS: another Temporal server than the stack's (e.g. one not shared with concurrent test runs).
@@ -110,15 +141,19 @@ async function main(): Promise<void> {
     cleanups.push(() => database.drop());
 
     const requestCounter = await startRequestCounter({
-      certs: stack.certs,
-      backendPort: stack.apiserverPort,
-      identityKubeconfig: stack.info.kube.identities.worker,
+      certs: cluster.certs,
+      backendPort: cluster.apiserverPort,
+      identityKubeconfig: cluster.identities.worker,
     });
     cleanups.push(() => requestCounter.close());
 
-    const simulator = startTektonSimulator({ kubeConfig: kc, namespaces: [namespace], defaultStepDurationMs: 0 });
-    cleanups.push(() => simulator.stop());
-    await simulator.ready;
+    let simulator: TektonSimulator | undefined;
+    if (o.tekton === 'simulator') {
+      const started = startTektonSimulator({ kubeConfig: kc, namespaces: [namespace], defaultStepDurationMs: 0 });
+      cleanups.push(() => started.stop());
+      await started.ready;
+      simulator = started;
+    }
 
     const observer = new ExecutionObserver(kc, namespace);
     await observer.start();
@@ -138,20 +173,27 @@ async function main(): Promise<void> {
     cleanups.push(() => worker.stop());
     const idleMemory = worker.memory();
 
-    const mode = await LAUNCH_MODES[o.via]!({ customObjects, client, namespace, taskQueue });
+    const mode = await LAUNCH_MODES[o.via]!({ customObjects, client, namespace, taskQueue, cluster });
     cleanups.push(() => mode.close());
-    const pids = stackLayout().pids;
+    const stackPids = stackLayout().pids;
+    const clusterPids = cluster.layout.pids;
     const processes = () => ({
       worker: worker.pid,
       watcher: isWatcherMode(mode) ? mode.pid : undefined,
-      // The shared stack's server also serves whoever else uses the stack: its figure is an upper bound.
-      temporal: process.env.TEMPORAL_ADDRESS ? undefined : runningPid(pids, 'temporal'),
-      apiserver: runningPid(pids, 'apiserver'),
-      etcd: runningPid(pids, 'etcd'),
-      countingFront: requestCounter.pid,
-      benchProcess: process.pid, // the simulator and the bench's watches
+      // The shared stack's servers also serve whoever else uses the stack: their figures are upper bounds.
+      temporal: process.env.TEMPORAL_ADDRESS ? undefined : runningPid(stackPids, 'temporal'),
+      apiserver: runningPid(clusterPids, 'kube-apiserver'),
+      etcd: runningPid(clusterPids, 'etcd'),
+      controllerManager: runningPid(clusterPids, 'kube-controller-manager'),
+      scheduler: runningPid(clusterPids, 'kube-scheduler'),
+      kwok: runningPid(clusterPids, 'kwok'),
+      tektonController: runningPid(clusterPids, 'tekton-controller'),
+      tektonWebhook: runningPid(clusterPids, 'tekton-webhook'),
+      countingProxy: requestCounter.pid,
+      benchProcess: process.pid, // the bench's watches (and the simulator, when it plays Tekton)
     });
-    const deps = { namespace, mode, observer, requestCounter, simulator, worker, log, processes };
+    const image = stack.info.registry.images.kubectl;
+    const deps = { namespace, mode, observer, requestCounter, simulator, image, worker, log, processes };
 
     const loadBefore = os.loadavg();
     const phases: Record<string, PhaseReport & { slowest: SlowExecution[] }> = {};
@@ -175,6 +217,7 @@ async function main(): Promise<void> {
     const report = {
       bench: 'execution',
       via: o.via,
+      tekton: o.tekton,
       count: o.count,
       ratePerSecond: o.rate,
       stepsPerWorkflowExecution: 3,

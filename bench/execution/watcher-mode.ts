@@ -18,11 +18,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { workflowExecutionWorkflowId } from '../../src/domain/names';
 import { WORKFLOW_EXECUTIONS, type KubernetesObject } from '../../src/kubernetes/resources';
-import { ensureCertificates } from '../../src/stack/certificates';
-import { loadStackConfig } from '../../src/stack/config';
 import { stackLayout } from '../../src/stack/layout';
 import type { StackInfo } from '../../src/stack/stack';
-import { ensureTools } from '../../src/stack/tools';
 import { cpuTimeMs, residentMemoryMb, spawnTypeScript, type ChildProcessHandle } from './child-process';
 import { inBatches, type LaunchContext, type LaunchMode } from './launch';
 import { requestDelta, startRequestCounter, type RequestCounts } from './request-counter';
@@ -83,13 +80,11 @@ export async function watcherLaunch(
   ctx: LaunchContext,
   settings: { temporalAddress?: string; logFile?: string } = {},
 ): Promise<WatcherLaunchMode> {
-  const layout = stackLayout();
-  const info = JSON.parse(fs.readFileSync(layout.info, 'utf8')) as StackInfo;
-  const certs = ensureCertificates(ensureTools(() => undefined).openssl, layout.certs);
+  const info = JSON.parse(fs.readFileSync(stackLayout().info, 'utf8')) as StackInfo;
   const counter = await startRequestCounter({
-    certs,
-    backendPort: loadStackConfig().apiserverPort,
-    identityKubeconfig: info.kube.identities.watcher,
+    certs: ctx.cluster.certs,
+    backendPort: ctx.cluster.apiserverPort,
+    identityKubeconfig: ctx.cluster.identities.watcher,
   });
   const logFile = settings.logFile ?? path.join(os.tmpdir(), `${ctx.namespace}-watcher.log`);
   const watcher: ChildProcessHandle = spawnTypeScript(

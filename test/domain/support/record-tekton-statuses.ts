@@ -115,7 +115,13 @@ const SCENARIOS: Record<string, Scenario> = {
 
 /** What a fixture keeps of a server object: no managedFields, resourceVersion or server timestamps. */
 function stable(o: KubernetesObject): KubernetesObject {
-  const { managedFields: _m, resourceVersion: _r, creationTimestamp: _c, generation: _g, ...metadata } = o.metadata;
+  const {
+    managedFields: _m,
+    resourceVersion: _r,
+    creationTimestamp: _c,
+    generation: _g,
+    ...metadata
+  } = o.metadata as KubernetesObject['metadata'] & { managedFields?: unknown };
   return { ...o, metadata } as KubernetesObject;
 }
 

@@ -8,7 +8,7 @@
 import { LABELS, MANAGED_BY } from '../../../src/domain/names';
 import { succeededCondition, type TaskRun } from '../../../src/tekton-simulator/tekton-objects';
 import { threeStepDag } from '../../fixtures/tekton-simulator/pipeline-runs';
-import { startPrivateCluster, type PrivateCluster } from '../../support/private-cluster';
+import { startPrivateCluster, type PrivateCluster } from '../../../src/stack/private-cluster';
 import { eventually } from '../../support/stack';
 import { reasonOf, SimulatorTestEnv } from './support';
 

@@ -1,23 +1,30 @@
 /**
- * A Kubernetes cluster of a test file's own, beside the run's stack: etcd, kube-apiserver, the
- * controller-manager and KWOK in a temporary state directory on free ports, with Tekton's CRDs but not its
- * controller — for the in-repo Tekton simulator, which must not share an API server with a real Tekton
- * (src/stack/cluster.ts). Stopped and removed by `stop()`.
+ * A Kubernetes cluster of its own, beside the shared stack: etcd, kube-apiserver, the controller-manager
+ * and KWOK in a temporary state directory on free ports, with Tekton's CRDs but not its controller — for
+ * the in-repo Tekton simulator (its own tests, `bench:execution --tekton simulator`), which must not share
+ * an API server with a real Tekton (cluster.ts). Stopped and removed by `stop()`.
  */
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
-import { ensureCertificates } from '../../src/stack/certificates';
-import { startCluster } from '../../src/stack/cluster';
-import { loadStackConfig } from '../../src/stack/config';
-import { stackLayout } from '../../src/stack/layout';
-import { stackDown } from '../../src/stack/stack';
-import { ensureTools } from '../../src/stack/tools';
+import { ensureCertificates, type Certificates } from './certificates';
+import { startCluster } from './cluster';
+import { loadStackConfig } from './config';
+import type { Identity } from './identities';
+import { stackLayout, type StackLayout } from './layout';
+import { stackDown } from './stack';
+import { ensureTools } from './tools';
 
 export interface PrivateCluster {
   kubeConfig: k8s.KubeConfig;
+  kubeconfigPath: string;
+  /** Token kubeconfigs of the worker's and the watcher's deploy/ identities. */
+  identities: Record<Identity, string>;
+  apiserverPort: number;
+  certs: Certificates;
+  layout: StackLayout;
   stop(): Promise<void>;
 }
 
@@ -47,12 +54,21 @@ export async function startPrivateCluster(): Promise<PrivateCluster> {
   try {
     const tools = ensureTools(quiet);
     for (const d of [layout.root, layout.pids, layout.logs]) fs.mkdirSync(d, { recursive: true });
-    await startCluster(tools, ensureCertificates(tools.openssl, layout.certs), config, layout);
+    const certs = ensureCertificates(tools.openssl, layout.certs);
+    const { identities } = await startCluster(tools, certs, config, layout);
+    const kubeConfig = new k8s.KubeConfig();
+    kubeConfig.loadFromFile(layout.kubeconfig);
+    return {
+      kubeConfig,
+      kubeconfigPath: layout.kubeconfig,
+      identities,
+      apiserverPort: config.apiserverPort,
+      certs,
+      layout,
+      stop,
+    };
   } catch (err) {
     await stop();
     throw err;
   }
-  const kubeConfig = new k8s.KubeConfig();
-  kubeConfig.loadFromFile(layout.kubeconfig);
-  return { kubeConfig, stop };
 }

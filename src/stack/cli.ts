@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { stackLayout } from './layout';
 import { withStackLock } from './lease';
 import { stackDown, stackStatus, stackUp } from './stack';
+import { treeUsage } from './process-usage';
 import { ensureTools, MissingPrerequisiteError } from './tools';
 
 function explain(err: unknown): never {
@@ -69,10 +70,36 @@ program
 
 program
   .command('status')
-  .description('which servers run, and the connection info')
-  .action(() => {
+  .description('which servers run (and what runs beside them), their memory and CPU, and the connection info')
+  .option('--sample <seconds>', "also measure each process's CPU over this many seconds", Number)
+  .action(async (opts: { sample?: number }) => {
     const status = stackStatus();
-    for (const [name, up] of Object.entries(status.running)) console.log(`${up ? 'running' : 'stopped'}  ${name}`);
+    const before = new Map(Object.entries(status.pids).map(([name, pid]) => [name, treeUsage(pid)?.cpuMs ?? 0]));
+    const seconds = opts.sample && opts.sample > 0 ? opts.sample : 0;
+    if (seconds) await new Promise((r) => setTimeout(r, seconds * 1000));
+    let rss = 0;
+    let sampled = 0;
+    const names = [...new Set([...Object.keys(status.running), ...Object.keys(status.pids)])];
+    for (const name of names) {
+      const pid = status.pids[name];
+      const usage = pid === undefined ? undefined : treeUsage(pid);
+      rss += usage?.rssMb ?? 0;
+      const cpu = seconds && usage ? (usage.cpuMs - (before.get(name) ?? 0)) / (seconds * 10) : undefined;
+      sampled += cpu ?? 0;
+      const state = status.running[name] === false ? 'stopped' : 'running';
+      console.log(
+        `${state.padEnd(8)} ${name.padEnd(24)}` +
+          (usage
+            ? ` pid ${String(pid).padEnd(8)} rss ${usage.rssMb.toFixed(0).padStart(5)} MiB` +
+              ` cpu ${(usage.cpuMs / 1000).toFixed(1).padStart(7)} s` +
+              (cpu !== undefined ? `  ${cpu.toFixed(1).padStart(5)} % of a core` : '')
+            : ''),
+      );
+    }
+    console.log(
+      `total rss ${rss.toFixed(0)} MiB` +
+        (seconds ? `; ${sampled.toFixed(1)} % of a core over ${seconds} s` : ' (--sample <seconds> for CPU use)'),
+    );
     if (status.info) console.log(JSON.stringify(status.info, null, 2));
     process.exitCode = Object.values(status.running).every(Boolean) ? 0 : 3;
   });

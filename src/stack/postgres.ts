@@ -192,6 +192,13 @@ export async function stopPostgres(layout: StackLayout): Promise<boolean> {
   return true;
 }
 
+/** The embedded server's postmaster pid, when it runs. */
+export function postgresPid(layout: StackLayout): number | undefined {
+  if (!postgresRunning(layout)) return undefined;
+  const pid = Number(fs.readFileSync(path.join(dataDirOf(layout), 'postmaster.pid'), 'utf8').split('\n')[0]);
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
 export function postgresRunning(layout: StackLayout): boolean {
   try {
     return isRunning(layout, postgresIdentity());

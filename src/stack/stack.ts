@@ -14,7 +14,7 @@ import { loadStackConfig, type StackConfig } from './config';
 import type { Identity } from './identities';
 import { stackLayout, type StackLayout } from './layout';
 import { runningPid, stopDaemon } from './processes';
-import { postgresRunning, startPostgres, stopPostgres } from './postgres';
+import { postgresPid, postgresRunning, startPostgres, stopPostgres } from './postgres';
 import { pushActionImages, startRegistry, type RegistryInfo } from './registry';
 import { startTemporal, TEMPORAL_NAMESPACE } from './temporal-server';
 import { ensureTools, type Log } from './tools';
@@ -105,19 +105,23 @@ export async function stackUp(
   return info;
 }
 
+/** Processes started beside the stack with a pid file in its directory (the demo's worker and watcher). */
+function besideTheStack(layout: StackLayout): string[] {
+  if (!fs.existsSync(layout.pids)) return [];
+  return fs
+    .readdirSync(layout.pids)
+    .filter((f) => f.endsWith('.pid'))
+    .map((f) => f.slice(0, -4))
+    .filter((name) => !(DAEMONS as readonly string[]).includes(name))
+    .sort();
+}
+
 export async function stackDown(opts: { log?: Log; layout?: StackLayout } = {}): Promise<void> {
   const log = opts.log ?? console.log;
   const layout = opts.layout ?? stackLayout();
   // Processes started beside the stack (the demo's worker and watcher) first, then Temporal (it holds
   // workers' connections), then the API server's clients, the API server, and etcd last.
-  const others = fs.existsSync(layout.pids)
-    ? fs
-        .readdirSync(layout.pids)
-        .filter((f) => f.endsWith('.pid'))
-        .map((f) => f.slice(0, -4))
-        .filter((name) => !(DAEMONS as readonly string[]).includes(name))
-    : [];
-  for (const name of others) if (await stopDaemon(layout.pids, name)) log(`stopped ${name}`);
+  for (const name of besideTheStack(layout)) if (await stopDaemon(layout.pids, name)) log(`stopped ${name}`);
   for (const name of DAEMONS) {
     if (await stopDaemon(layout.pids, name, STOP_GRACE_MS[name])) log(`stopped ${name}`);
   }
@@ -126,17 +130,27 @@ export async function stackDown(opts: { log?: Log; layout?: StackLayout } = {}):
 }
 
 export interface StackStatus {
+  /** Every server of the stack, and whether it runs. */
   running: Record<string, boolean>;
+  /** Pids of what runs: the servers and the processes started beside them (the demo's worker, watcher). */
+  pids: Record<string, number>;
   info?: StackInfo;
 }
 
 export function stackStatus(layout: StackLayout = stackLayout()): StackStatus {
   const running: Record<string, boolean> = {};
-  for (const name of DAEMONS) running[name] = runningPid(layout.pids, name) !== undefined;
+  const pids: Record<string, number> = {};
+  for (const name of [...DAEMONS, ...besideTheStack(layout)]) {
+    const pid = runningPid(layout.pids, name);
+    if ((DAEMONS as readonly string[]).includes(name)) running[name] = pid !== undefined;
+    if (pid !== undefined) pids[name] = pid;
+  }
   running.postgres = postgresRunning(layout);
+  const pg = postgresPid(layout);
+  if (pg !== undefined) pids.postgres = pg;
   const info = fs.existsSync(layout.info) ? (JSON.parse(fs.readFileSync(layout.info, 'utf8')) as StackInfo) : undefined;
   if (info && !info.postgres.embedded) running.postgres = true; // an external server is not ours to watch
-  return { running, info };
+  return { running, pids, info };
 }
 
 export function readStackInfo(layout: StackLayout = stackLayout()): StackInfo | undefined {

@@ -48,8 +48,8 @@ export function requireGo(forWhat: string): string {
   if (!go) {
     throw new MissingPrerequisiteError(
       `Go 1.24 or newer is needed to build ${forWhat}, and no 'go' was found on PATH. ` +
-        `Install Go (https://go.dev/doc/install), or point the stack at existing binaries ` +
-        `(TEMPORAL_CLI_PATH, KUBERNAUT_TOOLS_DIR — see the README's "Local stack").`,
+        `Install Go (https://go.dev/doc/install); the tools it builds are cached in ${toolCacheDir()} ` +
+        `(KUBERNAUT_CACHE_DIR), so a cache copied from another machine of the same kind needs no Go.`,
     );
   }
   return go;

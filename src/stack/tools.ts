@@ -170,8 +170,7 @@ function ensureTekton(log: Log): { tektonController: string; tektonWebhook: stri
 }
 
 /** Installs a Debian package when its command is missing (as root, through apt-get). */
-function ensureDebianCommand(log: Log, command: string, pkg: string, envOverride?: string): string {
-  if (envOverride && process.env[envOverride]) return process.env[envOverride] as string;
+function ensureDebianCommand(log: Log, command: string, pkg: string): string {
   const found = which(command) ?? (fs.existsSync(`/usr/bin/${command}`) ? `/usr/bin/${command}` : undefined);
   if (found) {
     log(`${command}: ${found}`);
@@ -182,7 +181,7 @@ function ensureDebianCommand(log: Log, command: string, pkg: string, envOverride
   if (!aptGet || !isRoot) {
     throw new MissingPrerequisiteError(
       `'${command}' is not installed. Install the Debian/Ubuntu package '${pkg}' ` +
-        `(sudo apt-get install -y ${pkg})${envOverride ? ` or set ${envOverride} to the binary` : ''}.`,
+        `(sudo apt-get install -y ${pkg}).`,
     );
   }
   timed(log, `${command}: apt-get install ${pkg}`, () => {

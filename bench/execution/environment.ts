@@ -8,7 +8,7 @@ import * as k8s from '@kubernetes/client-node';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { Pool } from 'pg';
-import { EXECUTION_FINALIZER } from '../../src/activities/workflow-executions';
+import { EXECUTION_FINALIZER } from '../../src/domain/names';
 import { runMigrations } from '../../src/datastorage/migrate';
 import { SEARCH_ATTRIBUTES } from '../../src/domain/names';
 import { PIPELINE_RUNS, TASK_RUNS, WORKFLOW_EXECUTIONS, type KubernetesObject } from '../../src/kubernetes/resources';

@@ -25,9 +25,8 @@
  * done. The watcher's part on deletion is to ask for the cancellation, and to release the finalizer
  * itself only when no workflow is left to do it (finished, terminated by an operator, never started).
  */
-import { EXECUTION_FINALIZER } from '../activities/workflow-executions';
+import { EXECUTION_FINALIZER, workflowExecutionWorkflowId } from '../domain/names';
 import { isTerminalPhase } from '../domain/workflow-execution';
-import { workflowExecutionWorkflowId } from '../domain/names';
 import type { KubernetesObject } from '../kubernetes/resources';
 
 export type WorkflowExecutionAction = 'start' | 'cancel' | 'inspect-workflow' | 'release-finalizer' | 'ignore';

@@ -14,7 +14,8 @@ import { asArray, isDone, succeededCondition, type PipelineRunObject, type TaskR
 import { isAlreadyExists, isNotFound, kubernetesStatusOf } from '../kubernetes/api-errors';
 import type { PipelineRunObserver } from '../kubernetes/pipeline-run-observer';
 import { PIPELINE_RUNS, TASK_RUNS, type KubernetesObject } from '../kubernetes/resources';
-import { FAILURE_TYPES, kubernetesFailure } from './failures';
+import { FAILURE_TYPES } from '../domain/activity-failures';
+import { kubernetesFailure } from './failures';
 
 export interface PipelineRunDeps {
   customObjects: k8s.CustomObjectsApi;

@@ -32,7 +32,7 @@ import type { ActionRecordActivities, ActionRecordContext } from '../activities/
 import type { PipelineRunActivities, PipelineRunRef } from '../activities/pipeline-runs';
 import type { RemediationSignalActivities } from '../activities/remediation-signal';
 import type { WorkflowExecutionActivities, WorkflowExecutionRef } from '../activities/workflow-executions';
-import { FAILURE_TYPES } from '../activities/failure-types';
+import { failureReasonOf } from '../domain/activity-failures';
 import { parseGoDuration } from '../domain/duration';
 import type { RemediationTerminal, TerminalPhase } from '../domain/effectiveness/remediation-terminal';
 import { remediationOf } from '../domain/remediation';
@@ -95,18 +95,6 @@ function permanentFailure(err: unknown): { type?: string; message: string } | un
   if (cause instanceof ApplicationFailure && cause.nonRetryable)
     return { type: cause.type ?? undefined, message: cause.message };
   return undefined;
-}
-
-function reasonFor(type: string | undefined): FailureReason {
-  switch (type) {
-    case FAILURE_TYPES.kubernetesForbidden:
-      return 'Forbidden';
-    case FAILURE_TYPES.pipelineRunOwnershipConflict:
-    case FAILURE_TYPES.kubernetesRejected:
-      return 'ConfigurationError';
-    default:
-      return 'Unknown';
-  }
 }
 
 export async function workflowExecutionWorkflow(input: WorkflowExecutionInput): Promise<WorkflowExecutionResult> {
@@ -326,7 +314,7 @@ export async function workflowExecutionWorkflow(input: WorkflowExecutionInput): 
     }
     const permanent = permanentFailure(err);
     if (!permanent) throw err;
-    await CancellationScope.nonCancellable(() => stop(reasonFor(permanent.type), permanent.message));
+    await CancellationScope.nonCancellable(() => stop(failureReasonOf(permanent.type), permanent.message));
     return CancellationScope.nonCancellable(finish);
   }
   // 5, 6. Shielded: a cancellation arriving now (the WFE deleted as it completes) must not skip the monitor

@@ -6,8 +6,8 @@
 import { naturalLanguageSummary } from './failure-summary';
 import { assembleStatus } from './status-assembly';
 import { countSteps, orderStepFields, stepMayHaveActed, truncateMessage } from './step-status';
-import { asArray, asString, isObject } from './tekton';
 import { elapsedMs, Instant, toTimestamp } from './time';
+import { readUnvalidatedWorkflowExecution } from './unvalidated-workflow-execution';
 import {
   FailureReason,
   isTerminalPhase,
@@ -130,28 +130,17 @@ function finishStep(step: StepStatus, reason: FailureReason, now: string): StepS
 
 /** Names and steps from a WFE that may not have passed validation. */
 function looseSubject(wfe: unknown): { name?: string; target?: string; generation?: number; steps: StepStatus[] } {
-  if (!isObject(wfe)) return { steps: [] };
-  const metadata = isObject(wfe.metadata) ? wfe.metadata : {};
-  const spec = isObject(wfe.spec) ? wfe.spec : {};
-  const name = asString(metadata.name);
-  const namespace = asString(metadata.namespace);
+  const read = readUnvalidatedWorkflowExecution(wfe);
   const seen = new Set<string>();
-  const steps = asArray<unknown>(spec.steps).flatMap((s): StepStatus[] => {
-    const stepName = isObject(s) ? asString(s.name) : undefined;
-    if (stepName === undefined || seen.has(stepName)) return [];
-    seen.add(stepName);
-    return [
-      {
-        name: stepName,
-        actionType: asString((s as Record<string, unknown>).actionType) ?? 'unknown',
-        phase: 'Pending',
-      },
-    ];
+  const steps = read.steps.flatMap((s): StepStatus[] => {
+    if (s.name === undefined || seen.has(s.name)) return [];
+    seen.add(s.name);
+    return [{ name: s.name, actionType: s.actionType ?? 'unknown', phase: 'Pending' }];
   });
   return {
-    ...(name !== undefined && { name: namespace ? `${namespace}/${name}` : name }),
-    ...(asString(spec.targetResource) !== undefined && { target: spec.targetResource as string }),
-    ...(typeof metadata.generation === 'number' && { generation: metadata.generation }),
+    ...(read.name !== undefined && { name: read.namespace ? `${read.namespace}/${read.name}` : read.name }),
+    ...(read.targetResource !== undefined && { target: read.targetResource }),
+    ...(read.generation !== undefined && { generation: read.generation }),
     steps,
   };
 }

@@ -12,6 +12,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { createWorkflowExecutionActivities, type WriteOutcome } from '../activities/workflow-executions';
 import type { EffectivenessMonitorInput } from '../domain/effectiveness/monitor-state';
 import type { RemediationTerminal } from '../domain/effectiveness/remediation-terminal';
+import { readUnvalidatedWorkflowExecution } from '../domain/unvalidated-workflow-execution';
 import { isConflict, isNotFound } from '../kubernetes/api-errors';
 import { WORKFLOW_EXECUTIONS, type KubernetesObject } from '../kubernetes/resources';
 import { signalRemediationTerminal, type SignalledMonitor } from '../temporal/effectiveness-signal';
@@ -50,7 +51,7 @@ export function createWatcherActions(d: WatcherActionDependencies) {
    * names the workflow too — so a conflict is success, not a retry.
    */
   async function recordTemporalStatus(wfe: KubernetesObject, started: StartWorkflowExecutionResult): Promise<void> {
-    if ((wfe.status as { temporal?: unknown } | undefined)?.temporal) return;
+    if (readUnvalidatedWorkflowExecution(wfe).hasTemporalStatus) return;
     try {
       await d.customObjects.patchNamespacedCustomObjectStatus(
         {

@@ -34,7 +34,10 @@ import type { RemediationSignalActivities } from '../activities/remediation-sign
 import type { WorkflowExecutionActivities, WorkflowExecutionRef } from '../activities/workflow-executions';
 import { failureReasonOf } from '../domain/activity-failures';
 import { parseGoDuration } from '../domain/duration';
-import type { RemediationTerminal, TerminalPhase } from '../domain/effectiveness/remediation-terminal';
+import {
+  executionTerminalSignal,
+  rejectedExecutionTerminalSignal,
+} from '../domain/effectiveness/workflow-execution-signal';
 import { remediationOf } from '../domain/remediation';
 import { failedWorkflowExecutionStatus, initialWorkflowExecutionStatus } from '../domain/status-transitions';
 import { formatValidationErrors } from '../domain/validation';
@@ -42,7 +45,6 @@ import {
   DEFAULT_EXECUTION_TIMEOUT,
   isTerminalPhase,
   type FailureReason,
-  type WorkflowExecution,
   type WorkflowExecutionStatus,
 } from '../domain/workflow-execution';
 import { workflowExecutionSearchAttributes } from '../temporal/search-attributes';
@@ -158,7 +160,7 @@ export async function workflowExecutionWorkflow(input: WorkflowExecutionInput): 
       workflowExecution: raw,
     });
     await publish(failed);
-    const signal = terminalSignalFromRaw(raw, 'Failed');
+    const signal = rejectedExecutionTerminalSignal(raw, ref, 'Failed', new Date());
     if (signal) await monitor.signalEffectivenessMonitor(signal);
     else log.warn('invalid WorkflowExecution has no usable remediation/target: effectiveness not signalled', { ref });
     return { phase: 'Failed', reason: 'ConfigurationError', message, status };
@@ -226,14 +228,16 @@ export async function workflowExecutionWorkflow(input: WorkflowExecutionInput): 
   async function finish(): Promise<WorkflowExecutionResult> {
     const final = status!;
     await records.completeActions({ context: recordContext, status: final });
-    await monitor.signalEffectivenessMonitor({
-      remediation,
-      phase: terminalPhaseOf(final),
-      workflowExecution: ref,
-      target: wfe.spec.targetResource,
-      actionTypes: [...new Set(wfe.spec.steps.map((s) => s.actionType))],
-      endedAt: final.completionTime ?? new Date().toISOString(),
-    });
+    await monitor.signalEffectivenessMonitor(
+      executionTerminalSignal({
+        remediation,
+        workflowExecution: ref,
+        target: wfe.spec.targetResource,
+        actionTypes: wfe.spec.steps.map((s) => s.actionType),
+        status: final,
+        now: new Date(),
+      }),
+    );
     await k8s.removeExecutionFinalizer(ref);
     return {
       phase: final.phase === 'Completed' ? 'Completed' : 'Failed',
@@ -320,40 +324,4 @@ export async function workflowExecutionWorkflow(input: WorkflowExecutionInput): 
   // 5, 6. Shielded: a cancellation arriving now (the WFE deleted as it completes) must not skip the monitor
   // signal or leave the finalizer behind.
   return CancellationScope.nonCancellable(finish);
-}
-
-/** How the remediation ended, for the effectiveness monitor. */
-function terminalPhaseOf(status: WorkflowExecutionStatus): TerminalPhase {
-  if (status.phase === 'Completed') return 'Completed';
-  if (status.failureDetails?.reason === 'DeadlineExceeded') return 'TimedOut';
-  if (status.failureDetails?.reason === 'Cancelled') return 'Cancelled';
-  return 'Failed';
-}
-
-/** The remediationTerminal signal for a WFE that failed validation, when its spec still names enough. */
-function terminalSignalFromRaw(
-  raw: WorkflowExecutionInput['workflowExecution'],
-  phase: TerminalPhase,
-): RemediationTerminal | undefined {
-  const spec = (raw.spec ?? {}) as Partial<WorkflowExecution['spec']>;
-  const refName = spec.remediationRequestRef?.name;
-  const target = spec.targetResource;
-  if (typeof refName !== 'string' || typeof target !== 'string' || !/^(?:[^/\s]+\/)?[^/\s]+\/[^/\s]+$/.test(target)) {
-    return undefined;
-  }
-  const remediation = remediationOf(
-    { name: refName, namespace: spec.remediationRequestRef?.namespace },
-    raw.metadata.namespace,
-  );
-  const steps = Array.isArray(spec.steps) ? spec.steps : [];
-  return {
-    remediation,
-    phase,
-    workflowExecution: { namespace: raw.metadata.namespace, name: raw.metadata.name, uid: raw.metadata.uid },
-    target,
-    actionTypes: [
-      ...new Set(steps.map((s) => s?.actionType).filter((t): t is string => typeof t === 'string' && t.length > 0)),
-    ],
-    endedAt: new Date().toISOString(),
-  };
 }

@@ -20,7 +20,7 @@ import { msToTs } from '@temporalio/common/lib/time';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { Pool } from 'pg';
 import { createEffectivenessActivities } from '../../src/activities/effectiveness';
-import type { ActionOutcome } from '../../src/datastorage/records';
+import type { FinishedActionRecord } from '../../src/datastorage/records';
 import { createDataStorage } from '../../src/datastorage/repository';
 import { MONITOR_DEFAULTS } from '../../src/domain/effectiveness/monitor-state';
 import { RemediationTerminal } from '../../src/domain/effectiveness/remediation-terminal';
@@ -119,7 +119,7 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-function seedRows(o: Options, targets: string[], actionTypes: string[]): ActionOutcome[] {
+function seedRows(o: Options, targets: string[], actionTypes: string[]): FinishedActionRecord[] {
   const now = Date.now();
   return Array.from({ length: o.seedRecords }, (_, i) => {
     const started = new Date(now - 1000 - Math.floor(((i + 0.5) / o.seedRecords) * 89 * DAY));

@@ -6,8 +6,7 @@
 import { Context } from '@temporalio/activity';
 import * as k8s from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
-import { fingerprintStatus } from '../domain/status-fingerprint';
-import { mapWorkflowExecutionStatus } from '../domain/status-mapping';
+import { fingerprintStatus, mapWorkflowExecutionStatus } from '../domain/status';
 import { pipelineRunName, translatePipelineRun } from '../domain/pipeline-run';
 import type { WorkflowExecution, WorkflowExecutionStatus } from '../domain/workflow-execution';
 import { asArray, isDone, succeededCondition, type PipelineRunObject, type TaskRunObject } from '../domain/tekton';

@@ -39,7 +39,7 @@ import {
   rejectedExecutionTerminalSignal,
 } from '../domain/effectiveness/workflow-execution-signal';
 import { remediationOf } from '../domain/remediation';
-import { failedWorkflowExecutionStatus, initialWorkflowExecutionStatus } from '../domain/status-transitions';
+import { failedWorkflowExecutionStatus, initialWorkflowExecutionStatus } from '../domain/status';
 import { formatValidationErrors } from '../domain/validation';
 import {
   DEFAULT_EXECUTION_TIMEOUT,

@@ -14,8 +14,7 @@ import {
   WORKFLOW_EXECUTION,
 } from '../../src/domain/names';
 import { translatePipelineRun } from '../../src/domain/pipeline-run';
-import { mapWorkflowExecutionStatus } from '../../src/domain/status-mapping';
-import { initialWorkflowExecutionStatus } from '../../src/domain/status-transitions';
+import { initialWorkflowExecutionStatus, mapWorkflowExecutionStatus } from '../../src/domain/status';
 import { validateWorkflowExecution } from '../../src/domain/validation';
 import type { WorkflowExecution } from '../../src/domain/workflow-execution';
 import { getStackInfo, kubeConfig, uniqueName } from '../support/stack';

@@ -1,6 +1,5 @@
 import { actionRecordOutcomes } from '../../src/domain/action-outcomes';
-import { mapWorkflowExecutionStatus } from '../../src/domain/status-mapping';
-import { initialWorkflowExecutionStatus } from '../../src/domain/status-transitions';
+import { initialWorkflowExecutionStatus, mapWorkflowExecutionStatus } from '../../src/domain/status';
 import type { WorkflowExecutionStatus } from '../../src/domain/workflow-execution';
 import { loadExample, tektonScenario } from './support/examples';
 

@@ -1,5 +1,4 @@
-import { mapWorkflowExecutionStatus } from '../../src/domain/status-mapping';
-import { initialWorkflowExecutionStatus } from '../../src/domain/status-transitions';
+import { initialWorkflowExecutionStatus, mapWorkflowExecutionStatus } from '../../src/domain/status';
 import type { FailureReason, StepPhase, WorkflowExecutionStatus } from '../../src/domain/workflow-execution';
 import { loadExample, tektonScenario, tektonScenarioNames } from './support/examples';
 

@@ -1,5 +1,8 @@
-import { mapWorkflowExecutionStatus } from '../../src/domain/status-mapping';
-import { failedWorkflowExecutionStatus, initialWorkflowExecutionStatus } from '../../src/domain/status-transitions';
+import {
+  failedWorkflowExecutionStatus,
+  initialWorkflowExecutionStatus,
+  mapWorkflowExecutionStatus,
+} from '../../src/domain/status';
 import { isTerminalPhase, WorkflowExecutionStatus } from '../../src/domain/workflow-execution';
 import { loadExample, readExample, tektonScenario } from './support/examples';
 

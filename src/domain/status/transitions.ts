@@ -3,11 +3,11 @@
  * failures Tekton cannot report (an invalid spec rejected before any PipelineRun exists, the execution
  * deadline or a cancellation enforced by the workflow, a PipelineRun deleted under it).
  */
-import { naturalLanguageSummary } from './failure-summary';
-import { assembleStatus } from './status-assembly';
+import { naturalLanguageSummary } from '../failure-summary';
+import { assembleStatus } from './assembly';
 import { countSteps, orderStepFields, stepMayHaveActed, truncateMessage } from './step-status';
-import { elapsedMs, Instant, toTimestamp } from './time';
-import { readUnvalidatedWorkflowExecution } from './unvalidated-workflow-execution';
+import { elapsedMs, Instant, toTimestamp } from '../time';
+import { readUnvalidatedWorkflowExecution } from '../unvalidated-workflow-execution';
 import {
   FailureReason,
   isTerminalPhase,
@@ -15,7 +15,7 @@ import {
   StepStatus,
   WorkflowExecution,
   WorkflowExecutionStatus,
-} from './workflow-execution';
+} from '../workflow-execution';
 
 /** Pending, every step Pending: written as soon as the workflow starts, before the PipelineRun exists. */
 export function initialWorkflowExecutionStatus(

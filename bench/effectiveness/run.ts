@@ -27,7 +27,7 @@ import { RemediationTerminal } from '../../src/domain/effectiveness/remediation-
 import { effectivenessShardCount } from '../../src/domain/effectiveness/sharding';
 import { SEARCH_ATTRIBUTES, effectivenessMonitorWorkflowId } from '../../src/domain/names';
 import { acquireStack, createScratchDatabase } from '../execution/environment';
-import { signalRemediationTerminal } from '../../src/temporal/effectiveness-signal';
+import { signalRemediationTerminal } from '../../src/temporal-client/effectiveness-signal';
 import type { EffectivenessMonitorStatus } from '../../src/workflows/effectiveness-monitor';
 
 interface Options {

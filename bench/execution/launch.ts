@@ -8,7 +8,7 @@ import type * as k8s from '@kubernetes/client-node';
 import type { Client } from '@temporalio/client';
 import type { KubernetesObject } from '../../src/kubernetes/resources';
 import { WORKFLOW_EXECUTIONS } from '../../src/kubernetes/resources';
-import { startWorkflowExecution } from '../../src/temporal/start-workflow-execution';
+import { startWorkflowExecution } from '../../src/temporal-client/start-workflow-execution';
 
 export interface LaunchContext {
   customObjects: k8s.CustomObjectsApi;

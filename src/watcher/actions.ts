@@ -1,7 +1,7 @@
 /**
  * The watcher's I/O: the few Temporal and Kubernetes calls its decisions turn into. Each is idempotent, so
  * a retry, a replayed event or a second replica doing the same thing changes nothing:
- * - start: workflow id from the WFE uid, USE_EXISTING + REJECT_DUPLICATE (src/temporal/start-workflow-execution.ts);
+ * - start: workflow id from the WFE uid, USE_EXISTING + REJECT_DUPLICATE (src/temporal-client/start-workflow-execution.ts);
  * - cancel: a second cancellation request of the same run is a no-op on Temporal's side;
  * - release the finalizer: uid-guarded read-modify-write (the activity's own code, reused);
  * - signal: the monitor dedupes on the remediation id, the assessment id may never run twice.
@@ -15,8 +15,8 @@ import type { RemediationTerminal } from '../domain/effectiveness/remediation-te
 import { readUnvalidatedWorkflowExecution } from '../domain/unvalidated-workflow-execution';
 import { isConflict, isNotFound } from '../kubernetes/api-errors';
 import { WORKFLOW_EXECUTIONS, type KubernetesObject } from '../kubernetes/resources';
-import { signalRemediationTerminal, type SignalledMonitor } from '../temporal/effectiveness-signal';
-import { startWorkflowExecution, type StartWorkflowExecutionResult } from '../temporal/start-workflow-execution';
+import { signalRemediationTerminal, type SignalledMonitor } from '../temporal-client/effectiveness-signal';
+import { startWorkflowExecution, type StartWorkflowExecutionResult } from '../temporal-client/start-workflow-execution';
 import type { WorkflowExecutionOptions } from '../workflows/workflow-execution';
 import { workflowIdOf } from './decisions';
 

@@ -47,7 +47,7 @@ import {
   type FailureReason,
   type WorkflowExecutionStatus,
 } from '../domain/workflow-execution';
-import { workflowExecutionSearchAttributes } from '../temporal/search-attributes';
+import { workflowExecutionSearchAttributes } from '../workflows/search-attributes';
 import { describeStatus } from './workflow-execution-details';
 
 export interface WorkflowExecutionOptions {

@@ -9,9 +9,10 @@ import { Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { Pool } from 'pg';
 import { msToTs } from '@temporalio/common/lib/time';
-import { SEARCH_ATTRIBUTES } from '../../src/domain/names';
+import { loadKubeConfig } from '../../src/kubernetes/kube-config';
 import { stackLayout } from '../../src/stack/layout';
 import type { StackInfo } from '../../src/stack/stack';
+import { addSearchAttributes } from '../../src/temporal-client/search-attribute-registration';
 
 export type { StackInfo };
 
@@ -24,9 +25,7 @@ export function getStackInfo(): StackInfo {
 }
 
 export function kubeConfig(): k8s.KubeConfig {
-  const kc = new k8s.KubeConfig();
-  kc.loadFromFile(getStackInfo().kube.kubeconfigPath);
-  return kc;
+  return loadKubeConfig(getStackInfo().kube.kubeconfigPath);
 }
 
 /** A client-side connection (for Client); close it in afterAll. */
@@ -114,8 +113,6 @@ export async function eventually<T>(
   }
 }
 
-const INDEXED_VALUE_TYPE = { Keyword: 2, KeywordList: 7 } as const;
-
 /**
  * A Temporal namespace of its own, with the project's search attributes: workflow ids such as the
  * effectiveness monitor's are fixed, so test files that run them must not share a namespace. Usable at
@@ -127,11 +124,6 @@ export async function createTemporalNamespace(connection: Connection, prefix: st
     namespace,
     workflowExecutionRetentionPeriod: msToTs('1 day'),
   });
-  await connection.operatorService.addSearchAttributes({
-    namespace,
-    searchAttributes: Object.fromEntries(
-      Object.values(SEARCH_ATTRIBUTES).map((a) => [a.name, INDEXED_VALUE_TYPE[a.type]]),
-    ),
-  });
+  await addSearchAttributes(connection, namespace);
   return namespace;
 }

@@ -10,7 +10,7 @@ import { createDataStorage, type DataStorage } from '../../../src/datastorage/re
 import type { WorkflowExecutionStatus } from '../../../src/domain/workflow-execution';
 import { PIPELINE_RUNS, WORKFLOW_EXECUTIONS, type KubernetesObject } from '../../../src/kubernetes/resources';
 import { startTektonSimulator, type TektonSimulator } from '../../../src/tekton-simulator/simulator';
-import { startWorkflowExecution } from '../../../src/temporal/start-workflow-execution';
+import { startWorkflowExecution } from '../../../src/temporal-client/start-workflow-execution';
 import type { WorkflowExecutionOptions, workflowExecutionWorkflow } from '../../../src/workflows/workflow-execution';
 import {
   createTestDatabase,

@@ -11,7 +11,7 @@ import { KUBERNAUT_API_VERSION, WORKFLOW_EXECUTION } from '../../../src/domain/n
 import type { ValidationPolicy } from '../../../src/domain/validation';
 import { PIPELINE_RUNS, WORKFLOW_EXECUTIONS, type KubernetesObject } from '../../../src/kubernetes/resources';
 import { startTektonSimulator, type TektonSimulator } from '../../../src/tekton-simulator/simulator';
-import { startWorkflowExecution } from '../../../src/temporal/start-workflow-execution';
+import { startWorkflowExecution } from '../../../src/temporal-client/start-workflow-execution';
 import { createExecutionWorker, type ExecutionWorker } from '../../../src/workers/execution-worker';
 import type {
   WorkflowExecutionOptions,

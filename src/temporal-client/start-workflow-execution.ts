@@ -10,7 +10,7 @@ import { remediationOf } from '../domain/remediation';
 import { actionTypesOf, readUnvalidatedWorkflowExecution } from '../domain/unvalidated-workflow-execution';
 import type { KubernetesObject } from '../kubernetes/resources';
 import type { WorkflowExecutionInput, WorkflowExecutionOptions } from '../workflows/workflow-execution';
-import { workflowExecutionSearchAttributes } from './search-attributes';
+import { workflowExecutionSearchAttributes } from '../workflows/search-attributes';
 
 export interface StartWorkflowExecutionResult {
   workflowId: string;

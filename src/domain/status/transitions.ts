@@ -109,6 +109,33 @@ export function failedWorkflowExecutionStatus(input: FailedStatusInput): Workflo
   });
 }
 
+/**
+ * The status after the workflow stopped an execution for `reason` (its deadline, a cancellation, a
+ * permanent error), given the last status it saw once Tekton reported the PipelineRun's cancellation (or
+ * stopped being waited for). Undefined when that status already tells the outcome: the execution
+ * completed anyway, or it already failed for this very reason. A failure Tekton reported only because the
+ * workflow cancelled the PipelineRun is attributed to its cause instead, at the time Tekton gave it; the
+ * steps keep the outcomes Tekton reported.
+ */
+export function interruptedWorkflowExecutionStatus(input: {
+  seen: WorkflowExecutionStatus;
+  reason: FailureReason;
+  message: string;
+  now: Instant;
+}): WorkflowExecutionStatus | undefined {
+  const { seen, reason, message } = input;
+  if (seen.phase === 'Completed' || seen.failureDetails?.reason === reason) return undefined;
+  const unfinished = isTerminalPhase(seen.phase)
+    ? { ...seen, phase: 'Running' as const, failureDetails: undefined, completionTime: undefined }
+    : seen;
+  return failedWorkflowExecutionStatus({
+    reason,
+    message,
+    previous: unfinished,
+    now: seen.completionTime ? new Date(seen.completionTime) : input.now,
+  });
+}
+
 function finishStep(step: StepStatus, reason: FailureReason, now: string): StepStatus {
   if (isTerminalStepPhase(step.phase)) return step;
   if (step.phase === 'Running') {

@@ -18,7 +18,7 @@ import { initialWorkflowExecutionStatus, mapWorkflowExecutionStatus } from '../.
 import { validateWorkflowExecution } from '../../src/domain/validation';
 import type { WorkflowExecution } from '../../src/domain/workflow-execution';
 import { getStackInfo, kubeConfig, uniqueName } from '../support/stack';
-import { readExample, tektonScenario } from '../domain/support/examples';
+import { readExample, tektonScenario } from '../support/examples';
 
 const kc = kubeConfig();
 const api = kc.makeApiClient(k8s.CustomObjectsApi);

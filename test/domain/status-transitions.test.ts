@@ -5,7 +5,7 @@ import {
   mapWorkflowExecutionStatus,
 } from '../../src/domain/status';
 import { executionTimeoutOf, isTerminalPhase, WorkflowExecutionStatus } from '../../src/domain/workflow-execution';
-import { loadExample, readExample, tektonScenario } from './support/examples';
+import { loadExample, readExample, tektonScenario } from '../support/examples';
 
 const wfe = loadExample('dag-remediation.yaml');
 const temporal = { namespace: 'default', workflowId: 'wfe/demo/dag-remediation/uid' };

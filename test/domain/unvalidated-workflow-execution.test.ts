@@ -1,5 +1,5 @@
 import { actionTypesOf, readUnvalidatedWorkflowExecution } from '../../src/domain/unvalidated-workflow-execution';
-import { readExample } from './support/examples';
+import { readExample } from '../support/examples';
 
 describe('readUnvalidatedWorkflowExecution', () => {
   it('reads what a WorkflowExecution from the API server names', () => {

@@ -11,7 +11,7 @@ import YAML from 'yaml';
 import { EXECUTION_FINALIZER, workflowExecutionWorkflowId } from '../../src/domain/names';
 import type { KubernetesObject } from '../../src/kubernetes/resources';
 import { eventually, getStackInfo } from '../support/stack';
-import { createExecutionEnv, FAST_OPTIONS, type ExecutionEnv } from '../workflow-execution/support/execution-env';
+import { createExecutionEnv, FAST_OPTIONS, type ExecutionEnv } from '../support/execution-env';
 import {
   executionWorkflowRuns,
   pipelineRunsByOwner,

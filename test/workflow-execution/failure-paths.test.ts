@@ -1,4 +1,4 @@
-import { createExecutionEnv, type ExecutionEnv } from './support/execution-env';
+import { createExecutionEnv, type ExecutionEnv } from '../support/execution-env';
 import { outcomeOf } from './support/assertions';
 
 jest.setTimeout(120_000);

@@ -19,7 +19,7 @@ import { WORKFLOW_TYPES } from '../../../src/domain/names';
 import type { KubernetesObject } from '../../../src/kubernetes/resources';
 import { Watcher, type WatcherOptions } from '../../../src/watcher/watcher';
 import { eventually, getStackInfo } from '../../support/stack';
-import type { ExecutionEnv } from '../../workflow-execution/support/execution-env';
+import type { ExecutionEnv } from '../../support/execution-env';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
 const TSX_HOOK = path.join(REPO, 'node_modules', 'tsx', 'dist', 'cjs', 'index.cjs');

@@ -20,7 +20,7 @@ import {
   uniqueName,
   type TestDatabase,
 } from '../../support/stack';
-import { workflowExecutionManifest, type StepInput } from './execution-env';
+import { workflowExecutionManifest, type StepInput } from '../../support/execution-env';
 import { startWorkerProcess, type WorkerProcess } from './worker-process';
 
 /**

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { eventually } from '../../support/stack';
-import { createExecutionEnv, type ExecutionEnv } from './execution-env';
+import { createExecutionEnv, type ExecutionEnv } from '../../support/execution-env';
 
 export const FIXTURES_DIR = path.resolve(__dirname, '..', '..', 'fixtures', 'histories');
 export const WFE_FIXTURES = {

@@ -1,3 +1,5 @@
+import { pipelineRunName } from '../../src/domain/pipeline-run';
+import { PIPELINE_RUNS, type KubernetesObject } from '../../src/kubernetes/resources';
 import { createExecutionEnv, type ExecutionEnv } from '../support/execution-env';
 import { outcomeOf } from './support/assertions';
 
@@ -72,5 +74,42 @@ describe('workflowExecutionWorkflow: failing steps and invalid specs', () => {
     expect(status.failureDetails?.message).toContain('spec.steps[0].image');
     expect(pipelineRuns).toHaveLength(0);
     expect(records).toEqual({});
+  });
+
+  it('refuses a PipelineRun of its name that another WorkflowExecution owns: Failed/ConfigurationError, nothing run', async () => {
+    // Served by no simulator: nothing but this test touches the other PipelineRun.
+    const unserved = `${env.namespace}-unserved`;
+    const wfe = await env.createWorkflowExecution({ steps: [{ name: 'restart' }] }, unserved);
+    const name = pipelineRunName(wfe);
+    const other = { apiVersion: 'kubernaut.ai/v1alpha1', kind: 'WorkflowExecution', name: 'other', uid: 'other-uid' };
+    await env.customObjects.createNamespacedCustomObject({
+      ...PIPELINE_RUNS,
+      namespace: unserved,
+      body: {
+        apiVersion: 'tekton.dev/v1',
+        kind: 'PipelineRun',
+        metadata: { name, namespace: unserved, ownerReferences: [{ ...other, controller: true }] },
+        spec: { pipelineSpec: { tasks: [{ name: 'other', taskRef: { name: 'kubernaut-action' } }] } },
+      },
+    });
+
+    const result = await env.run(wfe);
+    expect(result).toMatchObject({ phase: 'Failed', reason: 'ConfigurationError' });
+    expect(result.message).toContain(
+      `PipelineRun ${unserved}/${name} already exists and belongs to WorkflowExecution other`,
+    );
+
+    const { status, pipelineRuns, records } = await outcomeOf(env, wfe);
+    expect(status.failureDetails).toMatchObject({ reason: 'ConfigurationError', wasExecutionFailure: false });
+    expect(status.pipelineRunRef).toBeUndefined();
+    expect(pipelineRuns).toHaveLength(0);
+    expect(records).toEqual({ restart: expect.objectContaining({ status: 'skipped' }) });
+    const kept = (await env.customObjects.getNamespacedCustomObject({
+      ...PIPELINE_RUNS,
+      namespace: unserved,
+      name,
+    })) as KubernetesObject;
+    expect(kept.metadata.ownerReferences?.map((o) => o.uid)).toEqual(['other-uid']);
+    expect((await env.getWorkflowExecution(unserved, wfe.metadata.name))!.metadata.finalizers ?? []).toEqual([]);
   });
 });

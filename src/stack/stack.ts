@@ -4,8 +4,8 @@
  * `down` stops everything it started, from pid files, even after a crash.
  */
 import fs from 'node:fs';
-import * as k8s from '@kubernetes/client-node';
 import { runMigrations } from '../datastorage/migrate';
+import { loadKubeConfig } from '../kubernetes/kube-config';
 import { ensureCertificates } from './certificates';
 import { loadStackConfig, type StackConfig } from './config';
 import { installCrds, readCrdFiles } from './crds';
@@ -24,12 +24,6 @@ export interface StackInfo {
 }
 
 const DAEMONS = ['temporal', 'discovery-front', 'apiserver', 'etcd'] as const;
-
-function loadKubeConfig(path: string): k8s.KubeConfig {
-  const kc = new k8s.KubeConfig();
-  kc.loadFromFile(path);
-  return kc;
-}
 
 export async function stackUp(
   opts: { log?: Log; config?: StackConfig; layout?: StackLayout } = {},

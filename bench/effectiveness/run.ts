@@ -20,14 +20,19 @@ import { msToTs } from '@temporalio/common/lib/time';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { Pool } from 'pg';
 import { createEffectivenessActivities } from '../../src/activities/effectiveness';
-import type { ActionOutcome } from '../../src/datastorage/records';
+import type { FinishedActionRecord } from '../../src/datastorage/records';
 import { createDataStorage } from '../../src/datastorage/repository';
 import { MONITOR_DEFAULTS } from '../../src/domain/effectiveness/monitor-state';
 import { RemediationTerminal } from '../../src/domain/effectiveness/remediation-terminal';
 import { effectivenessShardCount } from '../../src/domain/effectiveness/sharding';
-import { SEARCH_ATTRIBUTES, effectivenessMonitorWorkflowId } from '../../src/domain/names';
+import { effectivenessMonitorWorkflowId } from '../../src/domain/names';
+import {
+  addSearchAttributes,
+  missingSearchAttributes,
+  type SearchAttribute,
+} from '../../src/temporal-client/search-attribute-registration';
 import { acquireStack, createScratchDatabase } from '../execution/environment';
-import { signalRemediationTerminal } from '../../src/temporal/effectiveness-signal';
+import { signalRemediationTerminal } from '../../src/temporal-client/effectiveness-signal';
 import type { EffectivenessMonitorStatus } from '../../src/workflows/effectiveness-monitor';
 
 interface Options {
@@ -42,7 +47,6 @@ interface Options {
   timeoutMs: number;
 }
 
-const INDEXED_VALUE_TYPE = { Keyword: 2, KeywordList: 7 } as const;
 const DAY = 24 * 60 * 60 * 1000;
 
 function parseOptions(argv: string[]): Options {
@@ -93,11 +97,10 @@ async function connectionInfo(): Promise<{ temporalAddress: string; databaseUrl:
 
 /** Registers the namespace and the project's search attributes when missing; idempotent. */
 async function ensureNamespace(connection: Connection, namespace: string): Promise<void> {
-  let missing = Object.values(SEARCH_ATTRIBUTES);
+  let missing: SearchAttribute[] | undefined; // all of them
   try {
     await connection.workflowService.describeNamespace({ namespace });
-    const existing = await connection.operatorService.listSearchAttributes({ namespace });
-    missing = missing.filter((a) => !(a.name in (existing.customAttributes ?? {})));
+    missing = await missingSearchAttributes(connection, namespace);
   } catch {
     // New namespace: it has none of them (and listing right after registering may not see it yet).
     await connection.workflowService.registerNamespace({
@@ -105,12 +108,7 @@ async function ensureNamespace(connection: Connection, namespace: string): Promi
       workflowExecutionRetentionPeriod: msToTs('1 day'),
     });
   }
-  if (missing.length > 0) {
-    await connection.operatorService.addSearchAttributes({
-      namespace,
-      searchAttributes: Object.fromEntries(missing.map((a) => [a.name, INDEXED_VALUE_TYPE[a.type]])),
-    });
-  }
+  await addSearchAttributes(connection, namespace, missing);
 }
 
 /** Oldest first: percentiles by nearest rank. */
@@ -119,7 +117,7 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-function seedRows(o: Options, targets: string[], actionTypes: string[]): ActionOutcome[] {
+function seedRows(o: Options, targets: string[], actionTypes: string[]): FinishedActionRecord[] {
   const now = Date.now();
   return Array.from({ length: o.seedRecords }, (_, i) => {
     const started = new Date(now - 1000 - Math.floor(((i + 0.5) / o.seedRecords) * 89 * DAY));

@@ -8,9 +8,8 @@ import * as k8s from '@kubernetes/client-node';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { Pool } from 'pg';
-import { EXECUTION_FINALIZER } from '../../src/activities/workflow-executions';
+import { EXECUTION_FINALIZER } from '../../src/domain/names';
 import { runMigrations } from '../../src/datastorage/migrate';
-import { SEARCH_ATTRIBUTES } from '../../src/domain/names';
 import { PIPELINE_RUNS, TASK_RUNS, WORKFLOW_EXECUTIONS, type KubernetesObject } from '../../src/kubernetes/resources';
 import { ensureCertificates, type Certificates } from '../../src/stack/certificates';
 import { loadStackConfig } from '../../src/stack/config';
@@ -18,6 +17,7 @@ import { stackLayout } from '../../src/stack/layout';
 import { liveStackUsers, registerStackUser, unregisterStackUser, withStackLock } from '../../src/stack/lease';
 import { stackDown, stackStatus, stackUp, type StackInfo } from '../../src/stack/stack';
 import { ensureTools } from '../../src/stack/tools';
+import { addSearchAttributes } from '../../src/temporal-client/search-attribute-registration';
 
 export type Log = (line: string) => void;
 
@@ -53,20 +53,13 @@ export async function acquireStack(log: Log): Promise<Stack> {
   };
 }
 
-const INDEXED_VALUE_TYPE = { Keyword: 2, KeywordList: 7 } as const;
-
 /** A Temporal namespace with the project's search attributes; deleted (best effort) by the returned function. */
 export async function createTemporalNamespace(connection: Connection, namespace: string): Promise<() => Promise<void>> {
   await connection.workflowService.registerNamespace({
     namespace,
     workflowExecutionRetentionPeriod: msToTs('1 day'),
   });
-  await connection.operatorService.addSearchAttributes({
-    namespace,
-    searchAttributes: Object.fromEntries(
-      Object.values(SEARCH_ATTRIBUTES).map((a) => [a.name, INDEXED_VALUE_TYPE[a.type]]),
-    ),
-  });
+  await addSearchAttributes(connection, namespace);
   return async () => {
     await connection.operatorService.deleteNamespace({ namespace }).catch(() => undefined);
   };

@@ -10,7 +10,7 @@ import type { KubernetesObject } from '../../src/kubernetes/resources';
 import type { Certificates } from '../../src/stack/certificates';
 import type { Identity } from '../../src/stack/identities';
 import { WORKFLOW_EXECUTIONS } from '../../src/kubernetes/resources';
-import { startWorkflowExecution } from '../../src/temporal/start-workflow-execution';
+import { startWorkflowExecution } from '../../src/temporal-client/start-workflow-execution';
 
 export interface LaunchContext {
   customObjects: k8s.CustomObjectsApi;

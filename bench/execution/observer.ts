@@ -15,7 +15,7 @@
  *   plus adding and removing its finalizer).
  */
 import type * as k8s from '@kubernetes/client-node';
-import { EXECUTION_FINALIZER } from '../../src/activities/workflow-executions';
+import { EXECUTION_FINALIZER } from '../../src/domain/names';
 import { Informer } from '../../src/kubernetes/informer';
 import { PIPELINE_RUNS, WORKFLOW_EXECUTIONS, type KubernetesObject } from '../../src/kubernetes/resources';
 

@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Certificates } from '../../src/stack/certificates';
 import * as k8s from '@kubernetes/client-node';
+import { loadKubeConfig } from '../../src/kubernetes/kube-config';
 import { waitFor } from '../../src/stack/readiness';
 import { spawnTypeScript, type ChildProcessHandle } from './child-process';
 
@@ -77,8 +78,7 @@ export async function startRequestCounter(opts: {
   );
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubernaut-bench-'));
   const kubeconfigPath = path.join(dir, 'kubeconfig');
-  const identity = new k8s.KubeConfig();
-  identity.loadFromFile(opts.identityKubeconfig);
+  const identity = loadKubeConfig(opts.identityKubeconfig);
   const cluster = identity.getCurrentCluster()!;
   const proxied = new k8s.KubeConfig();
   proxied.loadFromOptions({

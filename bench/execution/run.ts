@@ -19,6 +19,7 @@ import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { Client, Connection } from '@temporalio/client';
 import { Command, Option } from 'commander';
+import { loadKubeConfig } from '../../src/kubernetes/kube-config';
 import { TEKTON_MODES, type TektonMode } from '../../src/stack/config';
 import { stackLayout } from '../../src/stack/layout';
 import { prepareWorkflowNamespace } from '../../src/stack/namespaces';
@@ -110,11 +111,7 @@ async function main(): Promise<void> {
       o.tekton === 'simulator'
         ? await startPrivateCluster()
         : {
-            kubeConfig: (() => {
-              const c = new k8s.KubeConfig();
-              c.loadFromFile(stack.info.kube.kubeconfigPath);
-              return c;
-            })(),
+            kubeConfig: loadKubeConfig(stack.info.kube.kubeconfigPath),
             identities: stack.info.kube.identities,
             apiserverPort: stack.apiserverPort,
             certs: stack.certs,

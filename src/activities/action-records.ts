@@ -6,7 +6,7 @@
 import { actionRecordOutcomes } from '../domain/action-outcomes';
 import { remediationOf } from '../domain/remediation';
 import type { WorkflowExecution, WorkflowExecutionStatus } from '../domain/workflow-execution';
-import type { ActionOutcome, ExecutingActionRecord } from '../datastorage/records';
+import type { ExecutingActionRecord, FinishedActionRecord } from '../datastorage/records';
 import type { DataStorage } from '../datastorage/repository';
 import { dataStorageFailure } from './failures';
 
@@ -39,7 +39,7 @@ export function actionRecordRows(ctx: ActionRecordContext): ExecutingActionRecor
   }));
 }
 
-export function actionOutcomeRows(ctx: ActionRecordContext, status: WorkflowExecutionStatus): ActionOutcome[] {
+export function actionOutcomeRows(ctx: ActionRecordContext, status: WorkflowExecutionStatus): FinishedActionRecord[] {
   const rows = new Map(actionRecordRows(ctx).map((r) => [r.stepName, r]));
   const finishedAt = status.completionTime ?? ctx.executionStartedAt;
   return actionRecordOutcomes(status).flatMap((o) => {

@@ -12,7 +12,6 @@ import type {
   ActionRecord,
   ActionStats,
   ActionStatsQuery,
-  EffectivenessAssessment as AssessmentToStore,
   PersistAssessmentResult,
   RecentByTargetQuery,
 } from '../datastorage/records';
@@ -29,7 +28,7 @@ export interface EffectivenessDataStorage {
   getActionStats(query: ActionStatsQuery): Promise<ActionStats>;
   getRecentByTarget(query: RecentByTargetQuery): Promise<ActionRecord[]>;
   getRemediationActions(remediationId: string): Promise<ActionRecord[]>;
-  persistAssessment(assessment: AssessmentToStore): Promise<PersistAssessmentResult>;
+  persistAssessment(assessment: EffectivenessAssessment): Promise<PersistAssessmentResult>;
 }
 
 export interface GatherEffectivenessInputsRequest {
@@ -42,8 +41,6 @@ export interface GatherEffectivenessInputsRequest {
   /** The 24-hour recurrence window. */
   recurrence: { since: string; until: string };
 }
-
-export type PersistAssessmentOutcome = PersistAssessmentResult;
 
 /** Newest finished outcomes the trend needs: 5 newest and the 5 before. */
 const TREND_OUTCOMES = EFFECTIVENESS_MODEL.trendMinOutcomes;
@@ -100,7 +97,7 @@ export function createEffectivenessActivities({ dataStorage }: { dataStorage: Ef
       });
     },
 
-    async persistEffectivenessAssessment(assessment: EffectivenessAssessment): Promise<PersistAssessmentOutcome> {
+    async persistEffectivenessAssessment(assessment: EffectivenessAssessment): Promise<PersistAssessmentResult> {
       return translateErrors(() => dataStorage.persistAssessment(assessment));
     },
   };

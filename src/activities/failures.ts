@@ -1,14 +1,13 @@
 /**
  * How activity errors become Temporal failures: transient ones are rethrown as they are (the activity's
  * retry policy retries them with capped backoff), everything that will fail the same way again becomes a
- * non-retryable ApplicationFailure whose type names the problem, so the workflow can map it to a WFE reason.
+ * non-retryable ApplicationFailure whose type names the problem (src/domain/activity-failures.ts), so the
+ * workflow can map it to a WFE reason.
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import { DataStorageError } from '../datastorage/errors';
 import { describeKubernetesError, httpStatusOf, isTransientKubernetesError } from '../kubernetes/api-errors';
-import { FAILURE_TYPES } from './failure-types';
-
-export { FAILURE_TYPES };
+import { FAILURE_TYPES } from '../domain/activity-failures';
 
 export function kubernetesFailure(operation: string, err: unknown): Error {
   if (isTransientKubernetesError(err)) {

@@ -7,7 +7,7 @@ import type { Client } from '@temporalio/client';
 import type { DataStorage } from '../datastorage/repository';
 import type { ValidationPolicy } from '../domain/validation';
 import type { PipelineRunObserver } from '../kubernetes/pipeline-run-observer';
-import type { SignalRemediationTerminalOptions } from '../temporal/effectiveness-signal';
+import type { SignalRemediationTerminalOptions } from '../temporal-client/effectiveness-signal';
 import { createActionRecordActivities } from './action-records';
 import { createEffectivenessActivities } from './effectiveness';
 import { createPipelineRunActivities } from './pipeline-runs';

@@ -6,15 +6,15 @@
 import { Context } from '@temporalio/activity';
 import * as k8s from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
-import { fingerprintStatus } from '../domain/status-fingerprint';
-import { mapWorkflowExecutionStatus } from '../domain/status-mapping';
+import { fingerprintStatus, mapWorkflowExecutionStatus } from '../domain/status';
 import { pipelineRunName, translatePipelineRun } from '../domain/pipeline-run';
 import type { WorkflowExecution, WorkflowExecutionStatus } from '../domain/workflow-execution';
 import { asArray, isDone, succeededCondition, type PipelineRunObject, type TaskRunObject } from '../domain/tekton';
 import { isAlreadyExists, isNotFound, kubernetesStatusOf } from '../kubernetes/api-errors';
 import type { PipelineRunObserver } from '../kubernetes/pipeline-run-observer';
 import { PIPELINE_RUNS, TASK_RUNS, type KubernetesObject } from '../kubernetes/resources';
-import { FAILURE_TYPES, kubernetesFailure } from './failures';
+import { FAILURE_TYPES } from '../domain/activity-failures';
+import { kubernetesFailure } from './failures';
 
 export interface PipelineRunDeps {
   customObjects: k8s.CustomObjectsApi;

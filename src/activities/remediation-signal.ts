@@ -1,7 +1,10 @@
 /** Tells the Effectiveness Monitor that a remediation reached a terminal phase (signalWithStart). */
 import type { Client } from '@temporalio/client';
 import type { RemediationTerminal } from '../domain/effectiveness/remediation-terminal';
-import { signalRemediationTerminal, type SignalRemediationTerminalOptions } from '../temporal/effectiveness-signal';
+import {
+  signalRemediationTerminal,
+  type SignalRemediationTerminalOptions,
+} from '../temporal-client/effectiveness-signal';
 
 export function createRemediationSignalActivities(deps: {
   temporalClient: Client;

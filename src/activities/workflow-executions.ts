@@ -4,14 +4,12 @@
  * the same name is never written by the old execution; a WFE that no longer exists is reported, not retried.
  */
 import * as k8s from '@kubernetes/client-node';
+import { EXECUTION_FINALIZER } from '../domain/names';
 import { validateWorkflowExecution, type ValidationPolicy, type ValidationResult } from '../domain/validation';
 import type { WorkflowExecutionStatus } from '../domain/workflow-execution';
 import { httpStatusOf, isConflict, isNotFound } from '../kubernetes/api-errors';
 import { WORKFLOW_EXECUTIONS, type KubernetesObject } from '../kubernetes/resources';
 import { kubernetesFailure } from './failures';
-
-/** Keeps a WFE until its execution has cancelled its PipelineRun and finished its action records. */
-export const EXECUTION_FINALIZER = 'kubernaut.ai/execution';
 
 export interface WorkflowExecutionRef {
   namespace: string;

@@ -32,7 +32,7 @@ export const envPositiveInt = z.coerce.number().int().positive();
 export const envPort = z.coerce.number().int().min(0).max(65535);
 export const envLogLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info');
 
-/** How to reach Temporal: shared by the worker and the watcher (see workers/temporal-connection.ts). */
+/** How to reach Temporal: shared by the worker and the watcher (see temporal-client/connection-options.ts). */
 export const temporalEnvironment = {
   TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),

@@ -9,7 +9,8 @@
  */
 import type { Queryable } from './partitions';
 import { DataStorageValidationError } from './errors';
-import { ACTION_STATUSES, type ActionRecord, type ActionStats, type ActionStatus, type VerdictStatus } from './records';
+import { ACTION_STATUSES, type ActionStatus, type ActionVerdict } from '../domain/action-outcomes';
+import type { ActionRecord, ActionStats } from './records';
 
 export interface ActionRecordRow {
   wfe_uid: string;
@@ -246,7 +247,7 @@ export async function selectStats(db: Queryable, p: StatsParams): Promise<Action
   const { rows } = await db.query<{
     counts: Partial<Record<ActionStatus, number | string>>;
     oldest: Date | null;
-    latest: VerdictStatus[];
+    latest: ActionVerdict[];
   }>({
     name: 'kubernaut_action_stats',
     text: STATS_SQL,

@@ -22,7 +22,7 @@
  * second row for the same step in another partition.
  */
 import type { Queryable } from './partitions';
-import type { ValidActionOutcome, ValidExecutingActionRecord } from './records';
+import type { ValidExecutingActionRecord, ValidFinishedActionRecord } from './records';
 
 const IDENTITY_COLUMNS = [
   ['wfe_uid', 'text'],
@@ -179,7 +179,7 @@ export async function insertExecuting(
 
 export async function upsertOutcomes(
   db: Queryable,
-  outcomes: ValidActionOutcome[],
+  outcomes: ValidFinishedActionRecord[],
 ): Promise<{ result: CompleteActionsResult; moved: MovedStep[] }> {
   const payload = outcomes.map((o) => ({
     ...identity(o),

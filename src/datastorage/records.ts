@@ -7,28 +7,24 @@
  * returned as RFC 3339 strings in UTC.
  *
  * `executionStartedAt` is the partition key and part of the idempotency key: it must be the same for
- * every step of a WorkflowExecution and on every write (use the WFE's metadata.creationTimestamp).
+ * every step of a WorkflowExecution and on every write. The WorkflowExecution workflow sends its own
+ * start time (fixed for the run and the same on replay); see src/activities/action-records.ts.
+ *
+ * The vocabulary (action statuses, outcomes, the inputs size limit, assessment statuses and trends) is
+ * the domain's; these schemas only enforce it at the database's door.
  */
 import { z } from 'zod';
-
-export const ACTION_STATUSES = ['executing', 'succeeded', 'failed', 'cancelled', 'skipped'] as const;
-export type ActionStatus = (typeof ACTION_STATUSES)[number];
-
-/** Statuses a step can finish in. Once a record holds one of them it never changes again. */
-export const FINISHED_ACTION_STATUSES = ['succeeded', 'failed', 'cancelled', 'skipped'] as const;
-export type FinishedActionStatus = (typeof FINISHED_ACTION_STATUSES)[number];
-
-/** Outcomes that say whether the action worked (cancelled and skipped steps never reached a verdict). */
-export const VERDICT_STATUSES = ['succeeded', 'failed'] as const;
-export type VerdictStatus = (typeof VERDICT_STATUSES)[number];
-
-export const ASSESSMENT_STATUSES = ['assessed', 'insufficient_data', 'ineffective_loop'] as const;
-export const TRENDS = ['improving', 'declining', 'stable', 'insufficient_data'] as const;
+import { ACTION_OUTCOMES, type ActionStatus, type ActionVerdict } from '../domain/action-outcomes';
+import {
+  ASSESSMENT_STATUSES,
+  HISTORY_STATUSES,
+  TRENDS,
+  type EffectivenessAssessment,
+} from '../domain/effectiveness/scoring';
+import { LIMITS } from '../domain/workflow-execution';
 
 /** Longest failure message kept; Tekton messages can be long and must not make a record unwritable. */
 export const MAX_FAILURE_MESSAGE_CHARS = 8192;
-/** Largest serialised step `inputs` accepted. */
-export const MAX_INPUTS_BYTES = 256 * 1024;
 /** A WFE has at most 50 steps; a batch may carry several WFEs (e.g. a backfill), bounded for one statement. */
 export const MAX_BATCH_ROWS = 1000;
 /** How far in the future an execution start may lie (clock skew), so junk dates cannot create partitions. */
@@ -56,10 +52,11 @@ const text = (max: number) =>
     .min(1, 'must be a non-empty string')
     .max(max, `must be at most ${max} characters`);
 
+/** The limit an action accepts (LIMITS.maxInputsBytes): a record never holds inputs no step could run with. */
 const jsonObject = z
   .record(z.string(), z.unknown(), { error: 'must be a JSON object' })
-  .refine((v) => Buffer.byteLength(JSON.stringify(v), 'utf8') <= MAX_INPUTS_BYTES, {
-    message: `must serialise to at most ${MAX_INPUTS_BYTES} bytes of JSON`,
+  .refine((v) => Buffer.byteLength(JSON.stringify(v), 'utf8') <= LIMITS.maxInputsBytes, {
+    message: `must serialise to at most ${LIMITS.maxInputsBytes} bytes of JSON`,
   });
 
 const executionStartedAt = Timestamp.refine((d) => d.getTime() <= Date.now() + MAX_FUTURE_SKEW_MS, {
@@ -97,10 +94,10 @@ export const ExecutingActionRecordSchema = z.object({
  * How a step finished. Carries the full record as well, so a completion that arrives before the step
  * was recorded (a retried or reordered activity) still writes a complete row.
  */
-export const ActionOutcomeSchema = z
+export const FinishedActionRecordSchema = z
   .object({
     ...actionRecordFields,
-    status: z.enum(FINISHED_ACTION_STATUSES, { error: `must be one of ${FINISHED_ACTION_STATUSES.join(', ')}` }),
+    status: z.enum(ACTION_OUTCOMES, { error: `must be one of ${ACTION_OUTCOMES.join(', ')}` }),
     startedAt: Timestamp.nullish(),
     completedAt: Timestamp,
     /** Derived from startedAt/completedAt when omitted. */
@@ -158,14 +155,14 @@ const batch = <T extends z.ZodType<{ wfeUid: string; stepName: string; execution
     .superRefine(uniqueSteps);
 
 export const ExecutingActionRecordBatchSchema = batch(ExecutingActionRecordSchema);
-export const ActionOutcomeBatchSchema = batch(ActionOutcomeSchema);
+export const FinishedActionRecordBatchSchema = batch(FinishedActionRecordSchema);
 
 /** What callers pass (timestamps as strings or Dates). */
 export type ExecutingActionRecord = z.input<typeof ExecutingActionRecordSchema>;
-export type ActionOutcome = z.input<typeof ActionOutcomeSchema>;
+export type FinishedActionRecord = z.input<typeof FinishedActionRecordSchema>;
 /** After validation (timestamps as Dates, defaults applied). */
 export type ValidExecutingActionRecord = z.output<typeof ExecutingActionRecordSchema>;
-export type ValidActionOutcome = z.output<typeof ActionOutcomeSchema>;
+export type ValidFinishedActionRecord = z.output<typeof FinishedActionRecordSchema>;
 
 /** A stored action record, as every query returns it. */
 export interface ActionRecord {
@@ -258,7 +255,7 @@ export interface ActionStats {
   /** Execution start of the oldest record in the window, any status; null with no records. */
   oldestRecordAt: string | null;
   /** Newest first (by execution start), only `succeeded`/`failed`, at most `latestN`. */
-  latestOutcomes: VerdictStatus[];
+  latestOutcomes: ActionVerdict[];
 }
 
 export const RecentByTargetQuerySchema = z
@@ -276,7 +273,7 @@ const unitInterval = z.number().min(0, 'must be >= 0').max(1, 'must be <= 1');
 const trend = z.enum(TRENDS, { error: `must be one of ${TRENDS.join(', ')}` });
 const count = z.number().int('must be an integer').min(0, 'must be >= 0');
 
-/** Mirrors the effectiveness scorer's output (src/domain/effectiveness/scoring.ts) so it persists as is. */
+/** Validates the effectiveness scorer's output (EffectivenessAssessment, src/domain/effectiveness/scoring.ts). */
 export const EffectivenessAssessmentSchema = z
   .object({
     remediationId: text(512),
@@ -297,7 +294,7 @@ export const EffectivenessAssessmentSchema = z
         z.looseObject({
           score: unitInterval,
           confidence: unitInterval,
-          status: z.enum(['assessed', 'insufficient_data']),
+          status: z.enum(HISTORY_STATUSES),
           trend,
           sampleSize: count,
           dataAgeMs: count,
@@ -310,36 +307,12 @@ export const EffectivenessAssessmentSchema = z
     path: ['window', 'since'],
   });
 
-export type EffectivenessAssessment = z.input<typeof EffectivenessAssessmentSchema>;
 export type ValidEffectivenessAssessment = z.output<typeof EffectivenessAssessmentSchema>;
 
-/** A stored assessment: the scorer's fields with timestamps as RFC 3339 strings. */
-export interface StoredAssessment {
-  remediationId: string;
-  target: string;
-  actionTypes: string[];
-  assessedAt: string;
-  window: { since: string; until: string };
-  status: (typeof ASSESSMENT_STATUSES)[number];
+/** A stored assessment: the scorer's fields (timestamps as RFC 3339 strings), plus what the table adds. */
+export interface StoredAssessment extends EffectivenessAssessment {
   /** True when the status is ineffective_loop or any action type recurred past the threshold. */
   ineffectiveLoop: boolean;
-  score: number;
-  confidence: number;
-  trend: (typeof TRENDS)[number];
-  sampleSize: number;
-  dataAgeMs: number;
-  recurrence: { actionType: string; remediations: number }[];
-  byActionType: Record<
-    string,
-    {
-      score: number;
-      confidence: number;
-      status: 'assessed' | 'insufficient_data';
-      trend: (typeof TRENDS)[number];
-      sampleSize: number;
-      dataAgeMs: number;
-    }
-  >;
   createdAt: string;
 }
 

@@ -34,23 +34,23 @@ import { DataStorageValidationError, toDataStorageError } from './errors';
 import { ensurePartitionsFor } from './partitions';
 import {
   ActionHistoryQuerySchema,
-  ActionOutcomeBatchSchema,
   ActionStatsQuerySchema,
   EffectivenessAssessmentSchema,
   ExecutingActionRecordBatchSchema,
+  FinishedActionRecordBatchSchema,
   RecentByTargetQuerySchema,
   type ActionHistoryPage,
   type ActionHistoryQuery,
-  type ActionOutcome,
   type ActionRecord,
   type ActionStats,
   type ActionStatsQuery,
-  type EffectivenessAssessment,
   type ExecutingActionRecord,
+  type FinishedActionRecord,
   type PersistAssessmentResult,
   type RecentByTargetQuery,
   type StoredAssessment,
 } from './records';
+import type { EffectivenessAssessment } from '../domain/effectiveness/scoring';
 import { parseInput } from './validation';
 import { z } from 'zod';
 
@@ -60,7 +60,7 @@ export interface DataStorage {
   /** Records the steps of a WorkflowExecution as `executing`; steps already stored are left alone. */
   recordActions(rows: ExecutingActionRecord[]): Promise<RecordActionsResult>;
   /** Moves steps forward to their outcome; finished steps never change; inserts steps not yet recorded. */
-  completeActions(outcomes: ActionOutcome[]): Promise<CompleteActionsResult>;
+  completeActions(outcomes: FinishedActionRecord[]): Promise<CompleteActionsResult>;
   /** Newest first within [since, until), paginated with `cursor`. */
   getActionHistory(query: ActionHistoryQuery): Promise<ActionHistoryPage>;
   /** Counts by status, oldest record and latest verdicts over [since, until). */
@@ -117,7 +117,7 @@ export function createDataStorage(pool: Pool, options: DataStorageOptions = {}):
 
     async completeActions(outcomes) {
       const op = 'completeActions';
-      const valid = parseInput(op, ActionOutcomeBatchSchema, outcomes);
+      const valid = parseInput(op, FinishedActionRecordBatchSchema, outcomes);
       if (valid.length === 0) return { completed: 0, insertedFinished: 0, alreadyFinished: 0 };
       const { result, moved } = await run(op, () => withPartitions(valid, () => upsertOutcomes(pool, valid)));
       if (moved.length > 0) throw movedError(op, valid, moved);

@@ -9,6 +9,7 @@ import crypto from 'node:crypto';
 import * as k8s from '@kubernetes/client-node';
 import { Command, Option } from 'commander';
 import { createPool } from '../datastorage/pool';
+import { loadKubeConfig } from '../kubernetes/kube-config';
 import { createDataStorage } from '../datastorage/repository';
 import type { StoredAssessment } from '../datastorage/records';
 import { SEARCH_ATTRIBUTES, workflowExecutionWorkflowId } from '../domain/names';
@@ -74,8 +75,7 @@ async function run(o: DemoOptions): Promise<boolean> {
   });
   const info = stackStatus(layout).info!;
 
-  const kc = new k8s.KubeConfig();
-  kc.loadFromFile(info.kube.kubeconfigPath);
+  const kc = loadKubeConfig(info.kube.kubeconfigPath);
   await prepareWorkflowNamespace(kc, DEMO_NAMESPACE);
 
   heading('Worker and watcher');

@@ -7,8 +7,20 @@
 import { elapsedMs } from './time';
 import type { FailureReason, StepStatus, WorkflowExecutionStatus } from './workflow-execution';
 
+/** How a step ended. Once an action record holds one of these it never changes again. */
 export const ACTION_OUTCOMES = ['succeeded', 'failed', 'cancelled', 'skipped'] as const;
 export type ActionOutcome = (typeof ACTION_OUTCOMES)[number];
+
+/** Every status an action record holds: `executing` from the PipelineRun's creation, then its outcome. */
+export const ACTION_STATUSES = ['executing', ...ACTION_OUTCOMES] as const;
+export type ActionStatus = (typeof ACTION_STATUSES)[number];
+
+/**
+ * The outcomes that say whether the action worked, the only ones effectiveness counts: a skipped step
+ * never ran and a cancelled one was interrupted.
+ */
+export const ACTION_VERDICTS = ['succeeded', 'failed'] as const;
+export type ActionVerdict = (typeof ACTION_VERDICTS)[number];
 
 export interface StepActionOutcome {
   stepName: string;

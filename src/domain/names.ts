@@ -70,6 +70,13 @@ export const LABELS = {
 
 export const MANAGED_BY = 'kubernaut-temporal';
 
+/**
+ * The finalizer the WorkflowExecution workflow puts on its WFE and removes last: it keeps the WFE until the
+ * PipelineRun is cancelled and the action records are final. The watcher releases it only when no workflow
+ * is left to do so (src/watcher/decisions.ts).
+ */
+export const EXECUTION_FINALIZER = 'kubernaut.ai/execution';
+
 export const ANNOTATIONS = {
   targetResource: 'kubernaut.ai/target-resource',
   temporalWorkflowId: 'kubernaut.ai/temporal-workflow-id',

@@ -21,7 +21,8 @@ export const REMEDIATION_PHASES = [
 ] as const;
 export type RemediationPhase = (typeof REMEDIATION_PHASES)[number];
 
-export const TERMINAL_REMEDIATION_PHASES = ['Completed', 'Failed', 'TimedOut', 'Skipped', 'Cancelled'] as const;
+/** Phases after which nothing more happens: each triggers one effectiveness assessment. */
+export const TERMINAL_REMEDIATION_PHASES = ['Completed', 'Failed', 'TimedOut', 'Cancelled', 'Skipped'] as const;
 export type TerminalRemediationPhase = (typeof TERMINAL_REMEDIATION_PHASES)[number];
 
 export function isTerminalRemediationPhase(phase: string | undefined): phase is TerminalRemediationPhase {

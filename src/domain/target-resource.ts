@@ -1,7 +1,13 @@
 /**
  * `targetResource` strings: `namespace/Kind/name` for namespaced resources, `Kind/name` for
- * cluster-scoped ones (DESIGN.md §2). One parser so the CRD pattern, validation, labels and search
- * attributes agree on what a target is.
+ * cluster-scoped ones (DESIGN.md §2). The one home of the format, so the CRD pattern, validation, labels,
+ * search attributes and the effectiveness signal agree on what a target is.
+ *
+ * Two levels of the same rule: the *shape* (two or three non-empty segments without whitespace) is what
+ * every target must have to be read back unambiguously; `parseTargetResource` adds the Kubernetes naming
+ * rules on top. A WorkflowExecution's target must pass both (its CRD enforces TARGET_RESOURCE_PATTERN). A
+ * target named by a RemediationRequest only needs the shape: its CRD asks for a non-empty kind and name,
+ * nothing more, and the effectiveness of such a remediation must still be assessed.
  */
 import { DNS1123_LABEL_PATTERN, isDns1123Label, isDns1123Subdomain } from './kubernetes-names';
 
@@ -18,6 +24,18 @@ export const TARGET_RESOURCE_PATTERN = `^(${DNS1123_LABEL_PATTERN.slice(1, -1)}/
 
 export const TARGET_RESOURCE_RULE =
   "'namespace/Kind/name' (namespaced) or 'Kind/name' (cluster-scoped), e.g. 'demo/Deployment/payment-api' or 'Node/worker-1'";
+
+/** One segment of a target: non-empty, no whitespace, no '/'. */
+export function isTargetSegment(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && !/[\s/]/.test(value);
+}
+
+/** The shape of every target, as a pattern: `[namespace/]Kind/name` with segments as isTargetSegment says. */
+export const TARGET_RESOURCE_SHAPE = /^(?:[^/\s]+\/)?[^/\s]+\/[^/\s]+$/;
+
+export function hasTargetResourceShape(text: unknown): text is string {
+  return typeof text === 'string' && TARGET_RESOURCE_SHAPE.test(text);
+}
 
 export type TargetResourceResult = { ok: true; value: TargetResource } | { ok: false; message: string };
 

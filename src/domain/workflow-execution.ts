@@ -5,6 +5,7 @@
  * The CRD in deploy/crds/workflowexecution.yaml encodes the same per-field rules for the API server.
  */
 import { z } from 'zod';
+import { parseGoDuration } from './duration';
 import { API_GROUP, API_VERSION, WORKFLOW_EXECUTION } from './names';
 import { DNS1123_LABEL_RULE, DNS1123_SUBDOMAIN_RULE, isDns1123Label, isDns1123Subdomain } from './kubernetes-names';
 
@@ -23,6 +24,12 @@ export const LIMITS = {
 
 /** Whole-execution deadline when the WFE sets none (upstream RO's Executing timeout). */
 export const DEFAULT_EXECUTION_TIMEOUT = '30m';
+
+/** The whole-execution timeout of a valid spec: as written (or the default) and in milliseconds. */
+export function executionTimeoutOf(spec: { timeout?: string }): { text: string; ms: number } {
+  const text = spec.timeout ?? DEFAULT_EXECUTION_TIMEOUT;
+  return { text, ms: parseGoDuration(text) };
+}
 
 export const ACTION_TYPE_PATTERN = '^[a-z0-9]([a-z0-9_.-]*[a-z0-9])?/[a-z0-9]([a-z0-9_.-]*[a-z0-9])?$';
 const ACTION_TYPE = new RegExp(ACTION_TYPE_PATTERN);

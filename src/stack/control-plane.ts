@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import https from 'node:https';
 import * as k8s from '@kubernetes/client-node';
+import { loadKubeConfig } from '../kubernetes/kube-config';
 import type { Certificates } from './certificates';
 import type { StackConfig } from './config';
 import type { StackLayout } from './layout';
@@ -166,10 +167,4 @@ export function startScheduler(scheduler: string, kubeconfig: string, layout: St
     pidDir: layout.pids,
     logDir: layout.logs,
   });
-}
-
-export function loadKubeConfig(file: string): k8s.KubeConfig {
-  const kc = new k8s.KubeConfig();
-  kc.loadFromFile(file);
-  return kc;
 }

@@ -9,6 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
+import { loadKubeConfig } from '../kubernetes/kube-config';
 import { ensureCertificates, type Certificates } from './certificates';
 import { startCluster } from './cluster';
 import { loadStackConfig } from './config';
@@ -56,8 +57,7 @@ export async function startPrivateCluster(): Promise<PrivateCluster> {
     for (const d of [layout.root, layout.pids, layout.logs]) fs.mkdirSync(d, { recursive: true });
     const certs = ensureCertificates(tools.openssl, layout.certs);
     const { identities } = await startCluster(tools, certs, config, layout);
-    const kubeConfig = new k8s.KubeConfig();
-    kubeConfig.loadFromFile(layout.kubeconfig);
+    const kubeConfig = loadKubeConfig(layout.kubeconfig);
     return {
       kubeConfig,
       kubeconfigPath: layout.kubeconfig,

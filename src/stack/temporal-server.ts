@@ -3,15 +3,17 @@
  * (so a restart keeps workflow histories), and the project's custom search attributes registered.
  */
 import { Connection } from '@temporalio/client';
-import { SEARCH_ATTRIBUTES } from '../domain/names';
+import {
+  addSearchAttributes,
+  missingSearchAttributes,
+  searchAttributeFlags,
+} from '../temporal-client/search-attribute-registration';
 import type { StackConfig } from './config';
 import type { StackLayout } from './layout';
 import { logTail, runningPid, startDaemon } from './processes';
 import { portInUse, waitFor } from './readiness';
 
 export const TEMPORAL_NAMESPACE = 'default';
-
-const INDEXED_VALUE_TYPE = { Keyword: 2, KeywordList: 7 } as const;
 
 export async function startTemporal(temporal: string, config: StackConfig, layout: StackLayout): Promise<void> {
   if (runningPid(layout.pids, 'temporal') === undefined) {
@@ -37,7 +39,7 @@ export async function startTemporal(temporal: string, config: StackConfig, layou
         `--db-filename=${layout.temporalDb}`,
         `--namespace=${TEMPORAL_NAMESPACE}`,
         '--log-level=warn',
-        ...Object.values(SEARCH_ATTRIBUTES).map((a) => `--search-attribute=${a.name}=${a.type}`),
+        ...searchAttributeFlags(),
       ],
       pidDir: layout.pids,
       logDir: layout.logs,
@@ -59,19 +61,13 @@ export async function startTemporal(temporal: string, config: StackConfig, layou
     { timeoutMs: config.startTimeoutMs, onTimeout: () => logTail(layout.logs, 'temporal') },
   );
   try {
-    await ensureSearchAttributes(connection);
+    // A db file from an older checkout may lack attributes added since: register what is missing.
+    await addSearchAttributes(
+      connection,
+      TEMPORAL_NAMESPACE,
+      await missingSearchAttributes(connection, TEMPORAL_NAMESPACE),
+    );
   } finally {
     await connection.close();
   }
-}
-
-/** A db file from an older checkout may lack attributes added since: register what is missing. */
-async function ensureSearchAttributes(connection: Connection): Promise<void> {
-  const existing = await connection.operatorService.listSearchAttributes({ namespace: TEMPORAL_NAMESPACE });
-  const missing = Object.values(SEARCH_ATTRIBUTES).filter((a) => !(a.name in (existing.customAttributes ?? {})));
-  if (missing.length === 0) return;
-  await connection.operatorService.addSearchAttributes({
-    namespace: TEMPORAL_NAMESPACE,
-    searchAttributes: Object.fromEntries(missing.map((a) => [a.name, INDEXED_VALUE_TYPE[a.type]])),
-  });
 }

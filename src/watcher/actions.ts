@@ -1,7 +1,7 @@
 /**
  * The watcher's I/O: the few Temporal and Kubernetes calls its decisions turn into. Each is idempotent, so
  * a retry, a replayed event or a second replica doing the same thing changes nothing:
- * - start: workflow id from the WFE uid, USE_EXISTING + REJECT_DUPLICATE (src/temporal/start-workflow-execution.ts);
+ * - start: workflow id from the WFE uid, USE_EXISTING + REJECT_DUPLICATE (src/temporal-client/start-workflow-execution.ts);
  * - cancel: a second cancellation request of the same run is a no-op on Temporal's side;
  * - release the finalizer: uid-guarded read-modify-write (the activity's own code, reused);
  * - signal: the monitor dedupes on the remediation id, the assessment id may never run twice.
@@ -12,10 +12,11 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { createWorkflowExecutionActivities, type WriteOutcome } from '../activities/workflow-executions';
 import type { EffectivenessMonitorInput } from '../domain/effectiveness/monitor-state';
 import type { RemediationTerminal } from '../domain/effectiveness/remediation-terminal';
+import { readUnvalidatedWorkflowExecution } from '../domain/unvalidated-workflow-execution';
 import { isConflict, isNotFound } from '../kubernetes/api-errors';
 import { WORKFLOW_EXECUTIONS, type KubernetesObject } from '../kubernetes/resources';
-import { signalRemediationTerminal, type SignalledMonitor } from '../temporal/effectiveness-signal';
-import { startWorkflowExecution, type StartWorkflowExecutionResult } from '../temporal/start-workflow-execution';
+import { signalRemediationTerminal, type SignalledMonitor } from '../temporal-client/effectiveness-signal';
+import { startWorkflowExecution, type StartWorkflowExecutionResult } from '../temporal-client/start-workflow-execution';
 import type { WorkflowExecutionOptions } from '../workflows/workflow-execution';
 import { workflowIdOf } from './decisions';
 
@@ -50,7 +51,7 @@ export function createWatcherActions(d: WatcherActionDependencies) {
    * names the workflow too — so a conflict is success, not a retry.
    */
   async function recordTemporalStatus(wfe: KubernetesObject, started: StartWorkflowExecutionResult): Promise<void> {
-    if ((wfe.status as { temporal?: unknown } | undefined)?.temporal) return;
+    if (readUnvalidatedWorkflowExecution(wfe).hasTemporalStatus) return;
     try {
       await d.customObjects.patchNamespacedCustomObjectStatus(
         {

@@ -25,9 +25,9 @@
  * done. The watcher's part on deletion is to ask for the cancellation, and to release the finalizer
  * itself only when no workflow is left to do it (finished, terminated by an operator, never started).
  */
-import { EXECUTION_FINALIZER } from '../activities/workflow-executions';
+import { EXECUTION_FINALIZER, workflowExecutionWorkflowId } from '../domain/names';
+import { readUnvalidatedWorkflowExecution } from '../domain/unvalidated-workflow-execution';
 import { isTerminalPhase } from '../domain/workflow-execution';
-import { workflowExecutionWorkflowId } from '../domain/names';
 import type { KubernetesObject } from '../kubernetes/resources';
 
 export type WorkflowExecutionAction = 'start' | 'cancel' | 'inspect-workflow' | 'release-finalizer' | 'ignore';
@@ -74,8 +74,7 @@ const decision = (action: WorkflowExecutionAction, reason: DecisionReason): Work
 });
 
 // Small named predicates, so the table above reads as the code below.
-const phaseOf = (wfe: KubernetesObject) => (wfe.status as { phase?: string } | undefined)?.phase;
-const isFinished = (wfe: KubernetesObject) => isTerminalPhase(phaseOf(wfe));
+const isFinished = (wfe: KubernetesObject) => isTerminalPhase(readUnvalidatedWorkflowExecution(wfe).phase);
 const isBeingDeleted = (wfe: KubernetesObject) => Boolean(wfe.metadata.deletionTimestamp);
 const holdsOurFinalizer = (wfe: KubernetesObject) => (wfe.metadata.finalizers ?? []).includes(EXECUTION_FINALIZER);
 
@@ -87,8 +86,8 @@ export function workflowIdOf(wfe: KubernetesObject): string | undefined {
 
 /** True when the WFE's status names the very workflow this WFE would start (written by the workflow). */
 function reportsItsWorkflow(wfe: KubernetesObject): boolean {
-  const temporal = (wfe.status as { temporal?: { workflowId?: unknown } } | undefined)?.temporal;
-  return typeof temporal?.workflowId === 'string' && temporal.workflowId === workflowIdOf(wfe);
+  const { temporalWorkflowId } = readUnvalidatedWorkflowExecution(wfe);
+  return temporalWorkflowId !== undefined && temporalWorkflowId === workflowIdOf(wfe);
 }
 
 export function decideWorkflowExecution(

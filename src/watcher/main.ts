@@ -7,21 +7,14 @@
  * point, SIGKILL included: the next watcher lists everything again.
  */
 import os from 'node:os';
-import * as k8s from '@kubernetes/client-node';
 import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
+import { loadKubeConfig } from '../kubernetes/kube-config';
 import { startObservabilityServer, type ObservabilityServer } from '../observability/http-server';
-import { temporalConnectionOptions } from '../workers/temporal-connection';
-import { ConfigurationError, loadWatcherConfig, type WatcherConfig } from './config';
+import { temporalConnectionOptions } from '../temporal-client/connection-options';
+import { ConfigurationError, loadWatcherConfig } from './config';
 import { createWatcherMetrics } from './metrics';
 import { Watcher } from './watcher';
-
-function loadKubeConfig(config: WatcherConfig): k8s.KubeConfig {
-  const kc = new k8s.KubeConfig();
-  if (config.KUBECONFIG) kc.loadFromFile(config.KUBECONFIG);
-  else kc.loadFromCluster();
-  return kc;
-}
 
 async function main(): Promise<void> {
   const config = loadWatcherConfig();
@@ -34,7 +27,7 @@ async function main(): Promise<void> {
   });
   const metrics = createWatcherMetrics();
   const watcher = new Watcher({
-    kubeConfig: loadKubeConfig(config),
+    kubeConfig: loadKubeConfig(config.KUBECONFIG),
     client,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     namespaces: config.KUBERNAUT_WATCH_NAMESPACES,

@@ -13,6 +13,7 @@
 import type { RemediationTerminal } from '../domain/effectiveness/remediation-terminal';
 import { remediationOf } from '../domain/remediation';
 import { isTerminalRemediationPhase, type RemediationTarget } from '../domain/remediation-request';
+import { formatTargetResource, isTargetSegment } from '../domain/target-resource';
 import type { KubernetesObject } from '../kubernetes/resources';
 
 export const REMEDIATION_DECISION_REASONS = {
@@ -29,17 +30,11 @@ export type RemediationDecision =
   | { action: 'signal'; reason: 'terminal'; signal: RemediationTerminal }
   | { action: 'ignore'; reason: Exclude<RemediationDecisionReason, 'terminal'> };
 
-/** `namespace/Kind/name`, or `Kind/name` for a cluster-scoped target. */
-export function targetOf(target: RemediationTarget): string {
-  return target.namespace ? `${target.namespace}/${target.kind}/${target.name}` : `${target.kind}/${target.name}`;
-}
-
-const nonEmpty = (v: unknown): v is string => typeof v === 'string' && v.trim().length > 0 && !/[\s/]/.test(v);
-
+/** The target, when its parts can be written as a target string (src/domain/target-resource.ts). */
 function readTarget(rr: KubernetesObject): RemediationTarget | undefined {
   const t = (rr.spec as { targetResource?: Record<string, unknown> } | undefined)?.targetResource;
-  if (!t || !nonEmpty(t.kind) || !nonEmpty(t.name)) return undefined;
-  return { kind: t.kind, name: t.name, ...(nonEmpty(t.namespace) && { namespace: t.namespace }) };
+  if (!t || !isTargetSegment(t.kind) || !isTargetSegment(t.name)) return undefined;
+  return { kind: t.kind, name: t.name, ...(isTargetSegment(t.namespace) && { namespace: t.namespace }) };
 }
 
 /** When the remediation ended: the orchestrator's completion time when it wrote a valid one, else `now`. */
@@ -73,7 +68,7 @@ export function decideRemediationRequest(
     signal: {
       remediation: remediationOf({ name, namespace }, namespace),
       phase,
-      target: targetOf(target),
+      target: formatTargetResource(target),
       actionTypes: [],
       endedAt: endedAt(rr, context.now),
     },

@@ -5,7 +5,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import * as k8s from '@kubernetes/client-node';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
 import pino from 'pino';
@@ -13,17 +12,11 @@ import { runMigrations } from '../datastorage/migrate';
 import { createPool } from '../datastorage/pool';
 import { createDataStorage } from '../datastorage/repository';
 import { startObservabilityServer } from '../observability/http-server';
+import { loadKubeConfig } from '../kubernetes/kube-config';
 import { createWorkerMetrics } from '../observability/worker-metrics';
-import { ConfigurationError, loadWorkerConfig, type WorkerConfig } from './config';
+import { ConfigurationError, loadWorkerConfig } from './config';
 import { createExecutionWorker } from './execution-worker';
-import { temporalConnectionOptions } from './temporal-connection';
-
-function loadKubeConfig(config: WorkerConfig): k8s.KubeConfig {
-  const kc = new k8s.KubeConfig();
-  if (config.KUBECONFIG) kc.loadFromFile(config.KUBECONFIG);
-  else kc.loadFromCluster();
-  return kc;
-}
+import { temporalConnectionOptions } from '../temporal-client/connection-options';
 
 /** The bundle `npm run build` writes next to this file; absent when running from source. */
 function prebuiltBundle(): { codePath: string } | undefined {
@@ -73,7 +66,7 @@ async function main(): Promise<void> {
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    kubeConfig: loadKubeConfig(config),
+    kubeConfig: loadKubeConfig(config.KUBECONFIG),
     dataStorage: createDataStorage(pool, {
       onPartitionsCreated: (names) => logger.warn({ names }, 'action_records partitions created on demand'),
     }),

@@ -11,7 +11,8 @@
  * the current details once done) say the remediation, score and status.
  */
 import { log, proxyActivities, setCurrentDetails, sleep } from '@temporalio/workflow';
-import type { EffectivenessActivities, PersistAssessmentOutcome } from '../activities/effectiveness';
+import type { EffectivenessActivities } from '../activities/effectiveness';
+import type { PersistAssessmentResult } from '../datastorage/records';
 import { RemediationTerminal } from '../domain/effectiveness/remediation-terminal';
 import { describeAssessment, remediationName } from '../domain/effectiveness/summary';
 import {
@@ -65,7 +66,7 @@ export async function effectivenessAssessmentWorkflow(
     recurrence: recurrenceWindow(assessedAtMs),
   });
   const assessment = scoreEffectiveness(inputs);
-  const outcome: PersistAssessmentOutcome = await persistEffectivenessAssessment(assessment);
+  const outcome: PersistAssessmentResult = await persistEffectivenessAssessment(assessment);
 
   const stored = outcome.assessment;
   setCurrentDetails(describeAssessment(stored, who, outcome.created));

@@ -32,7 +32,7 @@ import {
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { REMEDIATION_TERMINAL_SIGNAL, effectivenessAssessmentWorkflowId } from '../domain/names';
-import { SEARCH_ATTRIBUTE_KEYS } from '../temporal/search-attributes';
+import { SEARCH_ATTRIBUTE_KEYS } from '../workflows/search-attributes';
 import {
   EffectivenessMonitorInput,
   MonitorConfig,

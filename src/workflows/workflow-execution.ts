@@ -12,6 +12,8 @@
  * timeout first); cancelling the workflow (the WFE was deleted) cancels the PipelineRun and finishes the
  * records as cancelled; a finalizer keeps the WFE until that cleanup is done. All waiting happens inside
  * activities, so the history grows with PipelineRun changes, not with time.
+ *
+ * The main function below is that sequence; each step is a named function after it, in the same order.
  */
 import {
   ActivityFailure,
@@ -22,31 +24,38 @@ import {
   log,
   proxyActivities,
   proxyLocalActivities,
-  setCurrentDetails,
   setHandler,
   sleep,
-  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { ActionRecordActivities, ActionRecordContext } from '../activities/action-records';
 import type { PipelineRunActivities, PipelineRunRef } from '../activities/pipeline-runs';
 import type { RemediationSignalActivities } from '../activities/remediation-signal';
-import type { WorkflowExecutionActivities, WorkflowExecutionRef } from '../activities/workflow-executions';
-import { FAILURE_TYPES } from '../activities/failure-types';
-import { parseGoDuration } from '../domain/duration';
-import type { RemediationTerminal, TerminalPhase } from '../domain/effectiveness/remediation-terminal';
-import { remediationOf } from '../domain/remediation';
-import { failedWorkflowExecutionStatus, initialWorkflowExecutionStatus } from '../domain/status-transitions';
-import { formatValidationErrors } from '../domain/validation';
+import type {
+  WorkflowExecutionActivities,
+  WorkflowExecutionRef,
+  WriteOutcome,
+} from '../activities/workflow-executions';
+import { failureReasonOf } from '../domain/activity-failures';
 import {
-  DEFAULT_EXECUTION_TIMEOUT,
+  executionTerminalSignal,
+  rejectedExecutionTerminalSignal,
+} from '../domain/effectiveness/workflow-execution-signal';
+import { remediationOf, type RemediationKey } from '../domain/remediation';
+import {
+  failedWorkflowExecutionStatus,
+  initialWorkflowExecutionStatus,
+  interruptedWorkflowExecutionStatus,
+} from '../domain/status';
+import { formatValidationErrors, type ValidationError } from '../domain/validation';
+import {
+  executionTimeoutOf,
   isTerminalPhase,
   type FailureReason,
   type WorkflowExecution,
   type WorkflowExecutionStatus,
 } from '../domain/workflow-execution';
-import { workflowExecutionSearchAttributes } from '../temporal/search-attributes';
-import { describeStatus } from './workflow-execution-details';
+import { StatusPublisher } from './status-publisher';
 
 export interface WorkflowExecutionOptions {
   /** Heartbeat timeout of the waiting activity: how fast a dead worker's wait is taken over. Default 30 s. */
@@ -87,6 +96,296 @@ const DEFAULTS = {
   retryInitialIntervalMs: 1_000,
   retryMaximumIntervalMs: 30_000,
 };
+type Options = typeof DEFAULTS;
+
+/**
+ * How much longer than the deadline the waiting activity may run before its own start-to-close timeout
+ * ends it. The workflow's deadline timer is what ends a wait: it cancels the activity, which learns it at
+ * its next heartbeat. That timer fires in a workflow task, which can be late (a restarted worker, a backlog
+ * of tasks); without this slack a wait begun at the start of the run would time out at the same moment,
+ * and its retry would start a new wait instead of the clean cancellation. Five minutes covers any such
+ * delay short of an outage, during which nothing runs anyway.
+ */
+const WAIT_TIMEOUT_SLACK_MS = 5 * 60_000;
+
+/** The activities of a run, each with its timeouts; all retry with the run's backoff until the deadline. */
+function activitiesOf(o: Options) {
+  const retry = {
+    initialInterval: o.retryInitialIntervalMs,
+    maximumInterval: o.retryMaximumIntervalMs,
+    backoffCoefficient: 2,
+  };
+  return {
+    // Validation: local, so the worker's image policy applies; pure, so 10 s is plenty.
+    validation: proxyLocalActivities<WorkflowExecutionActivities>({ startToCloseTimeout: '10 seconds' }),
+    // Quick calls: a hung request is abandoned and retried after 20 s rather than stalling the execution.
+    kubernetes: proxyActivities<WorkflowExecutionActivities & PipelineRunActivities>({
+      startToCloseTimeout: '20 seconds',
+      retry,
+    }),
+    records: proxyActivities<ActionRecordActivities>({ startToCloseTimeout: '20 seconds', retry }),
+    monitor: proxyActivities<RemediationSignalActivities>({ startToCloseTimeout: '20 seconds', retry }),
+    /** The wait for PipelineRun changes: as long as the execution may take, heartbeating. */
+    waiting: (deadlineMs: number) =>
+      proxyActivities<PipelineRunActivities>({
+        startToCloseTimeout: deadlineMs + WAIT_TIMEOUT_SLACK_MS,
+        heartbeatTimeout: o.heartbeatTimeoutMs,
+        retry,
+      }),
+  };
+}
+
+/** What every step of a run shares. */
+interface Run {
+  ref: WorkflowExecutionRef;
+  options: Options;
+  activities: ReturnType<typeof activitiesOf>;
+  status: StatusPublisher;
+}
+
+/** A run whose spec passed validation. */
+interface Execution extends Run {
+  wfe: WorkflowExecution;
+  remediation: RemediationKey;
+  timeout: { text: string; ms: number };
+  /** The timeout plus the grace Tekton gets to report its own timeout first. */
+  deadlineMs: number;
+  recordContext: ActionRecordContext;
+  waiting: PipelineRunActivities;
+  /** Set once step 2 created (or adopted) it. */
+  pipelineRunRef?: PipelineRunRef;
+}
+
+/** Why an execution stopped before its PipelineRun finished. */
+interface Interruption {
+  reason: FailureReason;
+  message: string;
+  /** The workflow itself was cancelled: rethrown once the cleanup is done, so the run ends cancelled. */
+  cancellation?: unknown;
+}
+
+const DELETED_BEFORE_START: WorkflowExecutionResult = {
+  phase: 'Failed',
+  reason: 'Cancelled',
+  message: 'the WorkflowExecution was deleted before it started',
+};
+
+export async function workflowExecutionWorkflow(input: WorkflowExecutionInput): Promise<WorkflowExecutionResult> {
+  const run = beginRun(input);
+  // 1. Validate.
+  const validation = await run.activities.validation.validateWorkflowExecution(input.workflowExecution);
+  if (!validation.ok) return rejectInvalidSpec(run, input.workflowExecution, validation.errors);
+  const execution = beginExecution(run, validation.value);
+  if ((await takeWorkflowExecution(execution)) === 'gone') return DELETED_BEFORE_START;
+
+  const interruption = await runWithinDeadline(execution, async () => {
+    await createPipelineRun(execution); // 2
+    await execution.activities.records.recordActions(execution.recordContext); // 3
+    await followPipelineRun(execution); // 4
+  });
+  if (interruption) await CancellationScope.nonCancellable(() => stopExecution(execution, interruption));
+  // 5, 6 and the finalizer. Shielded: a cancellation arriving now (the WFE deleted as it completes) must
+  // not skip the monitor signal or leave the finalizer behind.
+  const result = await CancellationScope.nonCancellable(() => finish(execution));
+  if (interruption?.cancellation) throw interruption.cancellation;
+  return result;
+}
+
+function beginRun(input: WorkflowExecutionInput): Run {
+  const options = { ...DEFAULTS, ...input.options };
+  const info = workflowInfo();
+  const { namespace, name, uid } = input.workflowExecution.metadata;
+  const ref: WorkflowExecutionRef = { namespace, name, uid };
+  const activities = activitiesOf(options);
+  const status = new StatusPublisher({
+    ref,
+    temporal: { namespace: info.namespace, workflowId: info.workflowId, runId: info.runId },
+    sync: activities.kubernetes.syncWorkflowExecutionStatus,
+  });
+  setHandler(statusQuery, () => status.current);
+  return { ref, options, activities, status };
+}
+
+/** Step 1 failed: the WFE ends Failed/ConfigurationError naming every problem; no PipelineRun, no records. */
+async function rejectInvalidSpec(
+  run: Run,
+  rejected: WorkflowExecutionInput['workflowExecution'],
+  errors: ValidationError[],
+): Promise<WorkflowExecutionResult> {
+  const message = `invalid WorkflowExecution: ${formatValidationErrors(errors)}`;
+  await run.status.publish(
+    failedWorkflowExecutionStatus({
+      reason: 'ConfigurationError',
+      message,
+      now: new Date(),
+      wasExecutionFailure: false,
+      workflowExecution: rejected,
+    }),
+  );
+  const signal = rejectedExecutionTerminalSignal(rejected, run.ref, 'Failed', new Date());
+  if (signal) await run.activities.monitor.signalEffectivenessMonitor(signal);
+  else
+    log.warn('invalid WorkflowExecution has no usable remediation/target: effectiveness not signalled', {
+      ref: run.ref,
+    });
+  return { phase: 'Failed', reason: 'ConfigurationError', message, status: run.status.current };
+}
+
+function beginExecution(run: Run, wfe: WorkflowExecution): Execution {
+  const info = workflowInfo();
+  const remediation = remediationOf(wfe.spec.remediationRequestRef, wfe.metadata.namespace);
+  run.status.describeRunAs({
+    namespace: run.ref.namespace,
+    name: run.ref.name,
+    remediation: remediation.id,
+    target: wfe.spec.targetResource,
+    actionTypes: wfe.spec.steps.map((s) => s.actionType),
+  });
+  const timeout = executionTimeoutOf(wfe.spec);
+  const deadlineMs = timeout.ms + run.options.deadlineGraceMs;
+  return {
+    ...run,
+    wfe,
+    remediation,
+    timeout,
+    deadlineMs,
+    recordContext: {
+      workflowExecution: wfe,
+      temporalWorkflowId: info.workflowId,
+      temporalRunId: info.runId,
+      executionStartedAt: new Date(info.startTime).toISOString(),
+    },
+    waiting: run.activities.waiting(deadlineMs),
+  };
+}
+
+/** The WFE shows it is taken (Pending), then gets the finalizer that keeps it until the cleanup is done. */
+async function takeWorkflowExecution(x: Execution): Promise<WriteOutcome> {
+  const initial = initialWorkflowExecutionStatus(x.wfe, new Date(), { temporal: x.status.temporal });
+  if ((await x.status.publish(initial)) === 'gone') {
+    log.info('WorkflowExecution no longer exists: nothing to execute', { ref: x.ref });
+    return 'gone';
+  }
+  return x.activities.kubernetes.addExecutionFinalizer(x.ref);
+}
+
+/**
+ * Runs `work` until it ends or the deadline passes. Returns why it was interrupted (the deadline, the
+ * workflow's cancellation, a permanent activity failure), or undefined when it ran to its end; anything
+ * else is rethrown as it is.
+ */
+async function runWithinDeadline(x: Execution, work: () => Promise<void>): Promise<Interruption | undefined> {
+  let deadlineExceeded = false;
+  const scope = new CancellationScope();
+  sleep(x.deadlineMs)
+    .then(() => {
+      deadlineExceeded = true;
+      scope.cancel();
+    })
+    .catch(() => undefined); // the workflow itself was cancelled or finished
+  try {
+    await scope.run(work);
+    return undefined;
+  } catch (err) {
+    if (isCancellation(err) && deadlineExceeded) {
+      return {
+        reason: 'DeadlineExceeded',
+        message: `the WorkflowExecution did not finish within its timeout of ${x.timeout.text}`,
+      };
+    }
+    if (isCancellation(err)) {
+      return {
+        reason: 'Cancelled',
+        message: 'the execution was cancelled (its WorkflowExecution was deleted or the workflow cancelled)',
+        cancellation: err,
+      };
+    }
+    const permanent = permanentFailure(err);
+    if (!permanent) throw err;
+    return { reason: failureReasonOf(permanent.type), message: permanent.message };
+  }
+}
+
+/** Step 2: the PipelineRun (created, or adopted when a retried create finds ours), shown in the status. */
+async function createPipelineRun(x: Execution): Promise<void> {
+  const created = await x.activities.kubernetes.createPipelineRun({
+    workflowExecution: x.wfe,
+    temporalWorkflowId: workflowInfo().workflowId,
+  });
+  x.pipelineRunRef = created.pipelineRunRef;
+  await x.status.publish({ ...x.status.current!, pipelineRunRef: x.pipelineRunRef });
+}
+
+/** Step 4: waits for PipelineRun changes, publishing each, until the status is terminal (or the PR vanished). */
+async function followPipelineRun(x: Execution): Promise<void> {
+  const pipelineRunRef = x.pipelineRunRef!;
+  let fingerprint: string | undefined;
+  while (!isTerminalPhase(x.status.current?.phase)) {
+    const change = await x.waiting.awaitPipelineRunChange({
+      workflowExecution: x.wfe,
+      pipelineRunRef,
+      previous: x.status.current!,
+      lastFingerprint: fingerprint,
+      heartbeatIntervalMs: Math.max(1_000, Math.floor(x.options.heartbeatTimeoutMs / 3)),
+    });
+    if (change.kind === 'deleted') {
+      const message = `PipelineRun ${pipelineRunRef.namespace}/${pipelineRunRef.name} was deleted before it finished`;
+      await x.status.publish(
+        failedWorkflowExecutionStatus({
+          reason: 'PipelineRunDeleted',
+          message,
+          previous: x.status.current,
+          now: new Date(),
+        }),
+      );
+      return;
+    }
+    fingerprint = change.fingerprint;
+    await x.status.publish(change.status);
+  }
+}
+
+/**
+ * Stops the PipelineRun and marks the WFE Failed with the interruption's reason. Tekton gets a bounded
+ * time to report the cancellation, so steps that finished keep their real outcome; the failure is then
+ * attributed to its cause, not to the cancellation the workflow itself requested.
+ */
+async function stopExecution(x: Execution, { reason, message }: Interruption): Promise<void> {
+  if (x.pipelineRunRef && !isTerminalPhase(x.status.current?.phase)) {
+    await x.activities.kubernetes.cancelPipelineRun(x.pipelineRunRef);
+    try {
+      await CancellationScope.withTimeout(x.options.cancellationWaitMs, () => followPipelineRun(x));
+    } catch (err) {
+      if (!isCancellation(err)) throw err;
+    }
+  }
+  const stopped = interruptedWorkflowExecutionStatus({ seen: x.status.current!, reason, message, now: new Date() });
+  if (stopped) await x.status.publish(stopped);
+}
+
+/** Steps 5 and 6, and the finalizer: the end of every path that got past validation. */
+async function finish(x: Execution): Promise<WorkflowExecutionResult> {
+  const final = x.status.current!;
+  await x.activities.records.completeActions({ context: x.recordContext, status: final });
+  await x.activities.monitor.signalEffectivenessMonitor(
+    executionTerminalSignal({
+      remediation: x.remediation,
+      workflowExecution: x.ref,
+      target: x.wfe.spec.targetResource,
+      actionTypes: x.wfe.spec.steps.map((s) => s.actionType),
+      status: final,
+      now: new Date(),
+    }),
+  );
+  await x.activities.kubernetes.removeExecutionFinalizer(x.ref);
+  return {
+    phase: final.phase === 'Completed' ? 'Completed' : 'Failed',
+    reason: final.failureDetails?.reason,
+    message: final.failureDetails?.message,
+    pipelineRunRef: x.pipelineRunRef,
+    status: final,
+  };
+}
 
 /** An activity failure that retrying will not fix, with the ApplicationFailure type the activity gave it. */
 function permanentFailure(err: unknown): { type?: string; message: string } | undefined {
@@ -95,277 +394,4 @@ function permanentFailure(err: unknown): { type?: string; message: string } | un
   if (cause instanceof ApplicationFailure && cause.nonRetryable)
     return { type: cause.type ?? undefined, message: cause.message };
   return undefined;
-}
-
-function reasonFor(type: string | undefined): FailureReason {
-  switch (type) {
-    case FAILURE_TYPES.kubernetesForbidden:
-      return 'Forbidden';
-    case FAILURE_TYPES.pipelineRunOwnershipConflict:
-    case FAILURE_TYPES.kubernetesRejected:
-      return 'ConfigurationError';
-    default:
-      return 'Unknown';
-  }
-}
-
-export async function workflowExecutionWorkflow(input: WorkflowExecutionInput): Promise<WorkflowExecutionResult> {
-  const o = { ...DEFAULTS, ...input.options };
-  const info = workflowInfo();
-  const raw = input.workflowExecution;
-  const ref: WorkflowExecutionRef = {
-    namespace: raw.metadata.namespace,
-    name: raw.metadata.name,
-    uid: raw.metadata.uid,
-  };
-  const temporal = { namespace: info.namespace, workflowId: info.workflowId, runId: info.runId };
-  const retry = {
-    initialInterval: o.retryInitialIntervalMs,
-    maximumInterval: o.retryMaximumIntervalMs,
-    backoffCoefficient: 2,
-  };
-
-  const { validateWorkflowExecution } = proxyLocalActivities<WorkflowExecutionActivities>({
-    startToCloseTimeout: '10 seconds',
-  });
-  // Quick calls: a hung request is abandoned and retried after 20 s rather than stalling the execution.
-  const k8s = proxyActivities<WorkflowExecutionActivities & PipelineRunActivities>({
-    startToCloseTimeout: '20 seconds',
-    retry,
-  });
-  const records = proxyActivities<ActionRecordActivities>({ startToCloseTimeout: '20 seconds', retry });
-  const monitor = proxyActivities<RemediationSignalActivities>({ startToCloseTimeout: '20 seconds', retry });
-
-  let status: WorkflowExecutionStatus | undefined;
-  setHandler(statusQuery, () => status);
-  let lastPhase: string | undefined;
-
-  /** Writes the status to the WFE, the UI details and (on a phase change) the search attributes. */
-  async function publish(
-    next: WorkflowExecutionStatus,
-    attributes?: Parameters<typeof workflowExecutionSearchAttributes>[0],
-  ) {
-    status = { ...next, temporal };
-    setCurrentDetails(describeStatus(ref, status));
-    if (status.phase !== lastPhase) {
-      lastPhase = status.phase;
-      upsertSearchAttributes(
-        workflowExecutionSearchAttributes(
-          attributes ?? { namespace: ref.namespace, name: ref.name, phase: status.phase },
-        ),
-      );
-    }
-    return k8s.syncWorkflowExecutionStatus({ ref, status });
-  }
-
-  // 1. Validate.
-  const validation = await validateWorkflowExecution(raw);
-  if (!validation.ok) {
-    const message = `invalid WorkflowExecution: ${formatValidationErrors(validation.errors)}`;
-    const failed = failedWorkflowExecutionStatus({
-      reason: 'ConfigurationError',
-      message,
-      now: new Date(),
-      wasExecutionFailure: false,
-      workflowExecution: raw,
-    });
-    await publish(failed);
-    const signal = terminalSignalFromRaw(raw, 'Failed');
-    if (signal) await monitor.signalEffectivenessMonitor(signal);
-    else log.warn('invalid WorkflowExecution has no usable remediation/target: effectiveness not signalled', { ref });
-    return { phase: 'Failed', reason: 'ConfigurationError', message, status };
-  }
-  const wfe = validation.value;
-  const remediation = remediationOf(wfe.spec.remediationRequestRef, wfe.metadata.namespace);
-  const attributes = (phase: string) => ({
-    namespace: ref.namespace,
-    name: ref.name,
-    remediation: remediation.id,
-    target: wfe.spec.targetResource,
-    actionTypes: wfe.spec.steps.map((s) => s.actionType),
-    phase,
-  });
-  const recordContext: ActionRecordContext = {
-    workflowExecution: wfe,
-    temporalWorkflowId: info.workflowId,
-    temporalRunId: info.runId,
-    executionStartedAt: new Date(info.startTime).toISOString(),
-  };
-
-  if (
-    (await publish(initialWorkflowExecutionStatus(wfe, new Date(), { temporal }), attributes('Pending'))) === 'gone'
-  ) {
-    log.info('WorkflowExecution no longer exists: nothing to execute', { ref });
-    return { phase: 'Failed', reason: 'Cancelled', message: 'the WorkflowExecution was deleted before it started' };
-  }
-  if ((await k8s.addExecutionFinalizer(ref)) === 'gone') {
-    return { phase: 'Failed', reason: 'Cancelled', message: 'the WorkflowExecution was deleted before it started' };
-  }
-
-  let pipelineRunRef: PipelineRunRef | undefined;
-  const heartbeat = {
-    startToCloseTimeout: parseGoDuration(wfe.spec.timeout ?? DEFAULT_EXECUTION_TIMEOUT) + o.deadlineGraceMs + 300_000,
-    heartbeatTimeout: o.heartbeatTimeoutMs,
-    retry,
-  };
-  const { awaitPipelineRunChange } = proxyActivities<PipelineRunActivities>(heartbeat);
-
-  /** Waits for PipelineRun changes, publishing each, until the status is terminal (or the PR vanished). */
-  async function followPipelineRun(): Promise<void> {
-    let fingerprint: string | undefined;
-    while (!isTerminalPhase(status?.phase)) {
-      const change = await awaitPipelineRunChange({
-        workflowExecution: wfe,
-        pipelineRunRef: pipelineRunRef!,
-        previous: status!,
-        lastFingerprint: fingerprint,
-        heartbeatIntervalMs: Math.max(1_000, Math.floor(o.heartbeatTimeoutMs / 3)),
-      });
-      if (change.kind === 'deleted') {
-        const message = `PipelineRun ${pipelineRunRef!.namespace}/${pipelineRunRef!.name} was deleted before it finished`;
-        await publish(
-          failedWorkflowExecutionStatus({ reason: 'PipelineRunDeleted', message, previous: status, now: new Date() }),
-          attributes('Failed'),
-        );
-        return;
-      }
-      fingerprint = change.fingerprint;
-      await publish(change.status, attributes(change.status.phase));
-    }
-  }
-
-  /** Steps 5 and 6, and the finalizer: the end of every path that got past validation. */
-  async function finish(): Promise<WorkflowExecutionResult> {
-    const final = status!;
-    await records.completeActions({ context: recordContext, status: final });
-    await monitor.signalEffectivenessMonitor({
-      remediation,
-      phase: terminalPhaseOf(final),
-      workflowExecution: ref,
-      target: wfe.spec.targetResource,
-      actionTypes: [...new Set(wfe.spec.steps.map((s) => s.actionType))],
-      endedAt: final.completionTime ?? new Date().toISOString(),
-    });
-    await k8s.removeExecutionFinalizer(ref);
-    return {
-      phase: final.phase === 'Completed' ? 'Completed' : 'Failed',
-      reason: final.failureDetails?.reason,
-      message: final.failureDetails?.message,
-      pipelineRunRef,
-      status: final,
-    };
-  }
-
-  /**
-   * Stops the PipelineRun and marks the WFE Failed with `reason` (deadline, cancellation, permanent error).
-   * Tekton gets a bounded time to report the cancellation, so steps that finished keep their real outcome;
-   * the failure is then attributed to its cause, not to the cancellation the workflow itself requested.
-   */
-  async function stop(reason: FailureReason, message: string): Promise<void> {
-    if (pipelineRunRef && !isTerminalPhase(status?.phase)) {
-      await k8s.cancelPipelineRun(pipelineRunRef);
-      try {
-        await CancellationScope.withTimeout(o.cancellationWaitMs, followPipelineRun);
-      } catch (err) {
-        if (!isCancellation(err)) throw err;
-      }
-    }
-    const seen = status!;
-    if (seen.phase === 'Completed' || seen.failureDetails?.reason === reason) return;
-    const unfinished = isTerminalPhase(seen.phase)
-      ? { ...seen, phase: 'Running' as const, failureDetails: undefined, completionTime: undefined }
-      : seen;
-    const failed = failedWorkflowExecutionStatus({
-      reason,
-      message,
-      previous: unfinished,
-      now: seen.completionTime ? new Date(seen.completionTime) : new Date(),
-    });
-    await publish(failed, attributes('Failed'));
-  }
-
-  const deadlineMs = parseGoDuration(wfe.spec.timeout ?? DEFAULT_EXECUTION_TIMEOUT) + o.deadlineGraceMs;
-  let deadlineExceeded = false;
-  const execution = new CancellationScope();
-  sleep(deadlineMs)
-    .then(() => {
-      deadlineExceeded = true;
-      execution.cancel();
-    })
-    .catch(() => undefined); // the workflow itself was cancelled or finished
-
-  try {
-    await execution.run(async () => {
-      // 2. Create the PipelineRun; 3. record the actions.
-      pipelineRunRef = (await k8s.createPipelineRun({ workflowExecution: wfe, temporalWorkflowId: info.workflowId }))
-        .pipelineRunRef;
-      await publish({ ...status!, pipelineRunRef }, attributes(status!.phase));
-      await records.recordActions(recordContext);
-      // 4. Wait, syncing every change.
-      await followPipelineRun();
-    });
-  } catch (err) {
-    if (isCancellation(err) && deadlineExceeded) {
-      await CancellationScope.nonCancellable(() =>
-        stop(
-          'DeadlineExceeded',
-          `the WorkflowExecution did not finish within its timeout of ${wfe.spec.timeout ?? DEFAULT_EXECUTION_TIMEOUT}`,
-        ),
-      );
-      return CancellationScope.nonCancellable(finish);
-    }
-    if (isCancellation(err)) {
-      await CancellationScope.nonCancellable(async () => {
-        await stop(
-          'Cancelled',
-          'the execution was cancelled (its WorkflowExecution was deleted or the workflow cancelled)',
-        );
-        await finish();
-      });
-      throw err;
-    }
-    const permanent = permanentFailure(err);
-    if (!permanent) throw err;
-    await CancellationScope.nonCancellable(() => stop(reasonFor(permanent.type), permanent.message));
-    return CancellationScope.nonCancellable(finish);
-  }
-  // 5, 6. Shielded: a cancellation arriving now (the WFE deleted as it completes) must not skip the monitor
-  // signal or leave the finalizer behind.
-  return CancellationScope.nonCancellable(finish);
-}
-
-/** How the remediation ended, for the effectiveness monitor. */
-function terminalPhaseOf(status: WorkflowExecutionStatus): TerminalPhase {
-  if (status.phase === 'Completed') return 'Completed';
-  if (status.failureDetails?.reason === 'DeadlineExceeded') return 'TimedOut';
-  if (status.failureDetails?.reason === 'Cancelled') return 'Cancelled';
-  return 'Failed';
-}
-
-/** The remediationTerminal signal for a WFE that failed validation, when its spec still names enough. */
-function terminalSignalFromRaw(
-  raw: WorkflowExecutionInput['workflowExecution'],
-  phase: TerminalPhase,
-): RemediationTerminal | undefined {
-  const spec = (raw.spec ?? {}) as Partial<WorkflowExecution['spec']>;
-  const refName = spec.remediationRequestRef?.name;
-  const target = spec.targetResource;
-  if (typeof refName !== 'string' || typeof target !== 'string' || !/^(?:[^/\s]+\/)?[^/\s]+\/[^/\s]+$/.test(target)) {
-    return undefined;
-  }
-  const remediation = remediationOf(
-    { name: refName, namespace: spec.remediationRequestRef?.namespace },
-    raw.metadata.namespace,
-  );
-  const steps = Array.isArray(spec.steps) ? spec.steps : [];
-  return {
-    remediation,
-    phase,
-    workflowExecution: { namespace: raw.metadata.namespace, name: raw.metadata.name, uid: raw.metadata.uid },
-    target,
-    actionTypes: [
-      ...new Set(steps.map((s) => s?.actionType).filter((t): t is string => typeof t === 'string' && t.length > 0)),
-    ],
-    endedAt: new Date().toISOString(),
-  };
 }

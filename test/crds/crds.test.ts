@@ -14,12 +14,11 @@ import {
   WORKFLOW_EXECUTION,
 } from '../../src/domain/names';
 import { translatePipelineRun } from '../../src/domain/pipeline-run';
-import { mapWorkflowExecutionStatus } from '../../src/domain/status-mapping';
-import { initialWorkflowExecutionStatus } from '../../src/domain/status-transitions';
+import { initialWorkflowExecutionStatus, mapWorkflowExecutionStatus } from '../../src/domain/status';
 import { validateWorkflowExecution } from '../../src/domain/validation';
 import type { WorkflowExecution } from '../../src/domain/workflow-execution';
 import { createNamespace, ensureNamespace, getStackInfo, kubeConfig, uniqueName } from '../support/stack';
-import { readExample, tektonScenario } from '../domain/support/examples';
+import { readExample, tektonScenario } from '../support/examples';
 
 const kc = kubeConfig();
 const api = kc.makeApiClient(k8s.CustomObjectsApi);

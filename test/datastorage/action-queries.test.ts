@@ -1,5 +1,6 @@
 import { DataStorageValidationError } from '../../src/datastorage/errors';
-import type { ActionRecord, ExecutingActionRecord, FinishedActionStatus } from '../../src/datastorage/records';
+import type { ActionRecord, ExecutingActionRecord } from '../../src/datastorage/records';
+import type { ActionOutcome } from '../../src/domain/action-outcomes';
 import { createDataStorage, type DataStorage } from '../../src/datastorage/repository';
 import type { TestDatabase } from '../support/stack';
 import { dataStorageTestDatabase } from './database';
@@ -27,7 +28,7 @@ const DATASET: {
   key: string;
   daysAgo: number;
   target: string;
-  steps: [name: string, actionType: string, status: FinishedActionStatus | 'executing'][];
+  steps: [name: string, actionType: string, status: ActionOutcome | 'executing'][];
 }[] = [
   {
     key: 'wfe1',

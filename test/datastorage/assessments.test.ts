@@ -1,7 +1,6 @@
 import { DataStorageValidationError } from '../../src/datastorage/errors';
-import type { EffectivenessAssessment } from '../../src/datastorage/records';
 import { createDataStorage, type DataStorage } from '../../src/datastorage/repository';
-import { scoreEffectiveness } from '../../src/domain/effectiveness/scoring';
+import { scoreEffectiveness, type EffectivenessAssessment } from '../../src/domain/effectiveness/scoring';
 import type { TestDatabase } from '../support/stack';
 import { dataStorageTestDatabase } from './database';
 

@@ -1,6 +1,7 @@
 /** Builders for action records and outcomes, so each test states only what it is about. */
 import crypto from 'node:crypto';
-import type { ActionOutcome, ExecutingActionRecord, FinishedActionStatus } from '../../src/datastorage/records';
+import type { ActionOutcome } from '../../src/domain/action-outcomes';
+import type { ExecutingActionRecord, FinishedActionRecord } from '../../src/datastorage/records';
 
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
@@ -53,9 +54,9 @@ export function wfeRecords(spec: WfeSpec): ExecutingActionRecord[] {
 /** The outcome of a recorded step. */
 export function outcome(
   record: ExecutingActionRecord,
-  status: FinishedActionStatus,
-  extra: Partial<ActionOutcome> = {},
-): ActionOutcome {
+  status: ActionOutcome,
+  extra: Partial<FinishedActionRecord> = {},
+): FinishedActionRecord {
   const started = Date.parse(String(record.executionStartedAt)) + 1000;
   return {
     ...record,

@@ -1,12 +1,13 @@
+import type { z } from 'zod';
 import {
-  ActionOutcomeBatchSchema,
   EffectivenessAssessmentSchema,
   ExecutingActionRecordBatchSchema,
+  FinishedActionRecordBatchSchema,
   MAX_BATCH_ROWS,
-  type EffectivenessAssessment,
 } from '../../src/datastorage/records';
 import { problemsOf } from '../../src/datastorage/validation';
-import type { EffectivenessAssessment as ScoredAssessment } from '../../src/domain/effectiveness/scoring';
+import type { EffectivenessAssessment } from '../../src/domain/effectiveness/scoring';
+import { LIMITS } from '../../src/domain/workflow-execution';
 import { DAY, iso, outcome, wfeRecords } from './fixtures';
 
 const START = '2026-01-15T10:00:00Z';
@@ -57,19 +58,23 @@ describe('action record schemas', () => {
     ]);
   });
 
-  it('reject step inputs that serialise to more than 256 KiB', () => {
+  it('reject step inputs that serialise to more than the 64 KiB an action accepts', () => {
     const [row] = wfeRecords({ executionStartedAt: START, steps: STEP });
-    expect(problems(ExecutingActionRecordBatchSchema, [{ ...row, inputs: { blob: 'x'.repeat(300 * 1024) } }])).toEqual([
-      { path: '$[0].inputs', message: expect.stringContaining('262144 bytes') },
+    // {"blob":"…"} is 11 bytes of JSON around the string.
+    const inputsOf = (bytes: number) => ({ blob: 'x'.repeat(bytes - 11) });
+    expect(LIMITS.maxInputsBytes).toBe(64 * 1024);
+    expect(problems(ExecutingActionRecordBatchSchema, [{ ...row, inputs: inputsOf(64 * 1024) }])).toEqual([]);
+    expect(problems(ExecutingActionRecordBatchSchema, [{ ...row, inputs: inputsOf(64 * 1024 + 1) }])).toEqual([
+      { path: '$[0].inputs', message: expect.stringContaining('65536 bytes') },
     ]);
   });
 
   it('require a completion time and accept a missing start for skipped steps', () => {
     const [row] = wfeRecords({ executionStartedAt: START, steps: STEP });
     const skipped = outcome(row!, 'skipped', { startedAt: null });
-    expect(problems(ActionOutcomeBatchSchema, [skipped])).toEqual([]);
+    expect(problems(FinishedActionRecordBatchSchema, [skipped])).toEqual([]);
     const { completedAt: _c, ...noCompletion } = skipped;
-    expect(problems(ActionOutcomeBatchSchema, [noCompletion])).toEqual([
+    expect(problems(FinishedActionRecordBatchSchema, [noCompletion])).toEqual([
       { path: '$[0].completedAt', message: expect.stringContaining('RFC 3339') },
     ]);
   });
@@ -78,7 +83,7 @@ describe('action record schemas', () => {
     const [row] = wfeRecords({ executionStartedAt: iso(Date.parse(START) - DAY), steps: STEP });
     const bad = outcome(row!, 'failed', { durationMs: -5, exitCode: 1.5 });
     expect(
-      problems(ActionOutcomeBatchSchema, [bad])
+      problems(FinishedActionRecordBatchSchema, [bad])
         .map((p) => p.path)
         .sort(),
     ).toEqual(['$[0].durationMs', '$[0].exitCode']);
@@ -88,7 +93,7 @@ describe('action record schemas', () => {
 describe('EffectivenessAssessmentSchema', () => {
   it('accepts the effectiveness scorer’s output type as is', () => {
     // Compile-time contract: the scorer's output is a valid persistAssessment input.
-    const fromScorer = (a: ScoredAssessment): EffectivenessAssessment => a;
+    const fromScorer = (a: EffectivenessAssessment): z.input<typeof EffectivenessAssessmentSchema> => a;
     expect(typeof fromScorer).toBe('function');
   });
 

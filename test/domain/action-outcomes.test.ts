@@ -1,8 +1,7 @@
 import { actionRecordOutcomes } from '../../src/domain/action-outcomes';
-import { mapWorkflowExecutionStatus } from '../../src/domain/status-mapping';
-import { initialWorkflowExecutionStatus } from '../../src/domain/status-transitions';
+import { initialWorkflowExecutionStatus, mapWorkflowExecutionStatus } from '../../src/domain/status';
 import type { WorkflowExecutionStatus } from '../../src/domain/workflow-execution';
-import { loadExample, tektonScenario } from './support/examples';
+import { loadExample, tektonScenario } from '../support/examples';
 
 const wfe = loadExample('dag-remediation.yaml');
 const initial = initialWorkflowExecutionStatus(wfe, '2026-08-20T09:59:58Z');

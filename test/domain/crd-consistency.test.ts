@@ -14,7 +14,7 @@ import {
   WorkflowExecutionSpecSchema,
   WorkflowStepSchema,
 } from '../../src/domain/workflow-execution';
-import { readRepoFile } from './support/examples';
+import { readRepoFile } from '../support/examples';
 
 type Schema = { properties: Record<string, Schema>; items: Schema; [key: string]: unknown };
 

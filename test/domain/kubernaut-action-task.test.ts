@@ -3,7 +3,7 @@
 import { parse } from 'yaml';
 import { ACTION_PARAMS } from '../../src/domain/pipeline-run';
 import { KUBERNAUT_ACTION_TASK } from '../../src/domain/names';
-import { readRepoFile } from './support/examples';
+import { readRepoFile } from '../support/examples';
 
 const task = parse(readRepoFile('deploy', 'tekton', 'kubernaut-action.yaml'));
 const steps: Record<string, unknown>[] = task.spec.steps;

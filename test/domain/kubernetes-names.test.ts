@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { isDns1123Label, isDns1123Subdomain, isLabelValue, toLabelValue } from '../../src/domain/kubernetes-names';
-import { formatTargetResource, parseTargetResource } from '../../src/domain/target-resource';
+import {
+  formatTargetResource,
+  hasTargetResourceShape,
+  isTargetSegment,
+  parseTargetResource,
+} from '../../src/domain/target-resource';
 
 describe('Kubernetes names', () => {
   it.each([
@@ -72,5 +77,47 @@ describe('parseTargetResource', () => {
     const result = parseTargetResource('demo/deployment/x');
     expect(result).toEqual({ ok: false, message: expect.stringContaining('kind "deployment"') });
     if (!result.ok) expect(result.message).toContain("'namespace/Kind/name'");
+  });
+});
+
+describe('formatTargetResource', () => {
+  it('writes namespace/Kind/name or Kind/name', () => {
+    expect(formatTargetResource({ kind: 'Deployment', name: 'web', namespace: 'shop' })).toBe('shop/Deployment/web');
+    expect(formatTargetResource({ kind: 'Node', name: 'worker-3' })).toBe('Node/worker-3');
+  });
+});
+
+/** Mostly well-formed targets, some breaking a naming rule, so both outcomes of the parser occur. */
+const targetResourceText = fc
+  .tuple(
+    fc.option(fc.stringMatching(/^[a-z0-9][-a-z0-9]{0,6}$/), { nil: undefined }),
+    fc.stringMatching(/^[A-Za-z][A-Za-z0-9]{0,6}$/),
+    fc.stringMatching(/^[a-z0-9][-a-z0-9.]{0,6}$/),
+  )
+  .map(([namespace, kind, name]) => formatTargetResource({ namespace, kind, name }));
+
+describe('hasTargetResourceShape', () => {
+  it.each(['demo/Deployment/payment-api', 'Node/worker-1', 'shop/deployment/Web_1', 'a/b'])('accepts %s', (text) => {
+    expect(hasTargetResourceShape(text)).toBe(true);
+  });
+
+  it.each(['web', 'prod//web', '/Deployment/web', 'a/b/c/d', 'prod/Deploy ment/web', 'prod/Deployment/web\n', ''])(
+    'rejects %j',
+    (text) => {
+      expect(hasTargetResourceShape(text)).toBe(false);
+    },
+  );
+
+  it('holds for every target parseTargetResource accepts', () => {
+    fc.assert(
+      fc.property(targetResourceText, (text) => {
+        if (parseTargetResource(text).ok) expect(hasTargetResourceShape(text)).toBe(true);
+      }),
+    );
+  });
+
+  it('is made of segments as isTargetSegment says', () => {
+    expect(['web', 'Deployment', 'a.b-c_d'].every(isTargetSegment)).toBe(true);
+    expect(['', ' web', 'a/b', 'tab\there', 3, undefined].some(isTargetSegment)).toBe(false);
   });
 });

@@ -5,7 +5,7 @@ import { pipelineRunName, serializeInputs, translatePipelineRun } from '../../sr
 import { validateWorkflowExecution } from '../../src/domain/validation';
 import type { WorkflowExecution } from '../../src/domain/workflow-execution';
 import { validWorkflowExecution } from './support/arbitraries';
-import { loadExample } from './support/examples';
+import { loadExample } from '../support/examples';
 
 const TEMPORAL_ID = 'wfe/demo/dag-remediation/6f1c2a9e-3b7d-4e8f-9a01-2c3d4e5f6a7b';
 const dag = loadExample('dag-remediation.yaml');

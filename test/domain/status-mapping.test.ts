@@ -1,7 +1,6 @@
-import { mapWorkflowExecutionStatus } from '../../src/domain/status-mapping';
-import { initialWorkflowExecutionStatus } from '../../src/domain/status-transitions';
+import { initialWorkflowExecutionStatus, mapWorkflowExecutionStatus } from '../../src/domain/status';
 import type { FailureReason, StepPhase, WorkflowExecutionStatus } from '../../src/domain/workflow-execution';
-import { loadExample, recordedTektonScenario, tektonScenario, tektonScenarioNames } from './support/examples';
+import { loadExample, recordedTektonScenario, tektonScenario, tektonScenarioNames } from '../support/examples';
 
 const wfe = loadExample('dag-remediation.yaml');
 const temporal = { namespace: 'default', workflowId: 'wfe/demo/dag-remediation/uid', runId: 'run-1' };

@@ -1,7 +1,11 @@
-import { mapWorkflowExecutionStatus } from '../../src/domain/status-mapping';
-import { failedWorkflowExecutionStatus, initialWorkflowExecutionStatus } from '../../src/domain/status-transitions';
-import { isTerminalPhase, WorkflowExecutionStatus } from '../../src/domain/workflow-execution';
-import { loadExample, readExample, tektonScenario } from './support/examples';
+import {
+  failedWorkflowExecutionStatus,
+  initialWorkflowExecutionStatus,
+  interruptedWorkflowExecutionStatus,
+  mapWorkflowExecutionStatus,
+} from '../../src/domain/status';
+import { executionTimeoutOf, isTerminalPhase, WorkflowExecutionStatus } from '../../src/domain/workflow-execution';
+import { loadExample, readExample, tektonScenario } from '../support/examples';
 
 const wfe = loadExample('dag-remediation.yaml');
 const temporal = { namespace: 'default', workflowId: 'wfe/demo/dag-remediation/uid' };
@@ -158,6 +162,61 @@ describe('failedWorkflowExecutionStatus', () => {
   it('is idempotent', () => {
     const input = { reason: 'DeadlineExceeded' as const, message: 'late', previous: running, now: NOW };
     expect(failedWorkflowExecutionStatus(input)).toEqual(failedWorkflowExecutionStatus(input));
+  });
+});
+
+describe('interruptedWorkflowExecutionStatus', () => {
+  const NOW = new Date('2026-08-20T10:30:00Z');
+  const cancelledByTekton = (() => {
+    const { pipelineRun, taskRuns } = tektonScenario('cancelled');
+    return mapWorkflowExecutionStatus({ pipelineRun, taskRuns, previous: running, now: '2026-08-20T10:29:59Z' });
+  })();
+
+  it('fails a running execution with the cause, now', () => {
+    const stopped = interruptedWorkflowExecutionStatus({
+      seen: running,
+      reason: 'DeadlineExceeded',
+      message: 'late',
+      now: NOW,
+    });
+    expect(stopped).toEqual(
+      failedWorkflowExecutionStatus({ reason: 'DeadlineExceeded', message: 'late', previous: running, now: NOW }),
+    );
+  });
+
+  it('attributes a cancellation Tekton reported to the cause, at the time Tekton reported it, keeping step outcomes', () => {
+    expect(cancelledByTekton.failureDetails?.reason).toBe('Cancelled');
+    const stopped = interruptedWorkflowExecutionStatus({
+      seen: cancelledByTekton,
+      reason: 'DeadlineExceeded',
+      message: 'late',
+      now: NOW,
+    })!;
+    expect(stopped.phase).toBe('Failed');
+    expect(stopped.failureDetails).toMatchObject({ reason: 'DeadlineExceeded', message: 'late' });
+    expect(stopped.completionTime).toBe(cancelledByTekton.completionTime);
+    expect(stopped.steps?.map((s) => s.phase)).toEqual(cancelledByTekton.steps?.map((s) => s.phase));
+  });
+
+  it('leaves a status that already tells the outcome alone', () => {
+    const completed = (() => {
+      const { pipelineRun, taskRuns } = tektonScenario('succeeded');
+      return mapWorkflowExecutionStatus({ pipelineRun, taskRuns, previous: running, now: '2026-08-20T10:29:59Z' });
+    })();
+    expect(completed.phase).toBe('Completed');
+    expect(interruptedWorkflowExecutionStatus({ seen: completed, reason: 'Cancelled', message: 'x', now: NOW })).toBe(
+      undefined,
+    );
+    expect(
+      interruptedWorkflowExecutionStatus({ seen: cancelledByTekton, reason: 'Cancelled', message: 'x', now: NOW }),
+    ).toBeUndefined();
+  });
+});
+
+describe('executionTimeoutOf', () => {
+  it('reads the spec timeout, or the 30 minute default, as written and in milliseconds', () => {
+    expect(executionTimeoutOf({ timeout: '1h30m' })).toEqual({ text: '1h30m', ms: 5_400_000 });
+    expect(executionTimeoutOf({})).toEqual({ text: '30m', ms: 1_800_000 });
   });
 });
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { formatPath, validateWorkflowExecution, ValidationError, ValidationPolicy } from '../../src/domain/validation';
 import { validWorkflowExecution } from './support/arbitraries';
-import { readExample } from './support/examples';
+import { readExample } from '../support/examples';
 
 const DIGEST = 'sha256:347fabd5c622f93c9b29fc523e51063c21a12772105e265468ab21329f8a8915';
 

@@ -1,6 +1,6 @@
+import type { ActionVerdict } from '../../src/domain/action-outcomes';
 import {
   ActionHistorySummary,
-  ActionOutcome,
   EffectivenessInputs,
   confidenceFor,
   historyStatus,
@@ -19,7 +19,7 @@ function ago(ms: number): string {
   return new Date(NOW_MS - ms).toISOString();
 }
 
-function outcomes(pattern: string): ActionOutcome[] {
+function outcomes(pattern: string): ActionVerdict[] {
   // 'S' = succeeded, 'F' = failed; newest first.
   return [...pattern].map((c) => (c === 'S' ? 'succeeded' : 'failed'));
 }

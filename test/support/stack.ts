@@ -9,12 +9,13 @@ import { Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { Pool } from 'pg';
 import { msToTs } from '@temporalio/common/lib/time';
-import { SEARCH_ATTRIBUTES } from '../../src/domain/names';
+import { loadKubeConfig } from '../../src/kubernetes/kube-config';
 import type { Identity } from '../../src/stack/identities';
 import { stackLayout } from '../../src/stack/layout';
 import { prepareWorkflowNamespace } from '../../src/stack/namespaces';
 import type { ActionImageName } from '../../src/stack/registry';
 import type { StackInfo } from '../../src/stack/stack';
+import { addSearchAttributes } from '../../src/temporal-client/search-attribute-registration';
 
 export type { StackInfo };
 
@@ -27,9 +28,7 @@ export function getStackInfo(): StackInfo {
 }
 
 export function kubeConfig(): k8s.KubeConfig {
-  const kc = new k8s.KubeConfig();
-  kc.loadFromFile(getStackInfo().kube.kubeconfigPath);
-  return kc;
+  return loadKubeConfig(getStackInfo().kube.kubeconfigPath);
 }
 
 /**
@@ -37,9 +36,7 @@ export function kubeConfig(): k8s.KubeConfig {
  * watcher may do in a cluster, and nothing more (a missing RBAC rule fails with 403).
  */
 export function identityKubeConfig(identity: Identity): k8s.KubeConfig {
-  const kc = new k8s.KubeConfig();
-  kc.loadFromFile(getStackInfo().kube.identities[identity]);
-  return kc;
+  return loadKubeConfig(getStackInfo().kube.identities[identity]);
 }
 
 /** A digest-pinned action image the stack's registry serves (Tekton resolves its entrypoint there). */
@@ -158,8 +155,6 @@ export async function eventually<T>(
   }
 }
 
-const INDEXED_VALUE_TYPE = { Keyword: 2, KeywordList: 7 } as const;
-
 /**
  * A Temporal namespace of its own, with the project's search attributes: workflow ids such as the
  * effectiveness monitor's are fixed, so test files that run them must not share a namespace. Usable at
@@ -171,11 +166,45 @@ export async function createTemporalNamespace(connection: Connection, prefix: st
     namespace,
     workflowExecutionRetentionPeriod: msToTs('1 day'),
   });
-  await connection.operatorService.addSearchAttributes({
-    namespace,
-    searchAttributes: Object.fromEntries(
-      Object.values(SEARCH_ATTRIBUTES).map((a) => [a.name, INDEXED_VALUE_TYPE[a.type]]),
-    ),
-  });
+  await addSearchAttributes(connection, namespace);
   return namespace;
+}
+
+/**
+ * A ServiceAccount of a test's own with exactly `rules` in `namespace` (a Role and its RoleBinding), and a
+ * kubeconfig with its token from the TokenRequest API: the real API server authorizes its requests with
+ * RBAC, so what `rules` leaves out is refused with a real 403.
+ */
+export async function serviceAccountKubeConfig(
+  namespace: string,
+  name: string,
+  rules: k8s.V1PolicyRule[],
+  kc: k8s.KubeConfig = kubeConfig(),
+): Promise<k8s.KubeConfig> {
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const rbac = kc.makeApiClient(k8s.RbacAuthorizationV1Api);
+  await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name } } });
+  await rbac.createNamespacedRole({ namespace, body: { metadata: { name }, rules } });
+  await rbac.createNamespacedRoleBinding({
+    namespace,
+    body: {
+      metadata: { name },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+      subjects: [{ kind: 'ServiceAccount', name, namespace }],
+    },
+  });
+  const request = await core.createNamespacedServiceAccountToken({
+    namespace,
+    name,
+    body: { spec: { audiences: [], expirationSeconds: 3600 } },
+  });
+  const cluster = kc.getCurrentCluster()!;
+  const identity = new k8s.KubeConfig();
+  identity.loadFromOptions({
+    clusters: [cluster],
+    users: [{ name, token: request.status!.token }],
+    contexts: [{ name, cluster: cluster.name, user: name }],
+    currentContext: name,
+  });
+  return identity;
 }

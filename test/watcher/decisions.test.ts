@@ -1,5 +1,4 @@
-import { EXECUTION_FINALIZER } from '../../src/activities/workflow-executions';
-import { workflowExecutionWorkflowId } from '../../src/domain/names';
+import { EXECUTION_FINALIZER, workflowExecutionWorkflowId } from '../../src/domain/names';
 import type { KubernetesObject } from '../../src/kubernetes/resources';
 import {
   DECISION_REASONS,

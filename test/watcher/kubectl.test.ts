@@ -9,12 +9,11 @@ import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { Client } from '@temporalio/client';
 import YAML from 'yaml';
-import { EXECUTION_FINALIZER } from '../../src/activities/workflow-executions';
-import { workflowExecutionWorkflowId } from '../../src/domain/names';
+import { EXECUTION_FINALIZER, workflowExecutionWorkflowId } from '../../src/domain/names';
 import { PIPELINE_RUNS, type KubernetesObject } from '../../src/kubernetes/resources';
 import { stackImageFor } from '../../src/stack/registry';
 import { eventually, getStackInfo } from '../support/stack';
-import { createExecutionEnv, FAST_OPTIONS, type ExecutionEnv } from '../workflow-execution/support/execution-env';
+import { createExecutionEnv, FAST_OPTIONS, type ExecutionEnv } from '../support/execution-env';
 import {
   executionWorkflowRuns,
   pipelineRunsByOwner,

@@ -7,7 +7,7 @@
 import type { KubernetesObject } from '../../src/kubernetes/resources';
 import { workflowExecutionWorkflowId } from '../../src/domain/names';
 import { eventually } from '../support/stack';
-import { createExecutionEnv, type ExecutionEnv } from '../workflow-execution/support/execution-env';
+import { createExecutionEnv, type ExecutionEnv } from '../support/execution-env';
 import {
   allCompleted,
   expectOneRunAndOnePipelineRunEach,

@@ -1,6 +1,6 @@
 import { parseRemediationTerminal } from '../../src/domain/effectiveness/remediation-terminal';
 import type { KubernetesObject } from '../../src/kubernetes/resources';
-import { decideRemediationRequest, targetOf } from '../../src/watcher/remediation-decisions';
+import { decideRemediationRequest } from '../../src/watcher/remediation-decisions';
 
 const NOW = new Date('2026-11-25T12:00:00.000Z');
 
@@ -97,12 +97,5 @@ describe('decideRemediationRequest', () => {
         reason: 'noTarget',
       });
     }
-  });
-});
-
-describe('targetOf', () => {
-  it('writes namespace/Kind/name or Kind/name', () => {
-    expect(targetOf({ kind: 'Deployment', name: 'web', namespace: 'shop' })).toBe('shop/Deployment/web');
-    expect(targetOf({ kind: 'Node', name: 'worker-3' })).toBe('Node/worker-3');
   });
 });

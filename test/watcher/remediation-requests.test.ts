@@ -10,7 +10,7 @@ import { effectivenessAssessmentWorkflowId, effectivenessMonitorWorkflowId } fro
 import { REMEDIATION_REQUESTS, type KubernetesObject } from '../../src/kubernetes/resources';
 import type { EffectivenessMonitorStatus } from '../../src/workflows/effectiveness-monitor';
 import { eventually, uniqueName } from '../support/stack';
-import { createExecutionEnv, type ExecutionEnv } from '../workflow-execution/support/execution-env';
+import { createExecutionEnv, type ExecutionEnv } from '../support/execution-env';
 import { allCompleted, startInProcessWatcher, type InProcessWatcher } from './support/watcher-env';
 
 jest.setTimeout(300_000);

@@ -11,8 +11,8 @@ import { Client, Connection } from '@temporalio/client';
 import { workflowExecutionWorkflowId } from '../../src/domain/names';
 import type { KubernetesObject } from '../../src/kubernetes/resources';
 import { eventually, getStackInfo } from '../support/stack';
-import { createExecutionEnv, type ExecutionEnv } from '../workflow-execution/support/execution-env';
-import { startTcpProxy, type TcpProxy } from '../workflow-execution/support/tcp-proxy';
+import { createExecutionEnv, type ExecutionEnv } from '../support/execution-env';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import {
   allCompleted,
   apiServerPort,

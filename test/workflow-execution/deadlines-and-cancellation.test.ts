@@ -1,7 +1,7 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { PIPELINE_RUNS } from '../../src/kubernetes/resources';
 import { eventually } from '../support/stack';
-import { FAST_OPTIONS, createExecutionEnv, type ExecutionEnv } from './support/execution-env';
+import { FAST_OPTIONS, createExecutionEnv, type ExecutionEnv } from '../support/execution-env';
 import { outcomeOf } from './support/assertions';
 import { createStalledNamespace } from './support/stalled-tekton';
 

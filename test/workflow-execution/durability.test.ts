@@ -9,7 +9,7 @@ import type { KubernetesObject } from '../../src/kubernetes/resources';
 import { createTemporalNamespace, eventually, getStackInfo, temporalConnection, uniqueName } from '../support/stack';
 import { createDedicatedTemporal, type DedicatedTemporal } from './support/dedicated-temporal';
 import { createDurabilityEnv, highestActivityAttempt, slowDag, type DurabilityEnv } from './support/durability-env';
-import { startTcpProxy, type TcpProxy } from './support/tcp-proxy';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 
 // Two cores shared with other test files: worker processes bundle workflow code at start (seconds each).
 jest.setTimeout(300_000);

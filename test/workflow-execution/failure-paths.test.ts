@@ -1,6 +1,9 @@
+import { pipelineRunName } from '../../src/domain/pipeline-run';
+import { PIPELINE_RUNS, type KubernetesObject } from '../../src/kubernetes/resources';
 import { getStackInfo } from '../support/stack';
-import { createExecutionEnv, type ExecutionEnv } from './support/execution-env';
+import { createExecutionEnv, type ExecutionEnv } from '../support/execution-env';
 import { outcomeOf } from './support/assertions';
+import { createStalledNamespace } from './support/stalled-tekton';
 
 jest.setTimeout(120_000);
 
@@ -76,5 +79,51 @@ describe('workflowExecutionWorkflow: failing steps and invalid specs', () => {
     expect(status.failureDetails?.message).toContain('spec.steps[0].image');
     expect(pipelineRuns).toHaveLength(0);
     expect(records).toEqual({});
+  });
+
+  it('refuses a PipelineRun of its name that another WorkflowExecution owns: Failed/ConfigurationError, nothing run', async () => {
+    // Tekton does not act in this namespace: nothing but this test touches the other PipelineRun.
+    const stalled = await createStalledNamespace(env.kc, `${env.namespace}-stalled`);
+    const unserved = stalled.namespace;
+    const wfe = await env.createWorkflowExecution({ steps: [{ name: 'restart' }] }, unserved);
+    const name = pipelineRunName(wfe);
+    // A real owner: the garbage collector would delete a PipelineRun whose owner does not exist.
+    const owner = await env.createWorkflowExecution({ steps: [{ name: 'restart' }] }, unserved);
+    const other = {
+      apiVersion: 'kubernaut.ai/v1alpha1',
+      kind: 'WorkflowExecution',
+      name: owner.metadata.name,
+      uid: owner.metadata.uid!,
+    };
+    await env.customObjects.createNamespacedCustomObject({
+      ...PIPELINE_RUNS,
+      namespace: unserved,
+      body: {
+        apiVersion: 'tekton.dev/v1',
+        kind: 'PipelineRun',
+        metadata: { name, namespace: unserved, ownerReferences: [{ ...other, controller: true }] },
+        spec: { pipelineSpec: { tasks: [{ name: 'other', taskRef: { name: 'kubernaut-action' } }] } },
+      },
+    });
+
+    const result = await env.run(wfe);
+    expect(result).toMatchObject({ phase: 'Failed', reason: 'ConfigurationError' });
+    expect(result.message).toContain(
+      `PipelineRun ${unserved}/${name} already exists and belongs to WorkflowExecution ${other.name}`,
+    );
+
+    const { status, pipelineRuns, records } = await outcomeOf(env, wfe);
+    expect(status.failureDetails).toMatchObject({ reason: 'ConfigurationError', wasExecutionFailure: false });
+    expect(status.pipelineRunRef).toBeUndefined();
+    expect(pipelineRuns).toHaveLength(0);
+    expect(records).toEqual({ restart: expect.objectContaining({ status: 'skipped' }) });
+    const kept = (await env.customObjects.getNamespacedCustomObject({
+      ...PIPELINE_RUNS,
+      namespace: unserved,
+      name,
+    })) as KubernetesObject;
+    expect(kept.metadata.ownerReferences?.map((o) => o.uid)).toEqual([other.uid]);
+    expect((await env.getWorkflowExecution(unserved, wfe.metadata.name))!.metadata.finalizers ?? []).toEqual([]);
+    await stalled.remove();
   });
 });

@@ -2,7 +2,7 @@ import { effectivenessMonitorWorkflowId } from '../../src/domain/names';
 import { pipelineRunName } from '../../src/domain/pipeline-run';
 import type { WorkflowExecutionStatus } from '../../src/domain/workflow-execution';
 import { eventually } from '../support/stack';
-import { createExecutionEnv, type ExecutionEnv } from './support/execution-env';
+import { createExecutionEnv, type ExecutionEnv } from '../support/execution-env';
 
 jest.setTimeout(120_000);
 

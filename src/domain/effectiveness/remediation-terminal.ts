@@ -9,13 +9,8 @@
  * Pure: this module is also bundled into workflow code.
  */
 import { z } from 'zod';
-
-/** RemediationRequest phases after which nothing more happens (DESIGN.md §2). */
-export const TERMINAL_PHASES = ['Completed', 'Failed', 'TimedOut', 'Cancelled', 'Skipped'] as const;
-export type TerminalPhase = (typeof TERMINAL_PHASES)[number];
-
-/** `namespace/Kind/name`, or `Kind/name` for cluster-scoped targets; no empty segments. */
-const TARGET_PATTERN = /^(?:[^/\s]+\/)?[^/\s]+\/[^/\s]+$/;
+import { TERMINAL_REMEDIATION_PHASES } from '../remediation-request';
+import { TARGET_RESOURCE_SHAPE } from '../target-resource';
 
 const nonEmpty = z.string().min(1, 'must be a non-empty string');
 
@@ -26,10 +21,11 @@ export const RemediationTerminalSchema = z.object({
     namespace: nonEmpty,
     name: nonEmpty,
   }),
-  phase: z.enum(TERMINAL_PHASES, { error: `must be one of ${TERMINAL_PHASES.join(', ')}` }),
+  phase: z.enum(TERMINAL_REMEDIATION_PHASES, { error: `must be one of ${TERMINAL_REMEDIATION_PHASES.join(', ')}` }),
   /** Absent when the watcher reports a RemediationRequest that never got (or no longer has) a WFE. */
   workflowExecution: z.object({ namespace: nonEmpty, name: nonEmpty, uid: nonEmpty }).optional(),
-  target: z.string().regex(TARGET_PATTERN, 'must be `namespace/Kind/name` or `Kind/name`'),
+  /** Only the shape is checked: a RemediationRequest's target need not follow Kubernetes naming rules. */
+  target: z.string().regex(TARGET_RESOURCE_SHAPE, 'must be `namespace/Kind/name` or `Kind/name`'),
   /**
    * Action types the remediation ran. May be empty when the sender does not know them (the watcher's
    * RemediationRequest-based signal); the assessment then reads them from the action records.

@@ -20,6 +20,7 @@
  *   remediations within 24 hours (the assessed one included) makes the status `ineffective_loop`
  *   whatever the score: a fix that has to be re-applied over and over is not working.
  */
+import type { ActionVerdict } from '../action-outcomes';
 
 export const EFFECTIVENESS_MODEL = {
   historyWindowMs: 90 * 24 * 60 * 60 * 1000,
@@ -42,10 +43,14 @@ export const EFFECTIVENESS_MODEL = {
   recurrenceThreshold: 3,
 } as const;
 
-export type ActionOutcome = 'succeeded' | 'failed';
-export type Trend = 'improving' | 'declining' | 'stable' | 'insufficient_data';
-export type HistoryStatus = 'assessed' | 'insufficient_data';
-export type AssessmentStatus = HistoryStatus | 'ineffective_loop';
+export const TRENDS = ['improving', 'declining', 'stable', 'insufficient_data'] as const;
+export type Trend = (typeof TRENDS)[number];
+/** What the history alone says (per action type, and combined). */
+export const HISTORY_STATUSES = ['assessed', 'insufficient_data'] as const;
+export type HistoryStatus = (typeof HISTORY_STATUSES)[number];
+/** The assessment's status: the history's, unless the remediation recurs (an ineffective loop). */
+export const ASSESSMENT_STATUSES = [...HISTORY_STATUSES, 'ineffective_loop'] as const;
+export type AssessmentStatus = (typeof ASSESSMENT_STATUSES)[number];
 
 /** What the action records say about one action type (or several together) over the history window. */
 export interface ActionHistorySummary {
@@ -54,7 +59,7 @@ export interface ActionHistorySummary {
   /** RFC 3339 time of the oldest record in the window, of any status; null with no records. */
   oldestRecordAt: string | null;
   /** Outcomes of the most recently finished actions, newest first (at least 10 are needed for a trend). */
-  latestOutcomes: ActionOutcome[];
+  latestOutcomes: ActionVerdict[];
 }
 
 export interface EffectivenessInputs {
@@ -141,7 +146,7 @@ export function trendOf(values: readonly number[]): Trend {
   return 'stable';
 }
 
-export function outcomeValue(outcome: ActionOutcome): number {
+export function outcomeValue(outcome: ActionVerdict): number {
   return outcome === 'succeeded' ? 1 : 0;
 }
 

@@ -23,7 +23,7 @@ import { isDone, succeededCondition, type PipelineRunObject } from '../../../src
 import { validateWorkflowExecution } from '../../../src/domain/validation';
 import { stackImageFor } from '../../../src/stack/registry';
 import { createNamespace, createWorkflowNamespace, eventually, getStackInfo, kubeConfig } from '../../support/stack';
-import { readExample } from './examples';
+import { readExample } from '../../support/examples';
 
 export const RECORDED_DIR = path.resolve(__dirname, '..', '..', 'fixtures', 'tekton-recorded');
 

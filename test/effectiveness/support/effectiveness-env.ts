@@ -15,7 +15,7 @@ import { createDataStorage, type DataStorage } from '../../../src/datastorage/re
 import { EffectivenessMonitorInput } from '../../../src/domain/effectiveness/monitor-state';
 import { RemediationTerminal } from '../../../src/domain/effectiveness/remediation-terminal';
 import { effectivenessMonitorWorkflowId } from '../../../src/domain/names';
-import { SignalledMonitor, signalRemediationTerminal } from '../../../src/temporal/effectiveness-signal';
+import { SignalledMonitor, signalRemediationTerminal } from '../../../src/temporal-client/effectiveness-signal';
 import {
   TestDatabase,
   createTemporalNamespace,

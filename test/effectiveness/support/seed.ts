@@ -4,7 +4,7 @@
  */
 import crypto from 'node:crypto';
 import type { DataStorage } from '../../../src/datastorage/repository';
-import type { ActionOutcome } from '../../../src/datastorage/records';
+import type { FinishedActionRecord } from '../../../src/datastorage/records';
 
 export interface SeededAction {
   status: 'succeeded' | 'failed' | 'cancelled' | 'skipped';
@@ -19,7 +19,7 @@ export async function seedActionHistory(
 ): Promise<void> {
   const now = Date.now();
   const namespace = opts.target.split('/')[0];
-  const rows: ActionOutcome[] = opts.actions.map((a, i) => {
+  const rows: FinishedActionRecord[] = opts.actions.map((a, i) => {
     const startedAt = new Date(now - a.ageMs);
     const remediationName = `seed-${i}-${crypto.randomBytes(3).toString('hex')}`;
     return {

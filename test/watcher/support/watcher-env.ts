@@ -17,10 +17,11 @@ import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import pino from 'pino';
 import { WORKFLOW_TYPES } from '../../../src/domain/names';
+import { loadKubeConfig } from '../../../src/kubernetes/kube-config';
 import type { KubernetesObject } from '../../../src/kubernetes/resources';
 import { Watcher, type WatcherOptions } from '../../../src/watcher/watcher';
 import { eventually, getStackInfo, identityKubeConfig } from '../../support/stack';
-import type { ExecutionEnv } from '../../workflow-execution/support/execution-env';
+import type { ExecutionEnv } from '../../support/execution-env';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
 const TSX_HOOK = path.join(REPO, 'node_modules', 'tsx', 'dist', 'cjs', 'index.cjs');
@@ -67,8 +68,7 @@ export async function startInProcessWatcher(
  * The watcher's kubeconfig with its server replaced by `127.0.0.1:<port>` (e.g. a TCP proxy in front of it).
  */
 export function kubeConfigThrough(port: number): { kc: k8s.KubeConfig; file: string } {
-  const kc = new k8s.KubeConfig();
-  kc.loadFromFile(getStackInfo().kube.identities.watcher);
+  const kc = loadKubeConfig(getStackInfo().kube.identities.watcher);
   const cluster = kc.getCurrentCluster()!;
   const proxied = new k8s.KubeConfig();
   proxied.loadFromOptions({

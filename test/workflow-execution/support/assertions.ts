@@ -2,7 +2,7 @@
 import type { ActionRecord } from '../../../src/datastorage/records';
 import type { WorkflowExecutionStatus } from '../../../src/domain/workflow-execution';
 import type { KubernetesObject } from '../../../src/kubernetes/resources';
-import type { ExecutionEnv } from './execution-env';
+import type { ExecutionEnv } from '../../support/execution-env';
 
 export interface Outcome {
   status: WorkflowExecutionStatus;

@@ -9,8 +9,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { SEARCH_ATTRIBUTES } from '../../../src/domain/names';
 import { ensureTools } from '../../../src/stack/tools';
+import { searchAttributeFlags } from '../../../src/temporal-client/search-attribute-registration';
 import { eventually } from '../../support/stack';
 
 export interface DedicatedTemporal {
@@ -53,7 +53,7 @@ export async function createDedicatedTemporal(opts: { readyTimeoutMs?: number } 
     `--metrics-port=${metricsPort}`,
     `--db-filename=${path.join(dir, 'temporal.db')}`,
     '--log-level=warn',
-    ...Object.values(SEARCH_ATTRIBUTES).map((a) => `--search-attribute=${a.name}=${a.type}`),
+    ...searchAttributeFlags(),
   ];
   const lines: string[] = [];
   let child: ChildProcess | undefined;

@@ -9,7 +9,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { createDataStorage, type DataStorage } from '../../../src/datastorage/repository';
 import type { WorkflowExecutionStatus } from '../../../src/domain/workflow-execution';
 import { PIPELINE_RUNS, WORKFLOW_EXECUTIONS, type KubernetesObject } from '../../../src/kubernetes/resources';
-import { startWorkflowExecution } from '../../../src/temporal/start-workflow-execution';
+import { startWorkflowExecution } from '../../../src/temporal-client/start-workflow-execution';
 import type { WorkflowExecutionOptions, workflowExecutionWorkflow } from '../../../src/workflows/workflow-execution';
 import {
   createTestDatabase,
@@ -19,7 +19,7 @@ import {
   kubeConfig,
   type TestDatabase,
 } from '../../support/stack';
-import { workflowExecutionManifest, type StepInput } from './execution-env';
+import { workflowExecutionManifest, type StepInput } from '../../support/execution-env';
 import { startWorkerProcess, type WorkerProcess } from './worker-process';
 
 /**

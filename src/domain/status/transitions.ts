@@ -3,11 +3,11 @@
  * failures Tekton cannot report (an invalid spec rejected before any PipelineRun exists, the execution
  * deadline or a cancellation enforced by the workflow, a PipelineRun deleted under it).
  */
-import { naturalLanguageSummary } from './failure-summary';
-import { assembleStatus } from './status-assembly';
+import { naturalLanguageSummary } from '../failure-summary';
+import { assembleStatus } from './assembly';
 import { countSteps, orderStepFields, stepMayHaveActed, truncateMessage } from './step-status';
-import { asArray, asString, isObject } from './tekton';
-import { elapsedMs, Instant, toTimestamp } from './time';
+import { elapsedMs, Instant, toTimestamp } from '../time';
+import { readUnvalidatedWorkflowExecution } from '../unvalidated-workflow-execution';
 import {
   FailureReason,
   isTerminalPhase,
@@ -15,7 +15,7 @@ import {
   StepStatus,
   WorkflowExecution,
   WorkflowExecutionStatus,
-} from './workflow-execution';
+} from '../workflow-execution';
 
 /** Pending, every step Pending: written as soon as the workflow starts, before the PipelineRun exists. */
 export function initialWorkflowExecutionStatus(
@@ -109,6 +109,33 @@ export function failedWorkflowExecutionStatus(input: FailedStatusInput): Workflo
   });
 }
 
+/**
+ * The status after the workflow stopped an execution for `reason` (its deadline, a cancellation, a
+ * permanent error), given the last status it saw once Tekton reported the PipelineRun's cancellation (or
+ * stopped being waited for). Undefined when that status already tells the outcome: the execution
+ * completed anyway, or it already failed for this very reason. A failure Tekton reported only because the
+ * workflow cancelled the PipelineRun is attributed to its cause instead, at the time Tekton gave it; the
+ * steps keep the outcomes Tekton reported.
+ */
+export function interruptedWorkflowExecutionStatus(input: {
+  seen: WorkflowExecutionStatus;
+  reason: FailureReason;
+  message: string;
+  now: Instant;
+}): WorkflowExecutionStatus | undefined {
+  const { seen, reason, message } = input;
+  if (seen.phase === 'Completed' || seen.failureDetails?.reason === reason) return undefined;
+  const unfinished = isTerminalPhase(seen.phase)
+    ? { ...seen, phase: 'Running' as const, failureDetails: undefined, completionTime: undefined }
+    : seen;
+  return failedWorkflowExecutionStatus({
+    reason,
+    message,
+    previous: unfinished,
+    now: seen.completionTime ? new Date(seen.completionTime) : input.now,
+  });
+}
+
 function finishStep(step: StepStatus, reason: FailureReason, now: string): StepStatus {
   if (isTerminalStepPhase(step.phase)) return step;
   if (step.phase === 'Running') {
@@ -130,28 +157,17 @@ function finishStep(step: StepStatus, reason: FailureReason, now: string): StepS
 
 /** Names and steps from a WFE that may not have passed validation. */
 function looseSubject(wfe: unknown): { name?: string; target?: string; generation?: number; steps: StepStatus[] } {
-  if (!isObject(wfe)) return { steps: [] };
-  const metadata = isObject(wfe.metadata) ? wfe.metadata : {};
-  const spec = isObject(wfe.spec) ? wfe.spec : {};
-  const name = asString(metadata.name);
-  const namespace = asString(metadata.namespace);
+  const read = readUnvalidatedWorkflowExecution(wfe);
   const seen = new Set<string>();
-  const steps = asArray<unknown>(spec.steps).flatMap((s): StepStatus[] => {
-    const stepName = isObject(s) ? asString(s.name) : undefined;
-    if (stepName === undefined || seen.has(stepName)) return [];
-    seen.add(stepName);
-    return [
-      {
-        name: stepName,
-        actionType: asString((s as Record<string, unknown>).actionType) ?? 'unknown',
-        phase: 'Pending',
-      },
-    ];
+  const steps = read.steps.flatMap((s): StepStatus[] => {
+    if (s.name === undefined || seen.has(s.name)) return [];
+    seen.add(s.name);
+    return [{ name: s.name, actionType: s.actionType ?? 'unknown', phase: 'Pending' }];
   });
   return {
-    ...(name !== undefined && { name: namespace ? `${namespace}/${name}` : name }),
-    ...(asString(spec.targetResource) !== undefined && { target: spec.targetResource as string }),
-    ...(typeof metadata.generation === 'number' && { generation: metadata.generation }),
+    ...(read.name !== undefined && { name: read.namespace ? `${read.namespace}/${read.name}` : read.name }),
+    ...(read.targetResource !== undefined && { target: read.targetResource }),
+    ...(read.generation !== undefined && { generation: read.generation }),
     steps,
   };
 }

@@ -7,17 +7,17 @@
 import * as k8s from '@kubernetes/client-node';
 import { Client, type Connection, type WorkflowHandle } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
-import { createDataStorage, type DataStorage } from '../../../src/datastorage/repository';
-import { KUBERNAUT_API_VERSION, WORKFLOW_EXECUTION } from '../../../src/domain/names';
-import type { ValidationPolicy } from '../../../src/domain/validation';
-import { PIPELINE_RUNS, WORKFLOW_EXECUTIONS, type KubernetesObject } from '../../../src/kubernetes/resources';
-import { startWorkflowExecution } from '../../../src/temporal/start-workflow-execution';
-import { createExecutionWorker, type ExecutionWorker } from '../../../src/workers/execution-worker';
+import { createDataStorage, type DataStorage } from '../../src/datastorage/repository';
+import { KUBERNAUT_API_VERSION, WORKFLOW_EXECUTION } from '../../src/domain/names';
+import type { ValidationPolicy } from '../../src/domain/validation';
+import { PIPELINE_RUNS, WORKFLOW_EXECUTIONS, type KubernetesObject } from '../../src/kubernetes/resources';
+import { startWorkflowExecution } from '../../src/temporal-client/start-workflow-execution';
+import { createExecutionWorker, type ExecutionWorker } from '../../src/workers/execution-worker';
 import type {
   WorkflowExecutionOptions,
   WorkflowExecutionResult,
   workflowExecutionWorkflow,
-} from '../../../src/workflows/workflow-execution';
+} from '../../src/workflows/workflow-execution';
 import {
   actionImage,
   createTemporalNamespace,
@@ -29,7 +29,7 @@ import {
   temporalConnection,
   uniqueName,
   type TestDatabase,
-} from '../../support/stack';
+} from './stack';
 
 /** Short timings so failure paths finish in seconds. */
 export const FAST_OPTIONS: WorkflowExecutionOptions = {
@@ -138,7 +138,7 @@ export async function createExecutionEnv(
   const dataStorage = createDataStorage(db.pool);
   const stepDurationMs = opts.stepDurationMs ?? 100;
   const workflowBundle: WorkflowBundle = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../../../src/workflows'),
+    workflowsPath: require.resolve('../../src/workflows'),
     logger: new DefaultLogger('WARN'),
   });
 

@@ -4,7 +4,7 @@
  * `skippedTasks`. When the PipelineRun is done but a TaskRun is missing or stale (tektoncd/pipeline#4916),
  * the PipelineRun's own outcome decides, so a finished WFE never shows a step as still running.
  */
-import { classifyTaskRunFailure } from './failure-classification';
+import { classifyTaskRunFailure } from '../failure-classification';
 import {
   asArray,
   asString,
@@ -16,9 +16,9 @@ import {
   StepState,
   succeededCondition,
   TaskRunObject,
-} from './tekton';
-import { toTimestamp } from './time';
-import { FailureReason, isTerminalStepPhase, StepCounts, StepStatus } from './workflow-execution';
+} from '../tekton';
+import { toTimestamp } from '../time';
+import { FailureReason, isTerminalStepPhase, StepCounts, StepStatus } from '../workflow-execution';
 
 export interface StepSkeleton {
   name: string;

@@ -4,11 +4,11 @@
  * only when the result differs, so the same inputs must give a deep-equal result, and a terminal
  * status is final (a late TaskRun update never turns Failed back into Running).
  */
-import { classifyByMessage, classifyPipelineRunReason } from './failure-classification';
-import { naturalLanguageSummary } from './failure-summary';
-import { ACTION_PARAMS } from './pipeline-run';
-import { ANNOTATIONS, WORKFLOW_EXECUTION } from './names';
-import { assembleStatus } from './status-assembly';
+import { classifyByMessage, classifyPipelineRunReason } from '../failure-classification';
+import { naturalLanguageSummary } from '../failure-summary';
+import { ACTION_PARAMS } from '../pipeline-run';
+import { ANNOTATIONS, WORKFLOW_EXECUTION } from '../names';
+import { assembleStatus } from './assembly';
 import {
   findChildReference,
   findSkippedTask,
@@ -20,8 +20,8 @@ import {
   countSteps,
   truncateMessage,
 } from './step-status';
-import { asArray, asString, isDone, isObject, PipelineRunObject, succeededCondition, TaskRunObject } from './tekton';
-import { elapsedMs, Instant, toTimestamp } from './time';
+import { asArray, asString, isDone, isObject, PipelineRunObject, succeededCondition, TaskRunObject } from '../tekton';
+import { elapsedMs, Instant, toTimestamp } from '../time';
 import {
   FailureDetails,
   FailureReason,
@@ -30,7 +30,7 @@ import {
   WorkflowExecution,
   WorkflowExecutionPhase,
   WorkflowExecutionStatus,
-} from './workflow-execution';
+} from '../workflow-execution';
 
 export interface MapStatusInput {
   pipelineRun: PipelineRunObject;

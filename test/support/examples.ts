@@ -1,11 +1,11 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import type { PipelineRunObject, TaskRunObject } from '../../../src/domain/tekton';
-import { validateWorkflowExecution } from '../../../src/domain/validation';
-import type { WorkflowExecution } from '../../../src/domain/workflow-execution';
+import type { PipelineRunObject, TaskRunObject } from '../../src/domain/tekton';
+import { validateWorkflowExecution } from '../../src/domain/validation';
+import type { WorkflowExecution } from '../../src/domain/workflow-execution';
 
-const ROOT = join(__dirname, '..', '..', '..');
+const ROOT = join(__dirname, '..', '..');
 
 /** The uid the Tekton fixtures were built for (their PipelineRun name derives from it). */
 export const FIXTURE_WFE_UID = '6f1c2a9e-3b7d-4e8f-9a01-2c3d4e5f6a7b';

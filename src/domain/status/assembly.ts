@@ -5,16 +5,16 @@
  * That sameness is what lets a status patch be compared and skipped when nothing changed.
  */
 import { setCondition, READY_CONDITION } from './conditions';
-import { formatGoDuration } from './duration';
+import { formatGoDuration } from '../duration';
 import { countSteps, progressOf } from './step-status';
-import { elapsedMs } from './time';
+import { elapsedMs } from '../time';
 import type {
   Condition,
   FailureDetails,
   StepStatus,
   WorkflowExecutionPhase,
   WorkflowExecutionStatus,
-} from './workflow-execution';
+} from '../workflow-execution';
 
 export interface StatusParts {
   phase: WorkflowExecutionPhase;

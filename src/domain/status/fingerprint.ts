@@ -3,7 +3,7 @@
  * real change (a new step phase, a TaskRun name, an exit code …) and never because a timestamp of a
  * condition moved. Equal fingerprints ⇒ no status patch is needed.
  */
-import type { WorkflowExecutionStatus } from './workflow-execution';
+import type { WorkflowExecutionStatus } from '../workflow-execution';
 
 export function fingerprintStatus(status: WorkflowExecutionStatus): string {
   const { conditions, ...rest } = status;

@@ -1,10 +1,18 @@
 /**
  * Typed keys of the project's custom search attributes (names in src/domain/names.ts), and the values a
  * WorkflowExecution run carries, so operators can find runs in the Web UI, e.g.
- * `KubernautNamespace = "prod" AND KubernautPhase = "Failed"`. Workflow-safe (no I/O).
+ * `KubernautNamespace = "prod" AND KubernautPhase = "Failed"`. Workflow-safe (no I/O): the workflows
+ * upsert them, the client sets them at start, and src/temporal-client/search-attribute-registration.ts
+ * registers them on a namespace.
  */
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
 import { SEARCH_ATTRIBUTES } from '../domain/names';
+
+/** The SDK's type of each attribute type named in SEARCH_ATTRIBUTES (the dev server's flag spelling). */
+export const SEARCH_ATTRIBUTE_TYPES = {
+  Keyword: SearchAttributeType.KEYWORD,
+  KeywordList: SearchAttributeType.KEYWORD_LIST,
+} as const;
 
 export const SEARCH_ATTRIBUTE_KEYS = {
   workflowExecution: defineSearchAttributeKey(SEARCH_ATTRIBUTES.workflowExecution.name, SearchAttributeType.KEYWORD),

@@ -7,9 +7,10 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { TASK_QUEUE, WORKFLOW_TYPES, workflowExecutionWorkflowId } from '../domain/names';
 import { remediationOf } from '../domain/remediation';
+import { actionTypesOf, readUnvalidatedWorkflowExecution } from '../domain/unvalidated-workflow-execution';
 import type { KubernetesObject } from '../kubernetes/resources';
 import type { WorkflowExecutionInput, WorkflowExecutionOptions } from '../workflows/workflow-execution';
-import { workflowExecutionSearchAttributes } from './search-attributes';
+import { workflowExecutionSearchAttributes } from '../workflows/search-attributes';
 
 export interface StartWorkflowExecutionResult {
   workflowId: string;
@@ -17,12 +18,6 @@ export interface StartWorkflowExecutionResult {
   runId?: string;
   /** `running`: started now, or already running (the server does not tell which to this SDK). */
   outcome: 'running' | 'already-finished';
-}
-
-interface WfeSpecForAttributes {
-  remediationRequestRef?: { name?: unknown; namespace?: unknown };
-  targetResource?: unknown;
-  steps?: { actionType?: unknown }[];
 }
 
 export async function startWorkflowExecution(
@@ -34,11 +29,10 @@ export async function startWorkflowExecution(
   if (!namespace || !uid)
     throw new Error(`WorkflowExecution ${name} has no namespace or uid: read it from the API server`);
   const workflowId = workflowExecutionWorkflowId({ namespace, name, uid });
-  const spec = (wfe.spec ?? {}) as WfeSpecForAttributes;
-  const refName = typeof spec.remediationRequestRef?.name === 'string' ? spec.remediationRequestRef.name : undefined;
-  const refNamespace =
-    typeof spec.remediationRequestRef?.namespace === 'string' ? spec.remediationRequestRef.namespace : undefined;
-  const target = typeof spec.targetResource === 'string' ? spec.targetResource : undefined;
+  // Not validated yet (the workflow does that first): the attributes carry what the spec names.
+  const unvalidated = readUnvalidatedWorkflowExecution(wfe);
+  const ref = unvalidated.remediationRequestRef;
+  const target = unvalidated.targetResource;
   const input: WorkflowExecutionInput = {
     workflowExecution: {
       apiVersion: wfe.apiVersion,
@@ -58,9 +52,9 @@ export async function startWorkflowExecution(
       typedSearchAttributes: workflowExecutionSearchAttributes({
         namespace,
         name,
-        remediation: refName ? remediationOf({ name: refName, namespace: refNamespace }, namespace).id : undefined,
+        remediation: ref ? remediationOf(ref, namespace).id : undefined,
         target,
-        actionTypes: (spec.steps ?? []).map((s) => s?.actionType).filter((t): t is string => typeof t === 'string'),
+        actionTypes: actionTypesOf(unvalidated),
         phase: 'Pending',
       }),
       staticSummary: `WorkflowExecution ${namespace}/${name}${target ? ` → ${target}` : ''}`,

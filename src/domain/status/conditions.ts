@@ -3,7 +3,7 @@
  * (the Kubernetes convention), so re-syncing an unchanged execution rewrites identical conditions and
  * status patches converge instead of flapping.
  */
-import type { Condition } from './workflow-execution';
+import type { Condition } from '../workflow-execution';
 
 export const READY_CONDITION = 'Ready';
 

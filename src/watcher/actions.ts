@@ -78,14 +78,17 @@ export function createWatcherActions(d: WatcherActionDependencies) {
   }
 
   return {
+    /** Starts (or attaches to) the WFE's workflow; `finished` when it already ran. */
     async start(wfe: KubernetesObject): Promise<StartWorkflowExecutionResult> {
-      const started = await startWorkflowExecution(d.client, wfe, {
-        taskQueue: d.taskQueue,
-        options: d.workflowOptions,
-      });
-      if (started.outcome === 'running') await recordTemporalStatus(wfe, started);
-      return started;
+      return startWorkflowExecution(d.client, wfe, { taskQueue: d.taskQueue, options: d.workflowOptions });
     },
+
+    /**
+     * Points the WFE's `status.temporal` at the run it started. Best effort on the watcher's side: the
+     * workflow writes the same reference with its first status, so a failed write is not retried once the
+     * start itself succeeded.
+     */
+    recordStarted: recordTemporalStatus,
 
     /** Asks the WFE's workflow to cancel; `not-running` when it has finished or never existed. */
     async cancel(wfe: KubernetesObject): Promise<CancelOutcome> {

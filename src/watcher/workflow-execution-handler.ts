@@ -54,6 +54,8 @@ export class WorkflowExecutionHandler implements ResourceHandler {
         if (!Number.isNaN(created)) metrics.startLag.observe(Math.max(0, Date.now() - created) / 1000);
         metrics.eventToStart.observe((Date.now() - item.firstSeenAt) / 1000);
         log.info({ ...fields(), runId: started.runId }, 'workflow started');
+        // After the log: if this write fails the item is retried, and then ignored (startedHere).
+        await actions.recordStarted(wfe, started);
       } else {
         log.info(fields(), 'workflow already finished: not re-run');
       }

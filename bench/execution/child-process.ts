@@ -1,8 +1,8 @@
 /**
- * A TypeScript entry point of the project run as a child process the way the stack runs its own: plain node
- * with tsx's require hook (tsx's CLI would fork a second process, and the pid we measure or signal would not
- * be the one doing the work). Output is kept in a ring buffer for error messages, not printed: the bench's
- * stdout carries only its JSON report.
+ * An entry point of the project run as a child process: a built one (`dist/…js`, as it ships) with plain
+ * node, a TypeScript one with tsx's require hook (tsx's CLI would fork a second process, and the pid we
+ * measure or signal would not be the one doing the work). Output is kept in a ring buffer for error
+ * messages, not printed: the bench's stdout carries only its JSON report.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -22,7 +22,7 @@ export interface ChildProcessHandle {
   output(): string;
 }
 
-export function spawnTypeScript(
+export function spawnEntry(
   entry: string,
   args: string[],
   env: NodeJS.ProcessEnv,
@@ -30,7 +30,8 @@ export function spawnTypeScript(
   /** Also append every output line to this file (kept after the bench, for a look at what happened). */
   logFile?: string,
 ): ChildProcessHandle {
-  const child = spawn(process.execPath, ['--require', TSX_HOOK, path.join(REPO, entry), ...args], {
+  const hook = entry.endsWith('.ts') ? ['--require', TSX_HOOK] : [];
+  const child = spawn(process.execPath, [...hook, path.join(REPO, entry), ...args], {
     cwd: REPO,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

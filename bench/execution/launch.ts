@@ -13,12 +13,19 @@ import { WORKFLOW_EXECUTIONS } from '../../src/kubernetes/resources';
 import { startWorkflowExecution } from '../../src/temporal-client/start-workflow-execution';
 
 export interface LaunchContext {
+  kubeConfig: k8s.KubeConfig;
   customObjects: k8s.CustomObjectsApi;
   client: Client;
   namespace: string;
   taskQueue: string;
   /** The cluster the WFEs live in (the stack's, or the simulator's private one). */
-  cluster: { certs: Certificates; apiserverPort: number; identities: Record<Identity, string> };
+  cluster: {
+    certs: Certificates;
+    apiserverPort: number;
+    /** Admin kubeconfig. */
+    kubeconfigPath: string;
+    identities: Record<Identity, string>;
+  };
 }
 
 export interface Launched {

@@ -21,6 +21,8 @@ export interface PhaseSettings {
   rate: number;
   /** Duration of every step (`inputs.simulate.durationMs`, for KWOK's pods or the simulator); 0 = instant. */
   stepDurationMs: number;
+  /** The second step exits with code 2 (the third is then skipped): a failed WFE. */
+  failSecondStep?: boolean;
   deadlineMs: number;
 }
 
@@ -44,18 +46,26 @@ export function benchWorkflowExecution(
   namespace: string,
   phase: string,
   index: number,
-  stepDurationMs: number,
+  shape: { stepDurationMs: number; failSecondStep?: boolean; hang?: boolean },
   image: string,
 ) {
   const name = `bench-${phase}-${index}-${crypto.randomBytes(3).toString('hex')}`;
-  const inputs = stepDurationMs > 0 ? { simulate: { durationMs: stepDurationMs } } : {};
-  const step = (stepName: string, actionType: string, runAfter?: string[]) => ({
-    name: stepName,
-    actionType,
-    image,
-    inputs,
-    ...(runAfter && { runAfter }),
+  const simulate = (failing: boolean) => ({
+    ...(shape.stepDurationMs > 0 && { durationMs: shape.stepDurationMs }),
+    ...(failing && { outcome: 'fail', exitCode: 2 }),
+    ...(shape.hang && { outcome: 'hang' }),
   });
+  const step = (stepName: string, actionType: string, runAfter?: string[], failing = false) => {
+    const directive = simulate(failing);
+    return {
+      name: stepName,
+      actionType,
+      image,
+      inputs: Object.keys(directive).length ? { simulate: directive } : {},
+      ...(runAfter && { runAfter }),
+      ...(failing && { retries: 0 }),
+    };
+  };
   return {
     apiVersion: KUBERNAUT_API_VERSION,
     kind: WORKFLOW_EXECUTION.kind,
@@ -65,7 +75,7 @@ export function benchWorkflowExecution(
       targetResource: `${namespace}/Deployment/app-${index % 20}`,
       steps: [
         step('restart-pods', 'kubernetes/restart_pod'),
-        step('scale-deployment', 'kubernetes/scale_deployment', ['restart-pods']),
+        step('scale-deployment', 'kubernetes/scale_deployment', ['restart-pods'], shape.failSecondStep),
         step('create-pr', 'gitops/create_pr', ['restart-pods']),
       ],
     },
@@ -76,7 +86,7 @@ const sleepUntil = (at: number) => new Promise((resolve) => setTimeout(resolve, 
 
 export async function runPhase(d: PhaseDependencies, s: PhaseSettings): Promise<PhaseObservations> {
   const manifests = Array.from({ length: s.count }, (_, i) =>
-    benchWorkflowExecution(d.namespace, s.name, i, s.stepDurationMs, d.image),
+    benchWorkflowExecution(d.namespace, s.name, i, s, d.image),
   );
   await d.mode.prepare(manifests);
   d.log(`${s.name}: ${s.count} WorkflowExecutions prepared; launching at ${s.rate}/s`);

@@ -14,7 +14,7 @@ import type { Certificates } from '../../src/stack/certificates';
 import * as k8s from '@kubernetes/client-node';
 import { loadKubeConfig } from '../../src/kubernetes/kube-config';
 import { waitFor } from '../../src/stack/readiness';
-import { spawnTypeScript, type ChildProcessHandle } from './child-process';
+import { spawnEntry, type ChildProcessHandle } from './child-process';
 
 export type RequestCounts = Record<string, number>;
 
@@ -70,7 +70,7 @@ export async function startRequestCounter(opts: {
   identityKubeconfig: string;
 }): Promise<RequestCounter> {
   const port = await freePort();
-  const front: ChildProcessHandle = spawnTypeScript(
+  const front: ChildProcessHandle = spawnEntry(
     'bench/execution/counting-proxy.ts',
     [JSON.stringify({ listenPort: port, backendPort: opts.backendPort, ...opts.certs })],
     process.env,

@@ -1,18 +1,25 @@
 /**
- * How fast WorkflowExecutions flow through the execution path, and what they cost the API server.
+ * How fast WorkflowExecutions flow through the execution path, and what each costs: the API server, Temporal
+ * (history events and Temporal Cloud Actions), CPU of every process, worker memory.
  *
- *     npm run bench:execution -- [--count 200] [--rate 20] [--slow-step-ms 3000] [--via direct|watcher]
+ *     npm run bench:execution -- [--count 100] [--rate 2] [--slow-count N] [--slow-step-ms 3000]
+ *                                [--failing-count 10] [--in-flight 0] [--via direct|watcher]
  *                                [--tekton controller|simulator]
  *
  * On the local stack (started when not running, shared when it is), in a Temporal namespace, Kubernetes
- * namespace and database of its own; the execution worker runs as the real worker process
- * (src/workers/main.ts) under its deploy/ ServiceAccount. `--tekton controller` (default): Tekton's own
- * controller runs the PipelineRuns on KWOK's fake node; `--tekton simulator`: the in-repo simulator runs in
- * the bench process against a private cluster (no Tekton controller; Temporal and PostgreSQL stay the
- * stack's). Two phases of N WFEs each (a 3-step DAG), launched at a fixed rate: `instant` (steps complete at
- * once) and `slow` (every step takes --slow-step-ms), which shows that the worker's API requests per WFE do
- * not grow with how long a WFE runs. Prints ONE JSON object on stdout (progress goes to stderr). Methods:
- * bench/execution/README.md.
+ * namespace and database of its own. The worker (and, `--via watcher`, the watcher) run as they ship:
+ * `npm run build` first, then `node dist/…/main.js` with the prebuilt workflow bundle, configured through
+ * their environment and acting as their deploy/ ServiceAccounts. `--tekton controller` (default): Tekton's
+ * own controller runs the PipelineRuns on KWOK's fake node; `--tekton simulator`: the in-repo simulator runs
+ * in the bench process against a private cluster (no Tekton controller; Temporal and PostgreSQL stay the
+ * stack's).
+ *
+ * Phases (3-step DAG each, launched at a fixed rate): `instant` (steps complete at once: latencies, CPU,
+ * history), `slow` (every step takes --slow-step-ms: the worker's API requests do not grow with runtime),
+ * `failing` (the second step exits 2: history of a failed WFE), and with --in-flight N a last one holding N
+ * WFEs in flight at once (steps that never end) to measure worker memory per execution in flight. `--via
+ * watcher` also runs a bare watch → create controller on copies of the same WFEs (the baseline).
+ * Prints ONE JSON object on stdout (progress goes to stderr). Methods: bench/execution/README.md.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -24,8 +31,10 @@ import { TEKTON_MODES, type TektonMode } from '../../src/stack/config';
 import { stackLayout } from '../../src/stack/layout';
 import { prepareWorkflowNamespace } from '../../src/stack/namespaces';
 import { startPrivateCluster } from '../../src/stack/private-cluster';
+import { postgresPid } from '../../src/stack/postgres';
 import { runningPid } from '../../src/stack/processes';
 import { startTektonSimulator, type TektonSimulator } from '../../src/tekton-simulator/simulator';
+import { buildProject } from './build';
 import {
   acquireStack,
   cleanKubernetesNamespace,
@@ -33,16 +42,18 @@ import {
   createTemporalNamespace,
   type Stack,
 } from './environment';
+import { historyFigures, type HistoryFigures } from './history';
+import { measureInFlight, type InFlightReport } from './in-flight';
 import { directLaunch, type LaunchContext, type LaunchMode } from './launch';
 import { ExecutionObserver } from './observer';
-import { runPhase } from './phase';
+import { runPhase, type PhaseDependencies } from './phase';
 import { phaseReport, type PhaseReport } from './report';
 import { startRequestCounter } from './request-counter';
 import { explainSlowest, type SlowExecution } from './slowest';
 import { watcherLaunch, type WatcherLaunchMode } from './watcher-mode';
 import { startBenchWorker } from './worker-process';
 
-/** Launch modes: how a WFE gets its workflow started. Add one here to measure another path (e.g. a watcher). */
+/** Launch modes: how a WFE gets its workflow started. Add one here to measure another path. */
 export const LAUNCH_MODES: Record<string, (ctx: LaunchContext) => LaunchMode | Promise<LaunchMode>> = {
   direct: directLaunch,
   watcher: (ctx) => watcherLaunch(ctx, { temporalAddress: process.env.TEMPORAL_ADDRESS }),
@@ -55,29 +66,48 @@ interface Options {
   rate: number;
   slowCount?: number;
   slowStepMs: number;
+  failingCount: number;
+  inFlight: number;
   via: string;
   tekton: TektonMode;
   deadlineMs: number;
 }
 
-const TARGETS = { startToPipelineRunP99Ms: 500, pipelineRunFinishedToTerminalP99Ms: 1000 };
+/** Issue #13's targets on the 2-core machine, everything co-located, at 2 WFE/s. */
+const TARGETS = {
+  startToPipelineRunP99Ms: 150,
+  pipelineRunFinishedToTerminalP99Ms: 300,
+  watcherOverBareControllerP99: 3,
+  historyEventsSucceeded: 25,
+  historyEventsFailed: 30,
+  cpuMsPerWorkflowExecution: 350,
+  workerCpuMsPerWorkflowExecution: 80,
+  workerMbPerWorkflowInFlight: 1,
+};
 
 function parseOptions(argv: string[]): Options {
-  const positive = (v: string) => {
+  const number = (min: number) => (v: string) => {
     const n = Number(v);
-    if (!Number.isFinite(n) || n <= 0) throw new Error(`expected a positive number, got ${v}`);
+    if (!Number.isFinite(n) || n < min) throw new Error(`expected a number ≥ ${min}, got ${v}`);
     return n;
   };
-  const int = (v: string) => {
-    const n = positive(v);
-    if (!Number.isInteger(n)) throw new Error(`expected a positive integer, got ${v}`);
+  const int = (min: number) => (v: string) => {
+    const n = number(min)(v);
+    if (!Number.isInteger(n)) throw new Error(`expected an integer, got ${v}`);
     return n;
   };
   return new Command('bench:execution')
-    .option('--count <n>', 'WorkflowExecutions per phase', int, 200)
-    .option('--rate <n>', 'launches per second', positive, 20)
-    .option('--slow-count <n>', 'WorkflowExecutions of the slow phase (default: --count)', int)
-    .option('--slow-step-ms <ms>', 'step duration of the slow phase', int, 3000)
+    .option('--count <n>', 'WorkflowExecutions of the instant phase', int(1), 100)
+    .option('--rate <n>', 'launches per second', number(0.01), 2)
+    .option('--slow-count <n>', 'WorkflowExecutions of the slow phase (default: --count / 5)', int(1))
+    .option('--slow-step-ms <ms>', 'step duration of the slow phase', int(1), 3000)
+    .option('--failing-count <n>', 'WorkflowExecutions of the failing phase (0: none)', int(0), 10)
+    .option(
+      '--in-flight <n>',
+      'also hold N WorkflowExecutions in flight to measure worker memory per execution',
+      int(0),
+      0,
+    )
     .addOption(
       new Option('--via <mode>', 'how workflows are started').choices(Object.keys(LAUNCH_MODES)).default('direct'),
     )
@@ -86,13 +116,28 @@ function parseOptions(argv: string[]): Options {
         .choices(TEKTON_MODES)
         .default('controller'),
     )
-    .option('--deadline-ms <ms>', 'give up on a phase after this long', int, 600_000)
+    .option('--deadline-ms <ms>', 'give up on a phase after this long', int(1), 600_000)
     .parse(argv)
     .opts<Options>();
 }
 
 const log = (line: string) => process.stderr.write(`[bench:execution] ${line}\n`);
 const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
+const round = (n: number) => Math.round(n * 100) / 100;
+
+/** Where the PipelineRuns run: the stack's cluster with Tekton's controller, or a private one for the simulator. */
+async function clusterFor(tekton: TektonMode, stack: Stack) {
+  if (tekton === 'simulator') return startPrivateCluster();
+  return {
+    kubeConfig: loadKubeConfig(stack.info.kube.kubeconfigPath),
+    kubeconfigPath: stack.info.kube.kubeconfigPath,
+    identities: stack.info.kube.identities,
+    apiserverPort: stack.apiserverPort,
+    certs: stack.certs,
+    layout: stackLayout(),
+    stop: async () => undefined,
+  };
+}
 
 async function main(): Promise<void> {
   const o = parseOptions(process.argv);
@@ -102,24 +147,12 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void cleanUp().then(() => process.exit(130)));
   try {
+    buildProject(log);
     const stack: Stack = await acquireStack(log);
     cleanups.push(() => stack.release());
-
-    // Where the PipelineRuns run: the stack's cluster with Tekton's controller, or a private cluster for the
-    // simulator (the two must not share an API server: src/stack/cluster.ts).
-    const cluster =
-      o.tekton === 'simulator'
-        ? await startPrivateCluster()
-        : {
-            kubeConfig: loadKubeConfig(stack.info.kube.kubeconfigPath),
-            identities: stack.info.kube.identities,
-            apiserverPort: stack.apiserverPort,
-            certs: stack.certs,
-            layout: stackLayout(),
-            stop: async () => undefined,
-          };
+    const cluster = await clusterFor(o.tekton, stack);
     cleanups.push(() => cluster.stop());
-    const kc = cluster.kubeConfig;
+    const kc: k8s.KubeConfig = cluster.kubeConfig;
     const customObjects = kc.makeApiClient(k8s.CustomObjectsApi);
     const namespace = unique('bench-exec');
     await prepareWorkflowNamespace(kc, namespace);
@@ -166,11 +199,13 @@ async function main(): Promise<void> {
       kubeconfigPath: requestCounter.kubeconfigPath,
       watchNamespace: namespace,
       logFile: workerLog,
+      // Every execution in flight holds one waiting activity and one cached workflow.
+      env: o.inFlight > 0 ? inFlightTuning(o.inFlight) : {},
     });
     cleanups.push(() => worker.stop());
     const idleMemory = worker.memory();
 
-    const mode = await LAUNCH_MODES[o.via]!({ customObjects, client, namespace, taskQueue, cluster });
+    const mode = await LAUNCH_MODES[o.via]!({ kubeConfig: kc, customObjects, client, namespace, taskQueue, cluster });
     cleanups.push(() => mode.close());
     const stackPids = stackLayout().pids;
     const clusterPids = cluster.layout.pids;
@@ -179,6 +214,7 @@ async function main(): Promise<void> {
       watcher: isWatcherMode(mode) ? mode.pid : undefined,
       // The shared stack's servers also serve whoever else uses the stack: their figures are upper bounds.
       temporal: process.env.TEMPORAL_ADDRESS ? undefined : runningPid(stackPids, 'temporal'),
+      postgres: process.env.DATABASE_URL ? undefined : postgresPid(stackLayout()),
       apiserver: runningPid(clusterPids, 'kube-apiserver'),
       etcd: runningPid(clusterPids, 'etcd'),
       controllerManager: runningPid(clusterPids, 'kube-controller-manager'),
@@ -190,27 +226,55 @@ async function main(): Promise<void> {
       benchProcess: process.pid, // the bench's watches (and the simulator, when it plays Tekton)
     });
     const image = stack.info.registry.images.kubectl;
-    const deps = { namespace, mode, observer, requestCounter, simulator, image, worker, log, processes };
+    const deps: PhaseDependencies = {
+      namespace,
+      mode,
+      observer,
+      requestCounter,
+      simulator,
+      image,
+      worker,
+      log,
+      processes,
+    };
 
     const loadBefore = os.loadavg();
-    const phases: Record<string, PhaseReport & { slowest: SlowExecution[] }> = {};
-    for (const phase of [
+    const phases: Record<string, PhaseReport & { slowest: SlowExecution[]; history?: HistoryFigures }> = {};
+    const plan = [
       { name: 'instant', count: o.count, stepDurationMs: 0 },
-      { name: 'slow', count: o.slowCount ?? o.count, stepDurationMs: o.slowStepMs },
-    ]) {
+      { name: 'slow', count: o.slowCount ?? Math.max(1, Math.round(o.count / 5)), stepDurationMs: o.slowStepMs },
+      ...(o.failingCount > 0
+        ? [{ name: 'failing', count: o.failingCount, stepDurationMs: 0, failSecondStep: true }]
+        : []),
+    ];
+    for (const phase of plan) {
       const observed = await runPhase(deps, { ...phase, rate: o.rate, deadlineMs: o.deadlineMs });
       phases[phase.name] = {
         ...phaseReport(observed),
         slowest: await explainSlowest(client, namespace, observed.launched, observed.timelines),
+        history: await historyFigures(
+          client,
+          observed.launched.slice(0, 20).map((l) => ({ namespace, name: l.name!, uid: l.uid })),
+        ),
       };
       log(`${phase.name}: done`);
     }
     const loadAfter = os.loadavg();
+    const inFlight: InFlightReport | undefined =
+      o.inFlight > 0 ? await measureInFlight(deps, client, o.inFlight, idleMemory?.rssMb) : undefined;
 
     const instant = phases.instant!;
     const slow = phases.slow!;
+    const failing = phases.failing;
     const peakRss = Math.max(instant.workerMemory.peakSampledRssMb, slow.workerMemory.peakSampledRssMb);
-    const cpuTotal = round(Object.values(instant.cpuMsPerWorkflowExecution).reduce((a, b) => a + b, 0));
+    const cpu = instant.cpuMsPerWorkflowExecution;
+    const cpuTotal = round(Object.values(cpu).reduce((a, b) => a + b, 0));
+    const watcher = isWatcherMode(mode) ? await mode.report() : undefined;
+    const ratio = watcher?.phases[0]
+      ? round(
+          instant.startToPipelineRunCreatedMs.p99 / watcher.phases[0].bareController.createdToPipelineRunCreatedMs.p99,
+        )
+      : undefined;
     const report = {
       bench: 'execution',
       via: o.via,
@@ -223,13 +287,34 @@ async function main(): Promise<void> {
         loadAverage1m: { before: round(loadBefore[0]!), after: round(loadAfter[0]!) },
       },
       targets: {
-        startToPipelineRunP99Ms: TARGETS.startToPipelineRunP99Ms,
-        pipelineRunFinishedToTerminalP99Ms: TARGETS.pipelineRunFinishedToTerminalP99Ms,
+        ...TARGETS,
         met: {
           startToPipelineRun: instant.startToPipelineRunCreatedMs.p99 <= TARGETS.startToPipelineRunP99Ms,
           pipelineRunFinishedToTerminal:
             instant.pipelineRunFinishedToTerminalMs.p99 <= TARGETS.pipelineRunFinishedToTerminalP99Ms,
+          watcherOverBareController: ratio === undefined ? undefined : ratio <= TARGETS.watcherOverBareControllerP99,
+          historyEventsSucceeded:
+            (instant.history?.eventsPerWorkflowExecution.max ?? Infinity) <= TARGETS.historyEventsSucceeded,
+          historyEventsFailed: failing
+            ? (failing.history?.eventsPerWorkflowExecution.max ?? Infinity) <= TARGETS.historyEventsFailed
+            : undefined,
+          cpuMsPerWorkflowExecution: cpuTotal <= TARGETS.cpuMsPerWorkflowExecution,
+          workerCpuMsPerWorkflowExecution: (cpu.worker ?? Infinity) <= TARGETS.workerCpuMsPerWorkflowExecution,
+          workerMbPerWorkflowInFlight: inFlight
+            ? inFlight.workerMbPerWorkflowExecution <= TARGETS.workerMbPerWorkflowInFlight
+            : undefined,
         },
+      },
+      // (a) via the watcher over the bare controller's, same run: the p99 ratio the issue asks for.
+      watcherOverBareControllerP99: ratio,
+      historyEventsPerWorkflowExecution: {
+        succeeded: instant.history?.eventsPerWorkflowExecution,
+        failed: failing?.history?.eventsPerWorkflowExecution,
+      },
+      temporalActionsPerWorkflowExecution: {
+        succeeded: instant.history?.actionsPerWorkflowExecution,
+        failed: failing?.history?.actionsPerWorkflowExecution,
+        slowSucceeded: slow.history?.actionsPerWorkflowExecution,
       },
       workerRssMb: {
         idle: idleMemory?.rssMb,
@@ -237,13 +322,14 @@ async function main(): Promise<void> {
         peakOverIdle: idleMemory ? round(peakRss - idleMemory.rssMb) : undefined,
         highWaterMark: slow.workerMemory.highWaterMarkMb,
       },
-      cpuMsPerWorkflowExecution: { ...instant.cpuMsPerWorkflowExecution, total: cpuTotal },
+      inFlight,
+      cpuMsPerWorkflowExecution: { ...cpu, total: cpuTotal },
       // The launch rate this machine could sustain if the measured processes had every core to themselves.
       cpuBoundRatePerSecond: round((os.cpus().length * 1000) / cpuTotal),
       workerApiRequestsPerWorkflowExecution: {
         instant: instant.apiRequestsPerWorkflowExecution.worker,
         slow: slow.apiRequestsPerWorkflowExecution.worker,
-        // Status writes follow the PipelineRun changes the workflow observed (instant steps coalesce some);
+        // Status writes follow the PipelineRun changes observed (instant steps coalesce some);
         // everything else must not depend on how long a WFE runs.
         besidesWorkflowExecutionUpdates: {
           instant: instant.apiRequestsPerWorkflowExecution.workerBesidesWorkflowExecutionUpdates,
@@ -254,7 +340,7 @@ async function main(): Promise<void> {
         ),
       },
       phases,
-      ...(isWatcherMode(mode) && { watcher: await mode.report() }),
+      ...(watcher && { watcher }),
     };
     process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   } finally {
@@ -262,7 +348,11 @@ async function main(): Promise<void> {
   }
 }
 
-const round = (n: number) => Math.round(n * 100) / 100;
+/** Worker settings for N executions in flight at once (each holds a waiting activity and a cached workflow). */
+function inFlightTuning(n: number): Record<string, string> {
+  const room = String(Math.ceil(n * 1.2) + 50);
+  return { KUBERNAUT_MAX_CONCURRENT_ACTIVITIES: room, KUBERNAUT_MAX_CACHED_WORKFLOWS: room };
+}
 
 main().then(
   () => process.exit(0),

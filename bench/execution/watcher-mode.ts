@@ -8,10 +8,15 @@
  * - `createdToWorkflowStartedMs`: from just before the bench's create request to the workflow's start time
  *   as Temporal recorded it (describe → startTime; the server runs on the same machine, same clock), so it
  *   covers the create round trip, the watch delivery, the decision and the start RPC;
- * - `apiRequestsPerWorkflowExecution`: the watcher's own requests, counted by a private instance of the
- *   stack's discovery front in front of the API server that only the watcher's kubeconfig points at
+ * - `apiRequestsPerWorkflowExecution`: the watcher's own requests, counted by a private counting proxy in
+ *   front of the API server that only the watcher's kubeconfig (its deploy/ ServiceAccount) points at
  *   (its watches, relists and the one `status.temporal` patch per WFE);
- * - `watcherRssMb`: VmRSS of the watcher process, idle after sync and sampled every 500 ms (peak), VmHWM.
+ * - `watcherRssMb`: VmRSS of the watcher process, idle after sync and sampled every 500 ms (peak), VmHWM;
+ * - `bareController`: the baseline, in the same run. At each launch the bench also creates a copy of the WFE
+ *   in a namespace of its own, which a bare controller process (bare-controller.ts: one watch, one create,
+ *   no Temporal) turns into a PipelineRun; `createdToPipelineRunCreatedMs` of both paths are measured the
+ *   same way (create request → the PipelineRun's arrival on the bench's watch), and their p99 ratio is
+ *   reported.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -19,9 +24,13 @@ import path from 'node:path';
 import { workflowExecutionWorkflowId } from '../../src/domain/names';
 import { WORKFLOW_EXECUTIONS, type KubernetesObject } from '../../src/kubernetes/resources';
 import { stackLayout } from '../../src/stack/layout';
+import { prepareWorkflowNamespace } from '../../src/stack/namespaces';
 import type { StackInfo } from '../../src/stack/stack';
-import { cpuTimeMs, residentMemoryMb, spawnTypeScript, type ChildProcessHandle } from './child-process';
+import { BUILT } from './build';
+import { cpuTimeMs, residentMemoryMb, spawnEntry, type ChildProcessHandle } from './child-process';
+import { cleanKubernetesNamespace } from './environment';
 import { inBatches, type LaunchContext, type LaunchMode } from './launch';
+import { ExecutionObserver } from './observer';
 import { requestDelta, startRequestCounter, type RequestCounts } from './request-counter';
 
 export interface Percentiles {
@@ -34,6 +43,8 @@ export interface Percentiles {
 
 export interface WatcherPhaseReport {
   count: number;
+  /** The bare controller's WFE created → PipelineRun created, for the copies of this phase's WFEs. */
+  bareController: { createdToPipelineRunCreatedMs: Percentiles; missing: number };
   /** WFEs whose workflow was never found (not started by the deadline): should be 0. */
   notStarted: number;
   createdToWorkflowStartedMs: Percentiles;
@@ -60,6 +71,8 @@ interface PhaseRecord {
   cpuBefore: number;
   cpuAfter?: number;
   launched: { name: string; uid: string; createRequestedAt: number }[];
+  /** The bare controller's copies: uid → create requested at. */
+  bare: Map<string, number>;
 }
 
 /** Nearest-rank percentiles of `values` (ms, rounded). */
@@ -87,8 +100,8 @@ export async function watcherLaunch(
     identityKubeconfig: ctx.cluster.identities.watcher,
   });
   const logFile = settings.logFile ?? path.join(os.tmpdir(), `${ctx.namespace}-watcher.log`);
-  const watcher: ChildProcessHandle = spawnTypeScript(
-    'src/watcher/main.ts',
+  const watcher: ChildProcessHandle = spawnEntry(
+    BUILT.watcher,
     [],
     {
       PATH: process.env.PATH,
@@ -111,6 +124,7 @@ export async function watcherLaunch(
     await counter.close();
     throw err;
   }
+  const bare = await startBareController(ctx);
   const idle = residentMemoryMb(watcher.pid);
   let peak = idle?.rssMb ?? 0;
   const sampler = setInterval(() => (peak = Math.max(peak, residentMemoryMb(watcher.pid)?.rssMb ?? 0)), 500);
@@ -131,6 +145,7 @@ export async function watcherLaunch(
         requestsBefore: await counter.counts(),
         cpuBefore: cpuTimeMs(watcher.pid) ?? NaN,
         launched: [],
+        bare: new Map(),
       });
     },
     async launch(index) {
@@ -138,15 +153,20 @@ export async function watcherLaunch(
       const body = phase?.manifests[index];
       if (!phase || !body) throw new Error(`WorkflowExecution #${index} was not prepared`);
       if (!watcher.alive()) throw new Error(`the watcher process exited:\n${watcher.output()}`);
-      const createRequestedAt = Date.now();
-      const created = (await ctx.customObjects.createNamespacedCustomObject({
-        ...WORKFLOW_EXECUTIONS,
-        namespace: ctx.namespace,
-        body,
-      })) as KubernetesObject;
-      const uid = created.metadata.uid!;
-      phase.launched.push({ name: created.metadata.name, uid, createRequestedAt });
-      return { uid, startRequestedAt: createRequestedAt };
+      const create = async (namespace: string) => {
+        const at = Date.now();
+        const wfe = (await ctx.customObjects.createNamespacedCustomObject({
+          ...WORKFLOW_EXECUTIONS,
+          namespace,
+          body: { ...body, metadata: { ...(body.metadata as object), namespace } },
+        })) as KubernetesObject;
+        return { wfe, at };
+      };
+      const [real, copy] = await Promise.all([create(ctx.namespace), create(bare.namespace)]);
+      const uid = real.wfe.metadata.uid!;
+      phase.launched.push({ name: real.wfe.metadata.name, uid, createRequestedAt: real.at });
+      phase.bare.set(copy.wfe.metadata.uid!, copy.at);
+      return { uid, name: real.wfe.metadata.name, startRequestedAt: real.at };
     },
     async report() {
       await finish(phases[phases.length - 1]);
@@ -163,9 +183,17 @@ export async function watcherLaunch(
         });
         const latencies = started.filter((ms): ms is number => ms !== undefined);
         const count = phase.launched.length;
+        const bareLatencies = [...phase.bare].flatMap(([uid, at]) => {
+          const createdAt = bare.observer.timelines.get(uid)?.pipelineRunCreatedAt;
+          return createdAt === undefined ? [] : [createdAt - at];
+        });
         const requests = requestDelta(phase.requestsBefore, phase.requestsAfter ?? phase.requestsBefore);
         reports.push({
           count,
+          bareController: {
+            createdToPipelineRunCreatedMs: percentiles(bareLatencies),
+            missing: phase.bare.size - bareLatencies.length,
+          },
           notStarted: count - latencies.length,
           createdToWorkflowStartedMs: percentiles(latencies),
           apiRequestsPerWorkflowExecution: {
@@ -191,7 +219,32 @@ export async function watcherLaunch(
       clearInterval(sampler);
       await watcher.stop(10_000);
       await counter.close();
+      await bare.close();
     },
   };
   return mode;
+}
+
+/** The bare controller process and the bench's watch on its namespace. */
+async function startBareController(ctx: LaunchContext) {
+  const namespace = `${ctx.namespace}-bare`;
+  await prepareWorkflowNamespace(ctx.kubeConfig, namespace);
+  const observer = new ExecutionObserver(ctx.kubeConfig, namespace);
+  await observer.start();
+  const process_ = spawnEntry('bench/execution/bare-controller.ts', [JSON.stringify({ namespace })], {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    KUBECONFIG: ctx.cluster.kubeconfigPath,
+  });
+  await process_.waitForLine(/bare controller watching/, 60_000);
+  return {
+    namespace,
+    observer,
+    pid: process_.pid,
+    async close() {
+      await process_.stop(2_000);
+      observer.stop();
+      await cleanKubernetesNamespace(ctx.customObjects, namespace);
+    },
+  };
 }

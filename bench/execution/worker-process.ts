@@ -1,9 +1,10 @@
 /**
- * The execution worker as the real worker process (src/workers/main.ts), configured through its environment
- * like a deployment, so its memory is measured on its own (VmRSS / VmHWM from /proc) and its Kubernetes
- * requests can be counted on a kubeconfig of its own.
+ * The execution worker as it ships (dist/workers/main.js with the prebuilt workflow bundle: build.ts),
+ * configured through its environment like a deployment, so its memory is measured on its own (VmRSS /
+ * VmHWM from /proc) and its Kubernetes requests can be counted on a kubeconfig of its own.
  */
-import { residentMemoryMb, spawnTypeScript, type ChildProcessHandle } from './child-process';
+import { BUILT } from './build';
+import { residentMemoryMb, spawnEntry, type ChildProcessHandle } from './child-process';
 
 export interface WorkerProcessSettings {
   temporalAddress: string;
@@ -13,6 +14,8 @@ export interface WorkerProcessSettings {
   kubeconfigPath: string;
   watchNamespace: string;
   logFile?: string;
+  /** Extra environment (tuning), e.g. KUBERNAUT_MAX_CONCURRENT_ACTIVITIES for many executions in flight. */
+  env?: Record<string, string>;
 }
 
 export interface BenchWorker {
@@ -27,8 +30,8 @@ export interface BenchWorker {
 }
 
 export async function startBenchWorker(s: WorkerProcessSettings): Promise<BenchWorker> {
-  const child: ChildProcessHandle = spawnTypeScript(
-    'src/workers/main.ts',
+  const child: ChildProcessHandle = spawnEntry(
+    BUILT.worker,
     [],
     {
       PATH: process.env.PATH,
@@ -43,6 +46,7 @@ export async function startBenchWorker(s: WorkerProcessSettings): Promise<BenchW
       KUBERNAUT_SDK_METRICS_PORT: '0',
       KUBERNAUT_MIGRATE_ON_START: 'false', // the bench's database is migrated when created
       KUBERNAUT_LOG_LEVEL: 'info', // the SDK reports "state RUNNING" at info
+      ...s.env,
     },
     'worker process',
     s.logFile,

@@ -57,9 +57,7 @@ export function createDataStorageReader(db: Queryable): DataStorageReader {
       }),
 
     getWorkflowExecutionActions: (wfeUid) =>
-      run('getWorkflowExecutionActions', async () =>
-        (await selectByWorkflowExecution(db, wfeUid)).map(toActionRecord),
-      ),
+      run('getWorkflowExecutionActions', async () => (await selectByWorkflowExecution(db, wfeUid)).map(toActionRecord)),
 
     getDailyOutcomes: (query) => run('getDailyOutcomes', () => selectDailyOutcomes(db, query)),
 

@@ -103,6 +103,13 @@ const cursor = text(2048).meta({
   description: 'nextCursor of the previous page; the other parameters must be the same as for that page.',
 });
 
+/** `YYYY-MM-DD` naming a day that exists (no 2026-02-30), from 1970 on. */
+function isDate(v: string): boolean {
+  if (!DATE.test(v) || v < '1970-01-01') return false;
+  const ms = Date.parse(`${v}T00:00:00Z`);
+  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === v;
+}
+
 /** since < until, both given or until defaulting to now, at most `maxDays` apart. */
 function checkWindow(q: { since: Date; until?: Date }, ctx: z.RefinementCtx, maxDays: number) {
   const until = q.until ?? new Date();
@@ -156,12 +163,7 @@ export function parameterSchemas(l: ParameterLimits) {
       .optional()
       .meta({ description: `Number of UTC days, 1 to ${l.maxWindowDays} (default ${DEFAULT_STATISTICS_DAYS}).` }),
     until: single(false)
-      .refine((v) => DATE.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)), 'must be a date, YYYY-MM-DD')
-      .refine((v) => v >= '1970-01-01' && v <= '9999-12-31', 'must be a date from 1970 on')
-      .refine(
-        (v) => new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) === v,
-        'must be a date that exists (YYYY-MM-DD)',
-      )
+      .refine(isDate, 'must be a date that exists, from 1970 on (YYYY-MM-DD)')
       .optional()
       .meta({ description: 'Last UTC day of the window, inclusive (default: today).', format: 'date' }),
   });

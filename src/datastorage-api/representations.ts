@@ -41,12 +41,9 @@ export const ActionRecordSchema = z
   })
   .meta({ id: 'ActionRecord', description: 'One step of a WorkflowExecution, as the worker recorded it.' });
 
-const nextCursor = z
-  .string()
-  .nullable()
-  .meta({
-    description: 'Pass as `cursor` (with the same other parameters) for the next, older page; null on the last page.',
-  });
+const nextCursor = z.string().nullable().meta({
+  description: 'Pass as `cursor` (with the same other parameters) for the next, older page; null on the last page.',
+});
 
 export const ActionRecordPageSchema = z
   .object({ records: z.array(ActionRecordSchema), nextCursor })

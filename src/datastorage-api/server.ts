@@ -59,6 +59,8 @@ export async function buildDataStorageApi(o: DataStorageApiOptions): Promise<Api
     // Receiving the request itself (slow clients); the handler has its own deadline below.
     requestTimeout: o.requestTimeoutMs,
     return503OnClosing: true,
+    // Long path parameters reach the schema (and its 400 naming them) instead of the router's bare 414.
+    routerOptions: { maxParamLength: 1024 },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

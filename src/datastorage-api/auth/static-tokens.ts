@@ -62,6 +62,11 @@ export function parseTokenFile(text: string, source = 'token file'): Map<string,
   return tokens;
 }
 
+/** A token table from (token, identity) pairs, as parseTokenFile makes it (keyed by the tokens' hashes). */
+export function tokenTable(entries: Iterable<[string, Identity]>): Map<string, Identity> {
+  return new Map([...entries].map(([token, identity]) => [hash(token), identity]));
+}
+
 export function staticTokenReviewer(tokens: Map<string, Identity>): AccessReviewer {
   return {
     async authenticate(token) {

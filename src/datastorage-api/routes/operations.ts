@@ -14,7 +14,7 @@ export interface OperationsOptions {
 
 export function registerOperationRoutes(app: ApiInstance, _ctx: RouteContext, o: OperationsOptions): void {
   const open = { rateLimit: false } as const;
-  const text = z.string();
+  const text = (description: string) => ({ description, content: { 'text/plain': { schema: z.string() } } });
   app.get(
     '/healthz',
     {
@@ -22,7 +22,7 @@ export function registerOperationRoutes(app: ApiInstance, _ctx: RouteContext, o:
         operationId: 'healthz',
         tags: ['operations'],
         summary: 'The process is alive',
-        response: { 200: text },
+        response: { 200: text('alive') },
       },
       config: open,
     },
@@ -35,7 +35,7 @@ export function registerOperationRoutes(app: ApiInstance, _ctx: RouteContext, o:
         operationId: 'readyz',
         tags: ['operations'],
         summary: 'The process can serve: the database answers',
-        response: { 200: text, 503: text },
+        response: { 200: text('ready'), 503: text('not ready, and why') },
       },
       config: open,
     },
@@ -50,7 +50,12 @@ export function registerOperationRoutes(app: ApiInstance, _ctx: RouteContext, o:
   app.get(
     '/metrics',
     {
-      schema: { operationId: 'metrics', tags: ['operations'], summary: 'Prometheus metrics', response: { 200: text } },
+      schema: {
+        operationId: 'metrics',
+        tags: ['operations'],
+        summary: 'Prometheus metrics',
+        response: { 200: text('Prometheus text format') },
+      },
       config: open,
     },
     async (_request, reply) => reply.type(o.registry.contentType).send(await o.registry.metrics()),

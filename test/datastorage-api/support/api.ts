@@ -63,7 +63,7 @@ export async function readerLogin(db: TestDatabase): Promise<{ url: string; drop
 
 export type ApiOptions = Partial<Omit<DataStorageApiOptions, 'reader'>> & {
   /** Where the API's pool connects instead of the reader role (e.g. through a TCP proxy). */
-  databaseUrl?: (readerUrl: string) => string;
+  databaseUrl?: (readerUrl: string) => string | Promise<string>;
   statementTimeoutMs?: number;
   connectionTimeoutMs?: number;
 };
@@ -72,7 +72,7 @@ export async function startApi(o: ApiOptions = {}): Promise<ApiUnderTest> {
   const db = await dataStorageTestDatabase();
   const login = await readerLogin(db);
   const pool = createPool({
-    databaseUrl: o.databaseUrl ? o.databaseUrl(login.url) : login.url,
+    databaseUrl: o.databaseUrl ? await o.databaseUrl(login.url) : login.url,
     max: 4,
     statementTimeoutMs: o.statementTimeoutMs ?? 5_000,
     connectionTimeoutMs: o.connectionTimeoutMs ?? 2_000,

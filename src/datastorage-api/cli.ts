@@ -9,7 +9,7 @@
  *   assessment <namespace>/<name>  the assessment of one remediation
  *   migrate, maintain-partitions, retention, partitions   database maintenance (src/datastorage/cli.ts)
  *
- * Client commands reach the API at --url (KUBERNAUT_DATASTORAGE_URL, default http://127.0.0.1:8080) with
+ * Client commands reach the API at --url (KUBERNAUT_DATASTORAGE_URL, default http://127.0.0.1:8090) with
  * --token (KUBERNAUT_DATASTORAGE_TOKEN); they print a table, or the API's JSON with --json.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -53,7 +53,7 @@ interface ClientOptions {
 function withClientOptions(command: Command): Command {
   return command
     .addOption(
-      new Option('--url <url>', 'API base URL').env('KUBERNAUT_DATASTORAGE_URL').default('http://127.0.0.1:8080'),
+      new Option('--url <url>', 'API base URL').env('KUBERNAUT_DATASTORAGE_URL').default('http://127.0.0.1:8090'),
     )
     .addOption(new Option('--token <token>', 'bearer token').env('KUBERNAUT_DATASTORAGE_TOKEN'))
     .option('--json', 'print the API’s JSON instead of a table', false);

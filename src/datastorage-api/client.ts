@@ -30,7 +30,7 @@ export class DataStorageApiError extends Error {
 }
 
 export interface DataStorageClientOptions {
-  /** e.g. http://kubernaut-datastorage-api.kubernaut-system.svc:8080 */
+  /** e.g. http://kubernaut-datastorage-api.kubernaut-system.svc:8090 */
   baseUrl: string;
   /** Bearer token (a ServiceAccount token in a cluster, a token-file token with docker compose). */
   token?: string;

@@ -27,7 +27,7 @@ export const DataStorageApiConfigSchema = z.object({
   /** How long a request waits for a database connection before answering 503. */
   KUBERNAUT_DATABASE_CONNECT_TIMEOUT_MS: positiveInt.default(2_000),
   /** Port of the API, /openapi.json, /docs, /metrics, /healthz and /readyz. */
-  KUBERNAUT_HTTP_PORT: envPort.default(8080),
+  KUBERNAUT_HTTP_PORT: envPort.default(8090),
   KUBERNAUT_HTTP_HOST: z.string().min(1).default('0.0.0.0'),
   /** `kubernetes` (TokenReview + SubjectAccessReview) or `static-token` (a token file; docker compose). */
   KUBERNAUT_DATASTORAGE_API_AUTH: z

@@ -28,7 +28,7 @@ export interface DataStorageReader {
   getDailyOutcomes(query: DailyOutcomesQuery): Promise<DailyOutcomeRow[]>;
   getAssessment(remediationId: string): Promise<StoredAssessment | null>;
   searchAssessments(search: AssessmentSearch): Promise<Page<StoredAssessment, AssessmentPosition>>;
-  /** Resolves when the database answers a trivial query. */
+  /** Resolves when the database answers and the tables can be read (migrated, privileges granted). */
   ping(): Promise<void>;
 }
 
@@ -75,7 +75,10 @@ export function createDataStorageReader(db: Queryable): DataStorageReader {
 
     ping: () =>
       run('ping', async () => {
-        await db.query('SELECT 1');
+        await db.query({
+          name: 'kubernaut_reader_ping',
+          text: 'SELECT (SELECT 1 FROM action_records LIMIT 0), (SELECT 1 FROM effectiveness_assessments LIMIT 0)',
+        });
       }),
   };
 }

@@ -7,13 +7,20 @@
  * before calling. Every failure is a DataStorageError that says whether a retry can help (a database
  * outage: yes; a bug: no).
  */
-import { selectByWorkflowExecution, toActionRecord } from './action-queries';
-import { searchActionRecords, type ActionRecordSearch, type RecordPosition } from './action-record-search';
+import {
+  searchActionRecords,
+  workflowExecutionDocuments,
+  type ActionRecordSearch,
+  type RecordPosition,
+} from './action-record-search';
 import { selectAssessment, selectAssessments, type AssessmentPosition, type AssessmentSearch } from './assessments';
 import { selectDailyOutcomes, type DailyOutcomeRow, type DailyOutcomesQuery } from './daily-outcomes';
 import { toDataStorageError } from './errors';
 import type { Queryable } from './partitions';
-import type { ActionRecord, StoredAssessment } from './records';
+import type { StoredAssessment } from './records';
+
+/** The JSON text of one ActionRecord (records.ts), built by PostgreSQL. */
+export type ActionRecordJson = string;
 
 export interface Page<T, P> {
   items: T[];
@@ -22,9 +29,9 @@ export interface Page<T, P> {
 }
 
 export interface DataStorageReader {
-  searchActionRecords(search: ActionRecordSearch): Promise<Page<ActionRecord, RecordPosition>>;
+  searchActionRecords(search: ActionRecordSearch): Promise<Page<ActionRecordJson, RecordPosition>>;
   /** Every step of one WorkflowExecution, by step name. */
-  getWorkflowExecutionActions(wfeUid: string): Promise<ActionRecord[]>;
+  getWorkflowExecutionActions(wfeUid: string): Promise<ActionRecordJson[]>;
   getDailyOutcomes(query: DailyOutcomesQuery): Promise<DailyOutcomeRow[]>;
   getAssessment(remediationId: string): Promise<StoredAssessment | null>;
   searchAssessments(search: AssessmentSearch): Promise<Page<StoredAssessment, AssessmentPosition>>;
@@ -48,7 +55,7 @@ export function createDataStorageReader(db: Queryable): DataStorageReader {
         const page = rows.slice(0, search.limit);
         const last = page[page.length - 1];
         return {
-          items: page.map(toActionRecord),
+          items: page.map((r) => r.doc),
           next:
             rows.length > search.limit && last
               ? { startUs: last.start_us, wfeUid: last.wfe_uid, stepName: last.step_name }
@@ -57,7 +64,7 @@ export function createDataStorageReader(db: Queryable): DataStorageReader {
       }),
 
     getWorkflowExecutionActions: (wfeUid) =>
-      run('getWorkflowExecutionActions', async () => (await selectByWorkflowExecution(db, wfeUid)).map(toActionRecord)),
+      run('getWorkflowExecutionActions', () => workflowExecutionDocuments(db, wfeUid)),
 
     getDailyOutcomes: (query) => run('getDailyOutcomes', () => selectDailyOutcomes(db, query)),
 

@@ -13,6 +13,18 @@ export type ApiInstance = FastifyInstance<
   ZodTypeProvider
 >;
 
+/**
+ * A JSON body assembled from documents PostgreSQL built (records). fastify sends a string with a JSON
+ * content type as it is, without the serializer; the contract tests check it like any other answer.
+ */
+export function jsonText(parts: Record<string, string>): string {
+  return `{${Object.entries(parts)
+    .map(([k, v]) => `${JSON.stringify(k)}:${v}`)
+    .join(',')}}`;
+}
+
+export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
 export interface RouteContext {
   reader: DataStorageReader;
   parameters: ParameterSchemas;

@@ -53,6 +53,12 @@ export async function seed(db: TestDatabase, wfes = 40): Promise<Seeded> {
       dataAgeMs: i * DAY,
     });
   }
+  // created_at/updated_at carry microseconds; the repository (through pg's Date parsing) and the API
+  // (PostgreSQL's to_char) both truncate them to milliseconds, but whole seconds leave no room for float
+  // rounding in the oracle.
+  await db.pool.query(
+    "UPDATE action_records SET created_at = date_trunc('second', created_at), updated_at = date_trunc('second', updated_at)",
+  );
   const { rows: wfeUids } = await db.pool.query<{ wfe_uid: string }>('SELECT DISTINCT wfe_uid FROM action_records');
   const records = (await Promise.all(wfeUids.map((r) => ds.getWorkflowExecutionActions(r.wfe_uid)))).flat();
   const assessments = (

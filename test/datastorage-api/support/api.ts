@@ -71,6 +71,21 @@ export type ApiOptions = Partial<Omit<DataStorageApiOptions, 'reader'>> & {
 export async function startApi(o: ApiOptions = {}): Promise<ApiUnderTest> {
   const db = await dataStorageTestDatabase();
   const login = await readerLogin(db);
+  try {
+    return await listen(o, db, login);
+  } catch (err) {
+    // Leave nothing behind when the API cannot start (a test that fails in beforeAll never calls stop).
+    await db.drop();
+    await login.drop();
+    throw err;
+  }
+}
+
+async function listen(
+  o: ApiOptions,
+  db: TestDatabase,
+  login: Awaited<ReturnType<typeof readerLogin>>,
+): Promise<ApiUnderTest> {
   const pool = createPool({
     databaseUrl: o.databaseUrl ? await o.databaseUrl(login.url) : login.url,
     max: 4,

@@ -9,7 +9,8 @@
  * returns unfiltered data. Values reach SQL only as bound parameters.
  */
 import { z } from 'zod';
-import { ACTION_STATUSES, ASSESSMENT_STATUSES, TRENDS } from '../datastorage/records';
+import { ACTION_STATUSES } from '../domain/action-outcomes';
+import { ASSESSMENT_STATUSES, TRENDS } from '../domain/effectiveness/scoring';
 
 export interface ParameterLimits {
   maxPageSize: number;

@@ -3,7 +3,8 @@
  * and the OpenAPI document's component schemas are generated from them (each `id` is a component name).
  */
 import { z } from 'zod';
-import { ACTION_STATUSES, ASSESSMENT_STATUSES, TRENDS } from '../datastorage/records';
+import { ACTION_STATUSES } from '../domain/action-outcomes';
+import { ASSESSMENT_STATUSES, TRENDS } from '../domain/effectiveness/scoring';
 import { PROBLEM_TYPES, problemType } from './problems';
 
 const timestamp = z.string().meta({ format: 'date-time' });

@@ -6,7 +6,7 @@
  * no verdict (the same rule as the effectiveness score, DESIGN.md §5); null when nothing did.
  */
 import type { DailyOutcomeRow } from '../datastorage/daily-outcomes';
-import { ACTION_STATUSES, type ActionStatus } from '../datastorage/records';
+import { ACTION_STATUSES, type ActionStatus } from '../domain/action-outcomes';
 
 export type OutcomeCounts = Record<ActionStatus, number>;
 

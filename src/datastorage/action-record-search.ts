@@ -27,7 +27,7 @@
  */
 import { RECORD_SELECT_COLUMNS } from './action-queries';
 import type { Queryable } from './partitions';
-import type { ActionStatus } from './records';
+import type { ActionStatus } from '../domain/action-outcomes';
 
 export interface ActionRecordFilter {
   /** Window on the execution start, half-open [since, until). */

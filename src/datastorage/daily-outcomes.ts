@@ -7,7 +7,7 @@
  * counted from the records through `action_records_target_time_idx` (a target has few records).
  */
 import type { Queryable } from './partitions';
-import type { ActionStatus } from './records';
+import type { ActionStatus } from '../domain/action-outcomes';
 
 export interface DailyOutcomesQuery {
   /** First UTC day, `YYYY-MM-DD`. */

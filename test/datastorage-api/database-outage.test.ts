@@ -2,7 +2,7 @@
 // (open connections destroyed, new ones refused) and restores. While it is cut every data request is a
 // 503 problem with Retry-After, within the connect timeout, and readiness says why; once restored the
 // same API answers 200 again by itself — no restart, no manual reconnect.
-import { startTcpProxy, type TcpProxy } from '../workflow-execution/support/tcp-proxy';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import { eventually } from '../support/stack';
 import { startApi, type ApiUnderTest } from './support/api';
 import { seed } from './support/seed';

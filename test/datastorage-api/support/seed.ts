@@ -5,7 +5,8 @@
  * pages out.
  */
 import { createDataStorage } from '../../../src/datastorage/repository';
-import type { ActionRecord, ActionStatus, StoredAssessment } from '../../../src/datastorage/records';
+import type { ActionRecord, StoredAssessment } from '../../../src/datastorage/records';
+import type { ActionStatus } from '../../../src/domain/action-outcomes';
 import { DAY, HOUR, iso, outcome, wfeRecords } from '../../datastorage/fixtures';
 import type { TestDatabase } from '../../support/stack';
 
@@ -51,6 +52,8 @@ export async function seed(db: TestDatabase, wfes = 40): Promise<Seeded> {
       trend: i % 2 === 0 ? 'stable' : 'improving',
       sampleSize: i * 3,
       dataAgeMs: i * DAY,
+      recurrence: [],
+      byActionType: {},
     });
   }
   // created_at/updated_at carry microseconds; the repository (through pg's Date parsing) and the API

@@ -1,8 +1,9 @@
 # syntax=docker/dockerfile:1
 #
-# The kubernaut-temporal image: one image, two processes.
-#   worker  (default):  node dist/workers/main.js   metrics and health on :9464
-#   watcher:            node dist/watcher/main.js   metrics and health on :9465
+# The kubernaut-temporal image: one image, three processes (and the Data Storage maintenance CLI).
+#   worker  (default):  node dist/workers/main.js          metrics and health on :9464
+#   watcher:            node dist/watcher/main.js          metrics and health on :9465
+#   datastorage-api:    node dist/datastorage-api/main.js  API, metrics and health on :8090
 # Configuration comes from the environment only (README "Configuration"); nothing here is a secret.
 #
 # Build:  docker build -t kubernaut-temporal:0.1.0 .
@@ -41,6 +42,6 @@ COPY migrations ./migrations
 # "node" user, by number so Kubernetes can verify runAsNonRoot. Nothing is written at run time, so
 # the container runs with a read-only root file system.
 USER 1000:1000
-EXPOSE 9464 9465
+EXPOSE 9464 9465 8090
 # Node handles SIGTERM itself (graceful drain); no shell wraps it, so the signal reaches it directly.
 CMD ["node", "dist/workers/main.js"]

@@ -9,7 +9,9 @@ module.exports = {
     '^.+\\.(t|j)sx?$': ['@swc/jest'],
     '^.+\\.mjs$': ['@swc/jest'],
   },
-  transformIgnorePatterns: ['/node_modules/(?!(@kubernetes/client-node|openid-client|oauth4webapi|jose)/)'],
+  transformIgnorePatterns: [
+    '/node_modules/(?!(@kubernetes/client-node|openid-client|oauth4webapi|jose|@hyperjump|just-curry-it|content-disposition)/)',
+  ],
   // One local stack (Temporal dev server, API server + etcd, PostgreSQL) per test run.
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',

@@ -129,3 +129,22 @@ export async function loadDataset(
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   return { rows: shape.rows, seconds, rowsPerSecond: shape.rows / seconds };
 }
+
+/**
+ * `count` effectiveness assessments, one per remediation of the dataset's WorkflowExecutions (the same
+ * remediation ids and targets), assessed one minute apart going back from now.
+ */
+export async function loadAssessments(pool: Pool, shape: DatasetShape, count: number): Promise<void> {
+  await pool.query(
+    `INSERT INTO effectiveness_assessments (
+       remediation_id, target, action_types, status, ineffective_loop, score, confidence, trend, sample_size,
+       data_age_ms, window_since, window_until, recurrence, per_action_type, assessed_at)
+     SELECT 'ns-' || (w % 100) || '/rr-' || w, 'ns-' || (w % 100) || '/Deployment/app-' || (w % ${shape.targets}),
+            ARRAY['kubernetes/action_' || lpad((w % ${shape.actionTypes})::text, 2, '0')],
+            CASE WHEN w % 10 = 0 THEN 'insufficient_data' ELSE 'assessed' END, false,
+            (w % 100) / 100.0, 0.8, 'stable', 100, 0, now() - interval '90 days', now(), '[]', '{}',
+            now() - make_interval(secs => w * 60)
+     FROM generate_series(1, $1::int) AS w`,
+    [count],
+  );
+}

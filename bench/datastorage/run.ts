@@ -10,6 +10,10 @@
  *
  * Targets (issue 4, 10M rows on 2 cores): recordActions (5 steps) p95 ≤ 5 ms; bulk load ≥ 50k rows/s;
  * getActionStats and getActionHistory (one action type, 90 days) p99 ≤ 20 ms; dropping one month ≤ 1 s.
+ *
+ * Then the Data Storage API over HTTP (http.ts; issue 14): history first pages and 90-day statistics, by
+ * action type and by target, p99 ≤ 20 ms at 1 client and ≤ 100 ms at 50 concurrent clients, with the
+ * throughput; and the EXPLAIN (ANALYZE, BUFFERS) plan of each endpoint's query (explain.ts).
  */
 import crypto from 'node:crypto';
 import os from 'node:os';
@@ -21,7 +25,9 @@ import { createPool } from '../../src/datastorage/pool';
 import type { ExecutingActionRecord } from '../../src/datastorage/records';
 import { createDataStorage, type DataStorage } from '../../src/datastorage/repository';
 import { dropExpiredPartitions } from '../../src/datastorage/retention';
-import { actionTypeName, DEFAULT_SHAPE, loadDataset, type DatasetShape } from './dataset';
+import { actionTypeName, DEFAULT_SHAPE, loadAssessments, loadDataset, type DatasetShape } from './dataset';
+import { explainApiQueries } from './explain';
+import { measureHttp, startApiProcess, type HttpPhaseResult, type HttpQuery } from './http';
 import { summarize, timed, type LatencySummary } from './latency';
 
 const DAY_MS = 86_400_000;
@@ -39,6 +45,8 @@ interface Options {
   queries: number;
   parallel: number;
   keep: boolean;
+  httpRequests: number;
+  assessments: number;
 }
 
 async function serverUrl(): Promise<string> {
@@ -178,6 +186,8 @@ async function main(): Promise<void> {
     .option('--queries <n>', 'getActionStats/getActionHistory calls to time', positiveInt, 500)
     .option('--parallel <n>', 'connections loading in parallel', positiveInt, 2)
     .option('--keep', 'keep the benchmark database', false)
+    .option('--http-requests <n>', 'API requests per query at 1 client (4× that at 50 clients)', positiveInt, 500)
+    .option('--assessments <n>', 'effectiveness assessments to load', positiveInt, 200_000)
     .parse(process.argv);
   const opts = program.opts<Options>();
   const shape: DatasetShape = { ...DEFAULT_SHAPE, rows: opts.rows };
@@ -204,6 +214,10 @@ async function main(): Promise<void> {
     const writes = await measureWrites(ds, opts.calls);
     log('timing getActionStats / getActionHistory');
     const reads = await measureReads(ds, shape, opts.queries);
+    log(`loading ${opts.assessments.toLocaleString('en')} assessments`);
+    await loadAssessments(pool, shape, opts.assessments);
+    await pool.query('ANALYZE effectiveness_assessments');
+    const api = await measureApi(pool, url, shape, opts, database);
     log('timing retention');
     const retention = await measureRetention(pool, ds);
     const { rows: version } = await pool.query<{ v: string }>("SELECT current_setting('server_version') AS v");
@@ -237,12 +251,14 @@ async function main(): Promise<void> {
       getActionHistory90DaysFirstPage100: reads.getActionHistory,
       sampleQuery: reads.sample,
       retention,
+      api,
       targets: verdicts(
         load.rowsPerSecond,
         writes.recordActions,
         reads.getActionStats,
         reads.getActionHistory,
         retention.fullMonthDropMs,
+        api.http,
       ),
     };
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
@@ -250,6 +266,61 @@ async function main(): Promise<void> {
     await pool.end();
     if (!opts.keep) await adminQuery(server, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
     else log(`kept database ${url}`);
+  }
+}
+
+/**
+ * The Data Storage API on this database: EXPLAIN plans of its queries, then the HTTP timings, through a
+ * login role that can only read (dropped afterwards).
+ */
+async function measureApi(pool: Pool, url: string, shape: DatasetShape, opts: Options, database: string) {
+  const { rows } = await pool.query<{ wfe_uid: string; remediation_id: string; wfe_namespace: string }>(
+    `SELECT wfe_uid, remediation_id, wfe_namespace FROM action_records
+     WHERE execution_started_at > now() - interval '1 day' LIMIT 1`,
+  );
+  const recent = rows[0]!;
+  const target = (k: number) => `ns-${k % 100}/Deployment/app-${k % shape.targets}`;
+  log('EXPLAIN of the API queries');
+  const explain = await explainApiQueries(pool, {
+    actionType: actionTypeName(7),
+    target: target(4242),
+    namespace: recent.wfe_namespace,
+    remediationId: recent.remediation_id,
+    wfeUid: recent.wfe_uid,
+    assessmentTarget: target(4242),
+  });
+  const role = `${database}_api`;
+  await pool.query(`CREATE ROLE ${role} LOGIN IN ROLE kubernaut_datastorage_reader`);
+  const readerUrl = new URL(url);
+  readerUrl.username = role;
+  readerUrl.password = '';
+  const api = await startApiProcess(readerUrl.toString(), log);
+  try {
+    const since = new Date(Date.now() - 90 * DAY_MS).toISOString();
+    const type = (n: number) => encodeURIComponent(actionTypeName(n % shape.actionTypes));
+    const queries: HttpQuery[] = [
+      {
+        name: 'history first page (100) of one action type, 90 days',
+        path: (n) => `/api/v1/action-records?since=${since}&actionType=${type(n)}&limit=100`,
+      },
+      {
+        name: 'history first page (100) of one target, 90 days',
+        path: (n) => `/api/v1/action-records?since=${since}&target=${encodeURIComponent(target(n * 7919))}&limit=100`,
+      },
+      {
+        name: 'statistics of one action type, 90 days, daily buckets',
+        path: (n) => `/api/v1/action-statistics?days=90&actionType=${type(n)}`,
+      },
+      {
+        name: 'statistics of one target, 90 days, daily buckets',
+        path: (n) => `/api/v1/action-statistics?days=90&target=${encodeURIComponent(target(n * 7919))}`,
+      },
+    ];
+    const http = await measureHttp(api, queries, { requests: opts.httpRequests, log });
+    return { http, explain, loadAverage: os.loadavg().map(round) };
+  } finally {
+    await api.stop();
+    await pool.query(`DROP ROLE IF EXISTS ${role}`);
   }
 }
 
@@ -263,8 +334,13 @@ function verdicts(
   stats: LatencySummary,
   history: LatencySummary,
   dropMs: number | null,
+  http: Record<string, HttpPhaseResult>,
 ) {
+  const all = Object.values(http);
   return {
+    apiP99AtMost20msAt1Client: all.every((r) => r.clients1.p99 <= 20),
+    apiP99AtMost100msAt50Clients: all.every((r) => r.clients50.p99 <= 100),
+    apiNoErrors: all.every((r) => r.errors === 0),
     bulkLoadAtLeast50kRowsPerSecond: rowsPerSecond >= 50_000,
     recordActionsP95AtMost5ms: record.p95 <= 5,
     getActionStatsP99AtMost20ms: stats.p99 <= 20,

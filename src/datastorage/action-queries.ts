@@ -70,6 +70,8 @@ const RECORD_COLUMNS = [
 const SELECT_COLUMNS = `${RECORD_COLUMNS.map((c) => `a.${c}`).join(', ')},
   (extract(epoch FROM a.execution_started_at) * 1000000)::bigint::text AS start_us`;
 const NEWEST_FIRST = 'execution_started_at DESC, wfe_uid DESC, step_name DESC';
+/** The record columns (alias `a`) plus `start_us`, as every query of records selects them. */
+export const RECORD_SELECT_COLUMNS = SELECT_COLUMNS;
 
 export function toActionRecord(r: ActionRecordRow): ActionRecord {
   return {

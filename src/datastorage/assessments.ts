@@ -99,3 +99,100 @@ export async function selectAssessment(db: Queryable, remediationId: string): Pr
   const { rows } = await db.query<AssessmentRow & Record<string, unknown>>(SELECT_SQL, [remediationId]);
   return rows[0] ? toStoredAssessment(rows[0]) : null;
 }
+
+// Listed, not *: the search statements are prepared, and a prepared statement whose result columns change
+// under it (a later migration adding a column) fails instead of replanning.
+const ASSESSMENT_COLUMNS = [
+  'remediation_id',
+  'target',
+  'action_types',
+  'status',
+  'ineffective_loop',
+  'score',
+  'confidence',
+  'trend',
+  'sample_size',
+  'data_age_ms',
+  'window_since',
+  'window_until',
+  'recurrence',
+  'per_action_type',
+  'assessed_at',
+  'created_at',
+].join(', ');
+
+export interface AssessmentFilter {
+  /** Window on the assessment time, half-open [since, until). */
+  since: Date;
+  until: Date;
+  target?: string;
+  remediationId?: string;
+  statuses?: StoredAssessment['status'][];
+  trends?: StoredAssessment['trend'][];
+  /** Assessments that covered this action type. */
+  actionType?: string;
+}
+
+/** Where the previous page ended: assessment time in µs since the epoch, and the remediation id. */
+export interface AssessmentPosition {
+  assessedUs: string;
+  remediationId: string;
+}
+
+export interface AssessmentSearch extends AssessmentFilter {
+  limit: number;
+  after?: AssessmentPosition;
+}
+
+/**
+ * Newest assessed first (ties by remediation id), driven by `effectiveness_assessments_target_idx` when a
+ * target is given and by `effectiveness_assessments_assessed_at_idx` otherwise; every other filter is
+ * checked on the rows the index walk yields. One prepared statement per filter combination.
+ */
+export function assessmentSearchStatement(s: AssessmentSearch): { name: string; text: string; values: unknown[] } {
+  const values: unknown[] = [s.since, s.until, s.limit + 1];
+  const param = (v: unknown) => `$${values.push(v)}`;
+  const where = ['assessed_at >= $1', 'assessed_at < $2'];
+  const key: string[] = [];
+  const add = (flag: string, predicate: string) => {
+    where.push(predicate);
+    key.push(flag);
+  };
+  if (s.target !== undefined) add('t', `target = ${param(s.target)}`);
+  if (s.remediationId !== undefined) add('r', `remediation_id = ${param(s.remediationId)}`);
+  if (s.statuses !== undefined) add('s', `status = ANY(${param(s.statuses)}::text[])`);
+  if (s.trends !== undefined) add('d', `trend = ANY(${param(s.trends)}::text[])`);
+  if (s.actionType !== undefined) add('a', `${param(s.actionType)}::text = ANY(action_types)`);
+  if (s.after !== undefined) {
+    const at = `('epoch'::timestamptz + ${param(s.after.assessedUs)}::bigint * interval '1 microsecond')`;
+    const id = param(s.after.remediationId);
+    where.push(`assessed_at <= ${at}`, `(assessed_at, remediation_id) < (${at}, ${id}::text)`);
+    key.push('c');
+  }
+  return {
+    name: `kubernaut_assessments_${key.join('_') || 'all'}`,
+    text: `
+      SELECT ${ASSESSMENT_COLUMNS}, (extract(epoch FROM assessed_at) * 1000000)::bigint::text AS assessed_us
+      FROM effectiveness_assessments
+      WHERE ${where.join(' AND ')}
+      ORDER BY assessed_at DESC, remediation_id DESC
+      LIMIT $3`,
+    values,
+  };
+}
+
+export interface FoundAssessment {
+  assessment: StoredAssessment;
+  position: AssessmentPosition;
+}
+
+/** Up to `limit + 1` assessments newest first (the extra one tells whether another page exists). */
+export async function selectAssessments(db: Queryable, s: AssessmentSearch): Promise<FoundAssessment[]> {
+  const { rows } = await db.query<AssessmentRow & { assessed_us: string } & Record<string, unknown>>(
+    assessmentSearchStatement(s),
+  );
+  return rows.map((r) => ({
+    assessment: toStoredAssessment(r),
+    position: { assessedUs: r.assessed_us, remediationId: r.remediation_id },
+  }));
+}

@@ -1,5 +1,7 @@
 /**
- * Data Storage maintenance commands (DATABASE_URL selects the server):
+ * Data Storage maintenance commands (DATABASE_URL selects the server). This file is the image's
+ * maintenance process (the CronJobs run `node dist/datastorage/cli.js …`); `npm run datastorage` runs the
+ * same commands together with the API's (src/datastorage-api/cli.ts):
  *   npm run migrate                                   apply migrations, ensure partitions
  *   npm run datastorage -- maintain-partitions [--months-ahead 3] [--months-behind 1]
  *   npm run datastorage -- retention [--retention-days 180] [--dry-run]
@@ -36,46 +38,53 @@ async function withPool<T>(body: (pool: ReturnType<typeof createPool>) => Promis
   }
 }
 
-const program = new Command('datastorage')
-  .description('Kubernaut Data Storage (PostgreSQL) maintenance')
-  .showHelpAfterError();
+/** Adds the maintenance commands to `program`. */
+export function addMaintenanceCommands(program: Command): Command {
+  program
+    .command('migrate')
+    .description('apply pending migrations (safe to run concurrently), then ensure the monthly partitions')
+    .action(async () => {
+      print(await runMigrations({ databaseUrl: databaseUrlFromEnv(), log }));
+    });
 
-program
-  .command('migrate')
-  .description('apply pending migrations (safe to run concurrently), then ensure the monthly partitions')
-  .action(async () => {
-    print(await runMigrations({ databaseUrl: databaseUrlFromEnv(), log }));
-  });
+  program
+    .command('maintain-partitions')
+    .description('create the monthly action_records partitions around the current month that do not exist yet')
+    .option('--months-ahead <n>', 'months after the current one', wholeNumber, DEFAULT_MONTHS_AHEAD)
+    .option('--months-behind <n>', 'months before the current one', wholeNumber, DEFAULT_MONTHS_BEHIND)
+    .action(async (opts: { monthsAhead: number; monthsBehind: number }) => {
+      const created = await withPool((pool) => ensurePartitions(pool, opts));
+      print({ created });
+    });
 
-program
-  .command('maintain-partitions')
-  .description('create the monthly action_records partitions around the current month that do not exist yet')
-  .option('--months-ahead <n>', 'months after the current one', wholeNumber, DEFAULT_MONTHS_AHEAD)
-  .option('--months-behind <n>', 'months before the current one', wholeNumber, DEFAULT_MONTHS_BEHIND)
-  .action(async (opts: { monthsAhead: number; monthsBehind: number }) => {
-    const created = await withPool((pool) => ensurePartitions(pool, opts));
-    print({ created });
-  });
+  program
+    .command('retention')
+    .description('drop monthly partitions whose rows are all older than the retention')
+    .option('--retention-days <days>', 'days to keep (minimum 90)', days, DEFAULT_RETENTION_DAYS)
+    .option('--older-than <days>', 'same as --retention-days, e.g. 180d', days)
+    .option('--dry-run', 'only report what would be dropped', false)
+    .action(async (opts: { retentionDays: number; olderThan?: number; dryRun: boolean }) => {
+      const retentionDays = opts.olderThan ?? opts.retentionDays;
+      print(await withPool((pool) => dropExpiredPartitions(pool, { retentionDays, dryRun: opts.dryRun, log })));
+    });
 
-program
-  .command('retention')
-  .description('drop monthly partitions whose rows are all older than the retention')
-  .option('--retention-days <days>', 'days to keep (minimum 90)', days, DEFAULT_RETENTION_DAYS)
-  .option('--older-than <days>', 'same as --retention-days, e.g. 180d', days)
-  .option('--dry-run', 'only report what would be dropped', false)
-  .action(async (opts: { retentionDays: number; olderThan?: number; dryRun: boolean }) => {
-    const retentionDays = opts.olderThan ?? opts.retentionDays;
-    print(await withPool((pool) => dropExpiredPartitions(pool, { retentionDays, dryRun: opts.dryRun, log })));
-  });
+  program
+    .command('partitions')
+    .description('list the action_records partitions')
+    .action(async () => {
+      print(await withPool((pool) => listPartitions(pool)));
+    });
+  return program;
+}
 
-program
-  .command('partitions')
-  .description('list the action_records partitions')
-  .action(async () => {
-    print(await withPool((pool) => listPartitions(pool)));
-  });
-
-program.parseAsync(process.argv).catch((err: unknown) => {
-  log(`error: ${err instanceof Error ? err.message : String(err)}`);
-  process.exitCode = 1;
-});
+if (require.main === module) {
+  const program = new Command('datastorage')
+    .description('Kubernaut Data Storage (PostgreSQL) maintenance')
+    .showHelpAfterError();
+  addMaintenanceCommands(program)
+    .parseAsync(process.argv)
+    .catch((err: unknown) => {
+      log(`error: ${err instanceof Error ? err.message : String(err)}`);
+      process.exitCode = 1;
+    });
+}

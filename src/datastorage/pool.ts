@@ -23,6 +23,11 @@ export const PoolOptionsSchema = z.object({
   connectionTimeoutMs: z.number().int().min(0).default(10_000),
   idleTimeoutMs: z.number().int().min(0).default(30_000),
   applicationName: z.string().default('kubernaut-temporal'),
+  /**
+   * Every transaction read-only (`default_transaction_read_only`): a second guard, besides a role that
+   * can only read, for processes that must never write (the Data Storage API).
+   */
+  readOnly: z.boolean().default(false),
 });
 
 export type PoolOptions = z.input<typeof PoolOptionsSchema>;
@@ -41,6 +46,7 @@ export function createPool(options: PoolOptions, onIdleError?: (err: Error) => v
     application_name: o.applicationName,
     // Sent as a startup parameter: applies to every statement of every connection, no extra round trip.
     ...(o.statementTimeoutMs > 0 ? { statement_timeout: o.statementTimeoutMs } : {}),
+    ...(o.readOnly ? { options: '-c default_transaction_read_only=on' } : {}),
   };
   const pool = new Pool(config);
   pool.on('error', (err) => onIdleError?.(err));

@@ -42,6 +42,9 @@ const durationSeconds = (d: string) => {
   return parts.reduce((sum, [, n, unit]) => sum + Number(n) * units[unit], 0);
 };
 
+/** Files the user creates (credentials), git-ignored: every other mounted ./docker/ file is committed. */
+const USER_CREATED = ['./docker/kubeconfig', './docker/datastorage-api/tokens.csv'];
+
 /** A bind mount's source: a path in the repository, or a variable with a default that is one. */
 const bindSource = (source: string) => /^\$\{[A-Z_]+:-(.+)\}$/.exec(source)?.[1] ?? source;
 const mounts = (s: Service) =>
@@ -87,7 +90,7 @@ describe('docker-compose.yml', () => {
       expect({ name, tag: ref.tag }).toEqual({ name, tag: expect.stringMatching(/^\d+\.\d+(\.\d+)?(-[\w.]+)?$/) });
       if (s.build) expect(s.build.context).toBe('.');
     }
-    expect(processes.map(([name]) => name).sort()).toEqual(['watcher', 'worker']);
+    expect(processes.map(([name]) => name).sort()).toEqual(['datastorage-api', 'watcher', 'worker']);
   });
 
   it('starts services in order: dependencies exist, health conditions have healthchecks, one-shot jobs never restart', () => {
@@ -134,7 +137,7 @@ describe('docker-compose.yml', () => {
   it('mounts configuration files that exist and runs scripts that parse', () => {
     for (const [name, s] of services) {
       for (const m of mounts(s).filter(
-        (x) => x.type === 'bind' && x.source.startsWith('./docker/') && x.source !== './docker/kubeconfig',
+        (x) => x.type === 'bind' && x.source.startsWith('./docker/') && !USER_CREATED.includes(x.source),
       ))
         expect({ name, source: m.source, exists: fs.existsSync(path.join(REPO_ROOT, m.source)) }).toEqual({
           name,
@@ -179,14 +182,11 @@ describe('docker-compose.yml', () => {
       expect(config.KUBERNAUT_HTTP_PORT).toBeGreaterThan(0);
     });
 
-    it('reads a kubeconfig mounted read-only, never committed', () => {
-      const mount = mounts(service).find((m) => m.target === config.KUBECONFIG);
-      expect(mount).toMatchObject({ type: 'bind', readOnly: true });
-      const ignored = fs
-        .readFileSync(path.join(REPO_ROOT, path.dirname(mount!.source), '.gitignore'), 'utf8')
-        .split('\n');
-      expect(ignored).toContain(path.basename(mount!.source));
-    });
+    // The worker and the watcher talk to the cluster; the Data Storage API in compose does not (token file).
+    if (service.environment?.KUBECONFIG !== undefined)
+      it('reads a kubeconfig mounted read-only, never committed', () => {
+        expectCredentialMount(service, config.KUBECONFIG!);
+      });
 
     it('publishes its metrics port on localhost and checks /readyz on it', () => {
       const port = config.KUBERNAUT_HTTP_PORT;
@@ -200,8 +200,47 @@ describe('docker-compose.yml', () => {
       );
     });
 
-    it('waits for Temporal to be set up', () => {
-      expect(service.depends_on?.['temporal-setup']?.condition).toBe('service_completed_successfully');
-    });
+    if ('TEMPORAL_ADDRESS' in schema.shape)
+      it('waits for Temporal to be set up', () => {
+        expect(service.depends_on?.['temporal-setup']?.condition).toBe('service_completed_successfully');
+      });
+  });
+
+  it('publishes every port once', () => {
+    const published = services.flatMap(([, s]) => s.ports ?? []);
+    expect(new Set(published).size).toBe(published.length);
+  });
+});
+
+/** A credential file: bind-mounted read-only at `target`, and git-ignored where it lives. */
+function expectCredentialMount(service: Service, target: string) {
+  const mount = mounts(service).find((m) => m.target === target);
+  expect(mount).toMatchObject({ type: 'bind', readOnly: true });
+  const ignored = fs.readFileSync(path.join(REPO_ROOT, path.dirname(mount!.source), '.gitignore'), 'utf8').split('\n');
+  expect(ignored).toContain(path.basename(mount!.source));
+}
+
+describe('docker-compose.yml: the Data Storage API', () => {
+  const api = compose.services['datastorage-api'];
+  const env = api.environment!;
+
+  it('checks bearer tokens against a token file mounted read-only, never committed, with a committed example', () => {
+    expect(env.KUBERNAUT_DATASTORAGE_API_AUTH).toBe('static-token');
+    expectCredentialMount(api, env.KUBERNAUT_DATASTORAGE_API_TOKEN_FILE);
+    const example = mounts(api)
+      .find((m) => m.target === env.KUBERNAUT_DATASTORAGE_API_TOKEN_FILE)!
+      .source.replace(/\.csv$/, '.example.csv');
+    expect(fs.existsSync(path.join(REPO_ROOT, example))).toBe(true);
+  });
+
+  it('connects as a role that is only a member of the read-only group, on the worker’s database', () => {
+    const sql = fs.readFileSync(path.join(REPO_ROOT, 'docker/postgres/init/10-databases.sql'), 'utf8');
+    const url = new URL(env.DATABASE_URL);
+    const worker = new URL(compose.services.worker.environment!.DATABASE_URL);
+    expect({ host: url.host, database: url.pathname }).toEqual({ host: worker.host, database: worker.pathname });
+    expect(sql).toContain('CREATE ROLE kubernaut_datastorage_reader NOLOGIN;');
+    expect(sql).toContain(
+      `CREATE ROLE ${url.username} LOGIN PASSWORD '${url.password}' IN ROLE kubernaut_datastorage_reader;`,
+    );
   });
 });

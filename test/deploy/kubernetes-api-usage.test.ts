@@ -173,13 +173,39 @@ describe('analyzeKubernetesApiUsage', () => {
     );
   });
 
+  it('maps the token and access reviews a service makes for its callers', () => {
+    const { permissions, problems } = analyze({
+      'main.ts': `${IMPORTS}
+        const authn = kc.makeApiClient(k8s.AuthenticationV1Api);
+        const authz = kc.makeApiClient(k8s.AuthorizationV1Api);
+        void authn.createTokenReview({ body: { spec: { token: 't' } } });
+        void authz.createSubjectAccessReview({ body: { spec: { user: 'u' } } });`,
+    });
+    expect(problems).toEqual([]);
+    expect(permissions).toEqual([
+      'authentication.k8s.io tokenreviews create',
+      'authorization.k8s.io subjectaccessreviews create',
+    ]);
+  });
+
+  it('reports a review API method it has no permission for', () => {
+    const { problems } = analyze({
+      'main.ts': `${IMPORTS}
+        const authz = kc.makeApiClient(k8s.AuthorizationV1Api);
+        void authz.createSelfSubjectRulesReview({ body: { spec: {} } });`,
+    });
+    expect(problems.join('\n')).toMatch(
+      /AuthorizationV1Api\.createSelfSubjectRulesReview is not mapped to a permission/,
+    );
+  });
+
   it('reports API clients it does not analyse', () => {
     const { problems } = analyze({
       'main.ts': `${IMPORTS}
         const core = kc.makeApiClient(k8s.CoreV1Api);
         void core.listNamespacedPod({ namespace: 'n' });`,
     });
-    expect(problems.join('\n')).toMatch(/makeApiClient\(k8s\.CoreV1Api\): only CustomObjectsApi is analysed/);
+    expect(problems.join('\n')).toMatch(/makeApiClient\(k8s\.CoreV1Api\): only CustomObjectsApi and .* are analysed/);
     expect(problems.join('\n')).toMatch(/CoreV1Api\.listNamespacedPod is not analysed/);
   });
 });

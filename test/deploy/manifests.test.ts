@@ -126,7 +126,9 @@ describe('deploy/ kustomization', () => {
   });
 
   it('spells the namespace out in its own files, so they read the same without kustomize', () => {
-    const files = [...new Set(loaded.map((l) => l.file))].filter((f) => /^deploy\/(rbac|worker|watcher)\//.test(f));
+    const files = [...new Set(loaded.map((l) => l.file))].filter((f) =>
+      /^deploy\/(rbac|worker|watcher|datastorage-api)\//.test(f),
+    );
     const unspecified = files
       .flatMap((f) => readManifestFile(path.join(REPO_ROOT, f), REPO_ROOT))
       .map((r) => r.manifest)

@@ -57,8 +57,12 @@ beforeAll(() => {
 });
 
 describe('RBAC of the shipped processes', () => {
-  it('covers the worker and the watcher Deployments', () => {
-    expect(deployments.map((d) => d.source).sort()).toEqual(['src/watcher/main.ts', 'src/workers/main.ts']);
+  it('covers the worker, the watcher and the Data Storage API Deployments', () => {
+    expect(deployments.map((d) => d.source).sort()).toEqual([
+      'src/datastorage-api/main.ts',
+      'src/watcher/main.ts',
+      'src/workers/main.ts',
+    ]);
   });
 
   describe.each(deployments)('$name ($source)', (deployment) => {

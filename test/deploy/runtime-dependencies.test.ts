@@ -25,7 +25,12 @@ const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'ut
 const ENTRIES = shippedSources();
 
 it('knows every process the image runs', () => {
-  expect(ENTRIES).toEqual(['src/datastorage/cli.ts', 'src/watcher/main.ts', 'src/workers/main.ts']);
+  expect(ENTRIES).toEqual([
+    'src/datastorage-api/main.ts',
+    'src/datastorage/cli.ts',
+    'src/watcher/main.ts',
+    'src/workers/main.ts',
+  ]);
 });
 
 describe.each(ENTRIES)('the process %s', (entry) => {

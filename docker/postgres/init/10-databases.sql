@@ -8,3 +8,8 @@ CREATE DATABASE temporal_visibility;
 -- file serves docker compose on a workstation only.
 CREATE ROLE kubernaut LOGIN PASSWORD 'kubernaut';
 CREATE DATABASE kubernaut OWNER kubernaut;
+-- The Data Storage API reads only: its login role is a member of the group role the migrations grant
+-- SELECT to (migrations/*_datastorage-api-reader.sql). The group is created here because the worker's
+-- role, which applies the migrations, may not create roles.
+CREATE ROLE kubernaut_datastorage_reader NOLOGIN;
+CREATE ROLE kubernaut_api LOGIN PASSWORD 'kubernaut_api' IN ROLE kubernaut_datastorage_reader;

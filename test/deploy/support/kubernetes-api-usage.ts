@@ -9,6 +9,9 @@
  *     constants (constant-evaluator.ts); `watch: true` on a list adds the watch verb;
  *   - `Watch.watch(path)` and `makeInformer(kc, path)`: the watch verb on the resource of the path, written
  *     with `collectionPath(resource)` or as a constant `/apis/<group>/<version>/…/<plural>`;
+ *   - calls of the review APIs a service uses to check its callers (kube-rbac-proxy style):
+ *     AuthenticationV1Api.createTokenReview and AuthorizationV1Api.createSubjectAccessReview, mapped by
+ *     the table TYPED_API_METHODS;
  *   - owner references with `blockOwnerDeletion: true`: the API server's OwnerReferencesPermissionEnforcement
  *     admission plugin (enabled on OpenShift and many hardened clusters) then requires `update` on the
  *     owner's `finalizers` subresource;
@@ -54,6 +57,19 @@ const VERBS: Record<string, string> = {
 };
 const CUSTOM_OBJECT_METHOD =
   /^(create|get|list|patch|replace|deleteCollection|delete)(?:Namespaced|Cluster)?CustomObject(?:ForAllNamespaces)?(Status|Scale)?(?:WithHttpInfo)?$/;
+/** Typed API clients analysed besides CustomObjectsApi: each method they may call and what it needs. */
+const TYPED_API_METHODS: Record<string, Record<string, KubernetesPermission>> = {
+  AuthenticationV1Api: {
+    createTokenReview: { group: 'authentication.k8s.io', resource: 'tokenreviews', verb: 'create' },
+  },
+  AuthorizationV1Api: {
+    createSubjectAccessReview: { group: 'authorization.k8s.io', resource: 'subjectaccessreviews', verb: 'create' },
+  },
+};
+/** `ObjectAuthenticationV1Api` (what makeApiClient returns) or `AuthenticationV1Api` → the table's key. */
+const typedApiOf = (receiver: string | undefined) =>
+  receiver === undefined ? undefined : Object.keys(TYPED_API_METHODS).find((api) => receiver.endsWith(api));
+
 /** Discovery: every authenticated client may call it (system:discovery), no rule needed. */
 const DISCOVERY_METHOD = /^getAPIResources(WithHttpInfo)?$/;
 
@@ -156,9 +172,9 @@ export function analyzeKubernetesApiUsage(
       const api = call.arguments[0];
       const apiName =
         api && checker.getSymbolAtLocation(ts.isPropertyAccessExpression(api) ? api.name : api)?.getName();
-      if (apiName !== 'CustomObjectsApi')
+      if (apiName !== 'CustomObjectsApi' && !(apiName !== undefined && apiName in TYPED_API_METHODS))
         problems.push(
-          `${site}: makeApiClient(${api?.getText()}): only CustomObjectsApi is analysed; extend kubernetes-api-usage.ts`,
+          `${site}: makeApiClient(${api?.getText()}): only CustomObjectsApi and ${Object.keys(TYPED_API_METHODS).join(', ')} are analysed; extend kubernetes-api-usage.ts`,
         );
       continue;
     }
@@ -191,6 +207,14 @@ export function analyzeKubernetesApiUsage(
           if (watch) use(call, `${method} with watch`, 'watch', resources);
         }
       });
+      continue;
+    }
+    const typedApi = typedApiOf(receiver);
+    if (typedApi !== undefined) {
+      const permission = TYPED_API_METHODS[typedApi]![method];
+      if (permission) uses.push({ ...permission, site, via: `${typedApi}.${method}` });
+      else
+        problems.push(`${site}: ${typedApi}.${method} is not mapped to a permission; extend kubernetes-api-usage.ts`);
       continue;
     }
     if (receiver !== undefined && /Api$/.test(receiver))

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import type { z } from 'zod';
+import { DataStorageApiConfigSchema } from '../../../src/datastorage-api/config';
 import { WatcherConfigSchema } from '../../../src/watcher/config';
 import { WorkerConfigSchema } from '../../../src/workers/config';
 import { parseDockerfile } from './dockerfile';
@@ -36,6 +37,7 @@ export function sourceOfCommand(command: unknown): string {
 export const CONFIG_SCHEMAS: Record<string, z.ZodObject> = {
   'src/workers/main.ts': WorkerConfigSchema,
   'src/watcher/main.ts': WatcherConfigSchema,
+  'src/datastorage-api/main.ts': DataStorageApiConfigSchema,
 };
 
 export function configSchemaOf(source: string): z.ZodObject {

@@ -1,0 +1,67 @@
+/**
+ * EXPLAIN (ANALYZE, BUFFERS) of the query behind each Data Storage API endpoint, on the benchmark's
+ * database: the plans show which index each one uses and how many rows it touches at 10M records.
+ * The statements are the API's own (built by the same functions), with typical parameters.
+ */
+import type { Pool } from 'pg';
+import { searchStatement } from '../../src/datastorage/action-record-search';
+import { RECORD_SELECT_COLUMNS } from '../../src/datastorage/action-queries';
+import { assessmentSearchStatement } from '../../src/datastorage/assessments';
+import { dailyOutcomesStatement } from '../../src/datastorage/daily-outcomes';
+import { statisticsWindow } from '../../src/datastorage-api/statistics';
+
+const DAY_MS = 86_400_000;
+
+export interface ExplainInputs {
+  actionType: string;
+  target: string;
+  namespace: string;
+  remediationId: string;
+  wfeUid: string;
+  assessmentTarget: string;
+}
+
+export async function explainApiQueries(pool: Pool, i: ExplainInputs): Promise<Record<string, string[]>> {
+  const until = new Date();
+  const since = new Date(until.getTime() - 90 * DAY_MS);
+  const page = { since, until, limit: 100 };
+  const window = statisticsWindow(until.toISOString().slice(0, 10), 90);
+  const statements: Record<string, { text: string; values: unknown[] }> = {
+    'GET /action-records?actionType (90 days, first page of 100)': searchStatement({
+      ...page,
+      actionTypes: [i.actionType],
+    }),
+    'GET /action-records?target (90 days, first page of 100)': searchStatement({ ...page, target: i.target }),
+    'GET /action-records?target&actionType': searchStatement({
+      ...page,
+      target: i.target,
+      actionTypes: [i.actionType],
+    }),
+    'GET /action-records (no filter, 90 days)': searchStatement(page),
+    'GET /action-records?status=failed (90 days)': searchStatement({ ...page, statuses: ['failed'] }),
+    'GET /action-records?namespace (90 days)': searchStatement({ ...page, namespace: i.namespace }),
+    'GET /action-records?remediationId': searchStatement({ ...page, remediationId: i.remediationId }),
+    'GET /workflow-executions/{uid}/action-records': {
+      text: `SELECT ${RECORD_SELECT_COLUMNS} FROM action_records a WHERE a.wfe_uid = $1 ORDER BY a.step_name`,
+      values: [i.wfeUid],
+    },
+    'GET /action-statistics?actionType (90 days)': dailyOutcomesStatement({ ...window, actionTypes: [i.actionType] }),
+    'GET /action-statistics (every action type, 90 days)': dailyOutcomesStatement(window),
+    'GET /action-statistics?target (90 days)': dailyOutcomesStatement({ ...window, target: i.target }),
+    'GET /effectiveness-assessments?target': assessmentSearchStatement({ ...page, target: i.assessmentTarget }),
+    'GET /effectiveness-assessments (no filter)': assessmentSearchStatement(page),
+    'GET /remediations/{ns}/{name}/effectiveness-assessment': {
+      text: 'SELECT * FROM effectiveness_assessments WHERE remediation_id = $1',
+      values: [i.remediationId],
+    },
+  };
+  const plans: Record<string, string[]> = {};
+  for (const [name, s] of Object.entries(statements)) {
+    const { rows } = await pool.query<{ 'QUERY PLAN': string }>(
+      `EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${s.text}`,
+      s.values,
+    );
+    plans[name] = rows.map((r) => r['QUERY PLAN']);
+  }
+  return plans;
+}

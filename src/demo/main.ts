@@ -8,6 +8,7 @@
 import crypto from 'node:crypto';
 import * as k8s from '@kubernetes/client-node';
 import { Command, Option } from 'commander';
+import { showActionHistoryThroughApi } from '../datastorage-api/demo';
 import { createPool } from '../datastorage/pool';
 import { loadKubeConfig } from '../kubernetes/kube-config';
 import { createDataStorage } from '../datastorage/repository';
@@ -149,6 +150,13 @@ async function run(o: DemoOptions): Promise<boolean> {
       { timeoutMs: 60_000, intervalMs: 250 },
     );
     printRecords(say, records);
+
+    heading(`The target's action history through the Data Storage API (as another team would ask)`);
+    await showActionHistoryThroughApi({
+      databaseUrl: info.postgres.url,
+      target: workflowExecution.spec.targetResource,
+      write: (line) => say(`  ${line}`),
+    });
 
     heading(`Effectiveness assessment (after a ${o.stabilizationMs / 1000} s stabilization window)`);
     const remediation = remediationOf(

@@ -12,16 +12,16 @@ import { TIMEOUT_PATTERN, tryParseGoDuration } from './duration';
 import { utf8Length } from './hash';
 import { isDigestPinned, isFromAllowedRegistry, parseImageReference } from './image-reference';
 import { parseTargetResource } from './target-resource';
+import { formatPath, type ValidationError } from './validation-errors';
+import { DEFAULT_EXECUTION_TIMEOUT, describeType, LIMITS, WorkflowExecution } from './workflow-execution';
+
+export { formatPath, formatValidationErrors, type ValidationError } from './validation-errors';
 import {
-  DEFAULT_EXECUTION_TIMEOUT,
-  describeType,
-  LIMITS,
   RemediationRequestRefSchema,
-  WorkflowExecution,
   WorkflowExecutionSchema,
   WorkflowExecutionSpecSchema,
   WorkflowStepSchema,
-} from './workflow-execution';
+} from './workflow-execution-schema';
 
 export interface ValidationPolicy {
   /** Reject images that are not pinned by `@sha256:` digest. Default false. */
@@ -31,12 +31,6 @@ export interface ValidationPolicy {
    * Undefined or empty: any registry.
    */
   allowedRegistries?: readonly string[];
-}
-
-export interface ValidationError {
-  /** JSON path of the offending field, e.g. `spec.steps[2].runAfter[0]`. */
-  path: string;
-  message: string;
 }
 
 export type ValidationResult = { ok: true; value: WorkflowExecution } | { ok: false; errors: ValidationError[] };
@@ -53,21 +47,6 @@ export function validateWorkflowExecution(obj: unknown, policy: ValidationPolicy
   errors.push(...checkSpecRules(isRecord(obj) ? obj.spec : undefined, policy));
   if (errors.length > 0 || !parsed.success) return { ok: false, errors: sortByPath(dedupe(errors)) };
   return { ok: true, value: parsed.data };
-}
-
-/** One line per error, for logs, CLI output and the WFE failure message. */
-export function formatValidationErrors(errors: readonly ValidationError[]): string {
-  return errors.map((e) => `${e.path || '(root)'}: ${e.message}`).join('\n');
-}
-
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const key of path) {
-    if (typeof key === 'number') out += `[${key}]`;
-    else if (typeof key === 'string' && /^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(key)) out += out === '' ? key : `.${key}`;
-    else out += `[${JSON.stringify(String(key))}]`;
-  }
-  return out;
 }
 
 // ---------------------------------------------------------------------------------------------------

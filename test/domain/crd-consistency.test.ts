@@ -11,9 +11,8 @@ import {
   LIMITS,
   STEP_PHASES,
   WORKFLOW_EXECUTION_PHASES,
-  WorkflowExecutionSpecSchema,
-  WorkflowStepSchema,
 } from '../../src/domain/workflow-execution';
+import { WorkflowExecutionSpecSchema, WorkflowStepSchema } from '../../src/domain/workflow-execution-schema';
 import { readRepoFile } from '../support/examples';
 
 type Schema = { properties: Record<string, Schema>; items: Schema; [key: string]: unknown };

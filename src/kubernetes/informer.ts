@@ -40,6 +40,11 @@ export interface InformerOptions {
   backoffInitialMs?: number;
   backoffMaxMs?: number;
   logger?: InformerLogger;
+  /**
+   * Applied to every object before it is cached and handed to handlers: drop what the consumer never
+   * reads (e.g. managedFields), so a cache of thousands of objects costs what it is used for.
+   */
+  transform?: (object: KubernetesObject) => KubernetesObject;
 }
 
 export interface InformerStats {
@@ -62,8 +67,8 @@ export class Informer {
   private readonly handlers: InformerHandler[] = [];
   private readonly relistHandlers: InformerRelistHandler[] = [];
   private readonly api: k8s.CustomObjectsApi;
-  private readonly o: Required<Omit<InformerOptions, 'namespace' | 'labelSelector' | 'logger'>> &
-    Pick<InformerOptions, 'namespace' | 'labelSelector' | 'logger'>;
+  private readonly o: Required<Omit<InformerOptions, 'namespace' | 'labelSelector' | 'logger' | 'transform'>> &
+    Pick<InformerOptions, 'namespace' | 'labelSelector' | 'logger' | 'transform'>;
   private resourceVersion = '';
   private watchAbort?: AbortController;
   private watchGeneration = 0;
@@ -187,7 +192,8 @@ export class Informer {
     }
   }
 
-  private apply(type: InformerEventType, object: KubernetesObject): void {
+  private apply(type: InformerEventType, received: KubernetesObject): void {
+    const object = this.o.transform ? this.o.transform(received) : received;
     const k = key(object);
     const old = this.cache.get(k);
     if (type === 'DELETED') {

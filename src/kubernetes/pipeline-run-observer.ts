@@ -29,6 +29,33 @@ export interface PipelineRunObserverOptions {
 
 type Waiter = () => void;
 
+/**
+ * What the status mapping reads of a PipelineRun or TaskRun: everything but `metadata.managedFields` and
+ * the copies of the pipeline's and task's specs Tekton keeps in their statuses (also in each entry of a
+ * TaskRun's `retriesStatus`). With thousands of executions in flight these are most of the cache.
+ */
+export function keepWhatTheMappingReads(object: KubernetesObject): KubernetesObject {
+  const { managedFields: _managedFields, ...metadata } = object.metadata as KubernetesObject['metadata'] & {
+    managedFields?: unknown;
+  };
+  const strip = (status: unknown): unknown => {
+    if (!status || typeof status !== 'object') return status;
+    const {
+      pipelineSpec: _pipelineSpec,
+      taskSpec: _taskSpec,
+      provenance: _provenance,
+      ...rest
+    } = status as Record<string, unknown>;
+    if (Array.isArray(rest.retriesStatus)) rest.retriesStatus = rest.retriesStatus.map(strip);
+    return rest;
+  };
+  return {
+    ...object,
+    metadata,
+    ...(object.status !== undefined && { status: strip(object.status) }),
+  } as KubernetesObject;
+}
+
 export class PipelineRunObserver {
   private readonly pipelineRuns: Informer[];
   private readonly taskRuns: Informer[];
@@ -46,6 +73,7 @@ export class PipelineRunObserver {
         resyncIntervalMs: options.resyncIntervalMs,
         watchSilenceMs: options.watchSilenceMs,
         logger: options.logger,
+        transform: keepWhatTheMappingReads,
       });
     this.pipelineRuns = namespaces.map((ns) => make(PIPELINE_RUNS, ns));
     this.taskRuns = namespaces.map((ns) => make(TASK_RUNS, ns));

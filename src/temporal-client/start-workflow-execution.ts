@@ -20,6 +20,36 @@ export interface StartWorkflowExecutionResult {
   outcome: 'running' | 'already-finished';
 }
 
+/** Annotations the workflow never reads that can be as large as the object (kubectl's client-side apply). */
+const UNREAD_ANNOTATIONS = ['kubectl.kubernetes.io/last-applied-configuration'];
+
+/**
+ * What of a WFE goes into its workflow's input (and so into its history, and into the memory of every
+ * worker that caches the workflow): identity, generation, labels, annotations and spec — not
+ * `managedFields`, owner references, finalizers or `last-applied-configuration`, which the workflow never
+ * reads and which can be larger than the spec.
+ */
+export function workflowInputOf(wfe: KubernetesObject): WorkflowExecutionInput['workflowExecution'] {
+  const m = wfe.metadata;
+  const annotations = Object.fromEntries(
+    Object.entries(m.annotations ?? {}).filter(([key]) => !UNREAD_ANNOTATIONS.includes(key)),
+  );
+  return {
+    apiVersion: wfe.apiVersion,
+    kind: wfe.kind,
+    metadata: {
+      name: m.name,
+      namespace: m.namespace!,
+      uid: m.uid!,
+      ...(m.generation !== undefined && { generation: m.generation }),
+      ...(m.creationTimestamp !== undefined && { creationTimestamp: m.creationTimestamp }),
+      ...(m.labels && { labels: m.labels }),
+      ...(Object.keys(annotations).length > 0 && { annotations }),
+    },
+    spec: wfe.spec,
+  };
+}
+
 export async function startWorkflowExecution(
   client: Client,
   wfe: KubernetesObject,
@@ -33,15 +63,7 @@ export async function startWorkflowExecution(
   const unvalidated = readUnvalidatedWorkflowExecution(wfe);
   const ref = unvalidated.remediationRequestRef;
   const target = unvalidated.targetResource;
-  const input: WorkflowExecutionInput = {
-    workflowExecution: {
-      apiVersion: wfe.apiVersion,
-      kind: wfe.kind,
-      metadata: { ...wfe.metadata, namespace, uid },
-      spec: wfe.spec,
-    },
-    options: opts.options,
-  };
+  const input: WorkflowExecutionInput = { workflowExecution: workflowInputOf(wfe), options: opts.options };
   try {
     const handle = await client.workflow.start(WORKFLOW_TYPES.workflowExecution, {
       workflowId,

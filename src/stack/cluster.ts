@@ -11,8 +11,7 @@ import { applyManifests, readManifests, waitForCrds } from './apply';
 import { loadKubeConfig } from '../kubernetes/kube-config';
 import type { Certificates } from './certificates';
 import type { StackConfig, TektonMode } from './config';
-import {
-  startControllerManager, startEtcd, startKubeApiserver, startScheduler } from './control-plane';
+import { startControllerManager, startEtcd, startKubeApiserver, startScheduler } from './control-plane';
 import { applyDeployRbac, writeIdentityKubeconfigs, type Identity } from './identities';
 import { writeAdminKubeconfig } from './kubeconfigs';
 import { startKwok } from './kwok';

@@ -4,19 +4,14 @@
  * idempotent (keyed by WFE uid and step), so retries and replays never duplicate or regress a record.
  */
 import { actionRecordOutcomes } from '../domain/action-outcomes';
+import type { ActionRecordContext } from '../domain/action-record-context';
 import { remediationOf } from '../domain/remediation';
-import type { WorkflowExecution, WorkflowExecutionStatus } from '../domain/workflow-execution';
+import type { WorkflowExecutionStatus } from '../domain/workflow-execution';
 import type { ExecutingActionRecord, FinishedActionRecord } from '../datastorage/records';
 import type { DataStorage } from '../datastorage/repository';
 import { dataStorageFailure } from './failures';
 
-export interface ActionRecordContext {
-  workflowExecution: WorkflowExecution;
-  temporalWorkflowId: string;
-  temporalRunId: string;
-  /** Fixed by the workflow (its start time): the partition key that makes the records' key unique. */
-  executionStartedAt: string;
-}
+export type { ActionRecordContext };
 
 export function actionRecordRows(ctx: ActionRecordContext): ExecutingActionRecord[] {
   const wfe = ctx.workflowExecution;

@@ -10,6 +10,7 @@ import type { PipelineRunObserver } from '../kubernetes/pipeline-run-observer';
 import type { SignalRemediationTerminalOptions } from '../temporal-client/effectiveness-signal';
 import { createActionRecordActivities } from './action-records';
 import { createEffectivenessActivities } from './effectiveness';
+import { createExecutionStepActivities } from './execution-steps';
 import { createPipelineRunActivities } from './pipeline-runs';
 import { createRemediationSignalActivities } from './remediation-signal';
 import { createWorkflowExecutionActivities } from './workflow-executions';
@@ -25,15 +26,27 @@ export interface ActivityDependencies {
 }
 
 export function createActivities(deps: ActivityDependencies) {
+  const workflowExecutions = createWorkflowExecutionActivities({
+    customObjects: deps.customObjects,
+    policy: deps.policy ?? {},
+  });
+  const pipelineRuns = createPipelineRunActivities({
+    customObjects: deps.customObjects,
+    observer: deps.observer,
+    writeObservedStatus: workflowExecutions.writeObservedStatus,
+  });
+  const records = createActionRecordActivities({ dataStorage: deps.dataStorage });
+  const monitor = createRemediationSignalActivities({
+    temporalClient: deps.temporalClient,
+    signalOptions: deps.signalOptions,
+    stabilizationWindowMs: deps.stabilizationWindowMs,
+  });
   return {
-    ...createWorkflowExecutionActivities({ customObjects: deps.customObjects, policy: deps.policy ?? {} }),
-    ...createPipelineRunActivities({ customObjects: deps.customObjects, observer: deps.observer }),
-    ...createActionRecordActivities({ dataStorage: deps.dataStorage }),
-    ...createRemediationSignalActivities({
-      temporalClient: deps.temporalClient,
-      signalOptions: deps.signalOptions,
-      stabilizationWindowMs: deps.stabilizationWindowMs,
-    }),
+    ...workflowExecutions,
+    ...pipelineRuns,
+    ...records,
+    ...monitor,
+    ...createExecutionStepActivities({ workflowExecutions, pipelineRuns, records, monitor }),
     ...createEffectivenessActivities({ dataStorage: deps.dataStorage }),
   };
 }

@@ -8,17 +8,24 @@ import * as k8s from '@kubernetes/client-node';
 import { ApplicationFailure } from '@temporalio/common';
 import { fingerprintStatus, mapWorkflowExecutionStatus } from '../domain/status';
 import { pipelineRunName, translatePipelineRun } from '../domain/pipeline-run';
-import type { WorkflowExecution, WorkflowExecutionStatus } from '../domain/workflow-execution';
+import { isTerminalPhase, type WorkflowExecution, type WorkflowExecutionStatus } from '../domain/workflow-execution';
 import { asArray, isDone, succeededCondition, type PipelineRunObject, type TaskRunObject } from '../domain/tekton';
 import { isAlreadyExists, isNotFound, kubernetesStatusOf } from '../kubernetes/api-errors';
 import type { PipelineRunObserver } from '../kubernetes/pipeline-run-observer';
 import { PIPELINE_RUNS, TASK_RUNS, type KubernetesObject } from '../kubernetes/resources';
 import { FAILURE_TYPES } from '../domain/activity-failures';
 import { kubernetesFailure } from './failures';
+import type { ObservedStatusWrite, WorkflowExecutionRef } from './workflow-executions';
 
 export interface PipelineRunDeps {
   customObjects: k8s.CustomObjectsApi;
   observer: PipelineRunObserver;
+  /** The guarded status write of the waiting activity (workflow-executions.ts `writeObservedStatus`). */
+  writeObservedStatus?: (input: {
+    ref: WorkflowExecutionRef;
+    status: WorkflowExecutionStatus;
+    after?: string;
+  }) => Promise<ObservedStatusWrite>;
 }
 
 export interface PipelineRunRef {
@@ -34,6 +41,27 @@ export interface CreatePipelineRunResult {
 
 export type PipelineRunChange =
   { kind: 'changed'; status: WorkflowExecutionStatus; fingerprint: string } | { kind: 'deleted' };
+
+export interface AwaitPipelineRunOutcomeInput {
+  workflowExecution: WorkflowExecution;
+  pipelineRunRef: PipelineRunRef;
+  /** The status the workflow knows (begun with the PipelineRun's reference, or the last one returned). */
+  previous: WorkflowExecutionStatus;
+  /** The resourceVersion after that status was written, when it was (guards this activity's writes). */
+  resourceVersion?: string;
+  /** Heartbeat period; keep it well under the activity's heartbeat timeout. */
+  heartbeatIntervalMs: number;
+}
+
+/**
+ * How a wait ended: the PipelineRun finished (`status` is terminal, and `written` says whether this activity
+ * wrote it to the WFE) or vanished (`status` is the last one seen).
+ */
+export interface PipelineRunOutcome {
+  kind: 'finished' | 'deleted';
+  status: WorkflowExecutionStatus;
+  written: boolean;
+}
 
 export interface AwaitPipelineRunChangeInput {
   workflowExecution: WorkflowExecution;
@@ -56,7 +84,13 @@ function describeOwner(existing: KubernetesObject): string {
   return owner ? `${owner.kind} ${owner.name} (uid ${owner.uid})` : 'no owner reference';
 }
 
-export function createPipelineRunActivities({ customObjects, observer }: PipelineRunDeps) {
+/** What the Web UI shows of a waiting activity (its heartbeat details): the WFE's progress, one line. */
+function progressLine(status: WorkflowExecutionStatus): string {
+  const steps = (status.steps ?? []).map((s) => `${s.name}: ${s.phase}`).join(', ');
+  return `${status.phase}, ${status.progress ?? '0/0'} steps succeeded${steps ? ` (${steps})` : ''}`;
+}
+
+export function createPipelineRunActivities({ customObjects, observer, writeObservedStatus }: PipelineRunDeps) {
   async function read(ref: PipelineRunRef): Promise<KubernetesObject | undefined> {
     try {
       return (await customObjects.getNamespacedCustomObject({ group, version, plural, ...ref })) as KubernetesObject;
@@ -93,6 +127,50 @@ export function createPipelineRunActivities({ customObjects, observer }: Pipelin
       }
     }
     return [...byName.values()];
+  }
+
+  /**
+   * The WFE status mapped from the PipelineRun and its TaskRuns, yielded now and after every change (or
+   * every heartbeat interval); ends when the PipelineRun is gone. Waiting happens here, not in the workflow,
+   * so a workflow's history grows with what it needs to know, not with polls.
+   */
+  async function* observe(input: {
+    workflowExecution: WorkflowExecution;
+    pipelineRunRef: PipelineRunRef;
+    /** The status to map on top of (the last one the caller kept). */
+    previous: () => WorkflowExecutionStatus;
+    heartbeatIntervalMs: number;
+    /** What each heartbeat carries (the Web UI shows it on the pending activity). */
+    heartbeatDetails?: () => unknown;
+  }): AsyncGenerator<PipelineRunChange> {
+    const ctx = Context.current();
+    const { namespace, name } = input.pipelineRunRef;
+    await observer.start();
+    for (;;) {
+      let { pipelineRun, taskRuns } = observer.snapshot(namespace, name);
+      if (!pipelineRun) {
+        // Not (yet) in the cache: just created, or deleted, or the watch is behind. Ask the server.
+        pipelineRun = await read(input.pipelineRunRef);
+        if (!pipelineRun) {
+          yield { kind: 'deleted' };
+          return;
+        }
+      }
+      if (isDone(succeededCondition(pipelineRun as PipelineRunObject))) {
+        taskRuns = await freshChildren(pipelineRun, taskRuns);
+      }
+      const status = mapWorkflowExecutionStatus({
+        pipelineRun: pipelineRun as PipelineRunObject,
+        taskRuns: taskRuns as TaskRunObject[],
+        previous: input.previous(),
+        now: new Date(),
+        workflowExecution: input.workflowExecution,
+      });
+      yield { kind: 'changed', status, fingerprint: fingerprintStatus(status) };
+      ctx.heartbeat(input.heartbeatDetails?.());
+      await observer.nextChange(namespace, name, input.heartbeatIntervalMs, ctx.cancellationSignal);
+      if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason ?? new Error('cancelled');
+    }
   }
 
   return {
@@ -136,32 +214,48 @@ export function createPipelineRunActivities({ customObjects, observer }: Pipelin
      * history holds one event group per change rather than one per poll.
      */
     async awaitPipelineRunChange(input: AwaitPipelineRunChangeInput): Promise<PipelineRunChange> {
-      const ctx = Context.current();
-      const { namespace, name } = input.pipelineRunRef;
-      await observer.start();
-      for (;;) {
-        let { pipelineRun, taskRuns } = observer.snapshot(namespace, name);
-        if (!pipelineRun) {
-          // Not (yet) in the cache: just created, or deleted, or the watch is behind. Ask the server.
-          pipelineRun = await read(input.pipelineRunRef);
-          if (!pipelineRun) return { kind: 'deleted' };
-        }
-        if (isDone(succeededCondition(pipelineRun as PipelineRunObject))) {
-          taskRuns = await freshChildren(pipelineRun, taskRuns);
-        }
-        const status = mapWorkflowExecutionStatus({
-          pipelineRun: pipelineRun as PipelineRunObject,
-          taskRuns: taskRuns as TaskRunObject[],
-          previous: input.previous,
-          now: new Date(),
-          workflowExecution: input.workflowExecution,
-        });
-        const fingerprint = fingerprintStatus(status);
-        if (fingerprint !== input.lastFingerprint) return { kind: 'changed', status, fingerprint };
-        ctx.heartbeat();
-        await observer.nextChange(namespace, name, input.heartbeatIntervalMs, ctx.cancellationSignal);
-        if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason ?? new Error('cancelled');
+      for await (const observed of observe({ ...input, previous: () => input.previous })) {
+        if (observed.kind === 'deleted') return observed;
+        if (observed.fingerprint !== input.lastFingerprint) return observed;
       }
+      throw new Error('unreachable: observe() ends only by returning');
+    },
+
+    /**
+     * Waits until the PipelineRun has finished (or is gone), writing every change of the WFE status it maps
+     * to on the way: the workflow sleeps through the run in this one activity (one task round trip in all),
+     * while `kubectl get wfe` and the heartbeat details in the Web UI show the steps progressing. The writes
+     * are guarded (writeObservedStatus): one that finds a terminal status stored stops writing.
+     */
+    async awaitPipelineRunOutcome(input: AwaitPipelineRunOutcomeInput): Promise<PipelineRunOutcome> {
+      if (!writeObservedStatus) throw new Error('awaitPipelineRunOutcome needs writeObservedStatus');
+      const ctx = Context.current();
+      const ref = {
+        namespace: input.workflowExecution.metadata.namespace,
+        name: input.workflowExecution.metadata.name,
+        uid: input.workflowExecution.metadata.uid!,
+      };
+      let resourceVersion = input.resourceVersion;
+      let writing = true;
+      let last = input.previous;
+      let lastFingerprint = fingerprintStatus(input.previous);
+      const details = () => progressLine(last);
+      for await (const observed of observe({ ...input, previous: () => last, heartbeatDetails: details })) {
+        if (observed.kind === 'deleted') return { kind: 'deleted', status: last, written: false };
+        if (observed.fingerprint === lastFingerprint) continue;
+        last = { ...observed.status, temporal: input.previous.temporal };
+        lastFingerprint = observed.fingerprint;
+        let written = false;
+        if (writing) {
+          const write = await writeObservedStatus({ ref, status: last, after: resourceVersion });
+          written = write.outcome === 'written';
+          if (write.outcome === 'written') resourceVersion = write.resourceVersion;
+          else writing = false; // gone, or a terminal status is stored: not ours to change any more
+        }
+        ctx.heartbeat(details());
+        if (isTerminalPhase(last.phase)) return { kind: 'finished', status: last, written };
+      }
+      throw new Error('unreachable: observe() ends only by returning');
     },
 
     /** Cancels a running PipelineRun (Tekton stops its TaskRuns). Finished or missing: nothing to do. */

@@ -19,6 +19,9 @@ export interface WorkflowExecutionRef {
 
 export type WriteOutcome = 'written' | 'gone';
 
+/** What a guarded status write did: `superseded` when the stored status is already terminal (not ours to change). */
+export type ObservedStatusWrite = { outcome: 'written'; resourceVersion?: string } | { outcome: 'gone' | 'superseded' };
+
 const { group, version, plural } = WORKFLOW_EXECUTIONS;
 const jsonPatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.JsonPatch);
 const mergePatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
@@ -81,6 +84,44 @@ export function createWorkflowExecutionActivities(deps: {
     }
   }
 
+  /**
+   * One JSON Patch of the status subresource: `test` of the uid (never another WFE of the same name), and
+   * of the resourceVersion when `expected` is given (`conflict` when it moved on).
+   */
+  async function writeStatus(
+    ref: WorkflowExecutionRef,
+    status: WorkflowExecutionStatus,
+    expected?: string,
+  ): Promise<{ outcome: 'written'; resourceVersion?: string } | { outcome: 'gone' | 'conflict' }> {
+    try {
+      const written = (await customObjects.patchNamespacedCustomObjectStatus(
+        {
+          group,
+          version,
+          plural,
+          namespace: ref.namespace,
+          name: ref.name,
+          body: [
+            { op: 'test', path: '/metadata/uid', value: ref.uid },
+            ...(expected !== undefined ? [{ op: 'test', path: '/metadata/resourceVersion', value: expected }] : []),
+            { op: 'add', path: '/status', value: status },
+          ],
+        },
+        jsonPatch,
+      )) as KubernetesObject;
+      return { outcome: 'written', resourceVersion: written.metadata?.resourceVersion };
+    } catch (err) {
+      if (isNotFound(err)) return { outcome: 'gone' };
+      if (isFailedPrecondition(err)) {
+        // Which test failed? Only a read tells: the uid (another WFE now) or the resourceVersion.
+        if (expected === undefined) return { outcome: 'gone' };
+        const current = await read(ref);
+        return current ? { outcome: 'conflict' } : { outcome: 'gone' };
+      }
+      throw kubernetesFailure(`updating status of WorkflowExecution ${ref.namespace}/${ref.name}`, err);
+    }
+  }
+
   return {
     /** Pure validation, run as a local activity so the worker's image policy applies, not the caller's. */
     async validateWorkflowExecution(obj: unknown): Promise<ValidationResult> {
@@ -92,26 +133,35 @@ export function createWorkflowExecutionActivities(deps: {
       ref: WorkflowExecutionRef;
       status: WorkflowExecutionStatus;
     }): Promise<WriteOutcome> {
+      // Without an expected resourceVersion the write never conflicts: written or gone.
+      return (await writeStatus(input.ref, input.status)).outcome === 'written' ? 'written' : 'gone';
+    },
+
+    /**
+     * A status write by a writer that is not the last word: the waiting activity, which writes what it
+     * observes while the workflow waits. Guarded by the resourceVersion of its own previous write, so a
+     * writer that fell behind (an attempt whose worker was presumed dead but still runs) cannot overwrite
+     * a newer status: on a conflict it reads the WFE and writes again only while the stored status is not
+     * terminal — a terminal status is the workflow's, written last.
+     */
+    async writeObservedStatus(input: {
+      ref: WorkflowExecutionRef;
+      status: WorkflowExecutionStatus;
+      /** resourceVersion after this writer's previous write (undefined: none yet). */
+      after?: string;
+    }): Promise<ObservedStatusWrite> {
       const { ref, status } = input;
-      try {
-        await customObjects.patchNamespacedCustomObjectStatus(
-          {
-            group,
-            version,
-            plural,
-            namespace: ref.namespace,
-            name: ref.name,
-            body: [
-              { op: 'test', path: '/metadata/uid', value: ref.uid },
-              { op: 'add', path: '/status', value: status },
-            ],
-          },
-          jsonPatch,
-        );
-        return 'written';
-      } catch (err) {
-        if (isNotFound(err) || isFailedPrecondition(err)) return 'gone';
-        throw kubernetesFailure(`updating status of WorkflowExecution ${ref.namespace}/${ref.name}`, err);
+      let expected = input.after;
+      for (;;) {
+        const written = await writeStatus(ref, status, expected);
+        if (written.outcome === 'written') return written;
+        if (written.outcome === 'gone') return { outcome: 'gone' };
+        // Someone else changed the WFE since (a finalizer, labels, another writer): look before writing again.
+        const current = await read(ref);
+        if (!current) return { outcome: 'gone' };
+        const stored = (current.status ?? {}) as { phase?: string };
+        if (stored.phase === 'Completed' || stored.phase === 'Failed') return { outcome: 'superseded' };
+        expected = current.metadata.resourceVersion;
       }
     },
 

@@ -1,7 +1,8 @@
 /**
- * The WorkflowExecution status as its workflow last decided it, and the one way a new status goes out:
- * to the WFE's status subresource (an activity), to the Web UI (the run's current details) and, when the
- * phase changes, to the run's search attributes. Workflow code: the status is replayed, never read back.
+ * The WorkflowExecution status as its workflow last decided it, and how it goes out: to the Web UI (the
+ * run's current details) and, when the phase changes, to the run's search attributes (`show`), and to the
+ * WFE's status subresource (`publish`: also through an activity; the lean path writes from its batched
+ * activities instead). Workflow code: the status is replayed, never read back.
  */
 import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import type { WorkflowExecutionRef, WriteOutcome } from '../activities/workflow-executions';
@@ -15,8 +16,8 @@ export interface StatusPublisherOptions {
   ref: WorkflowExecutionRef;
   /** Where the run is, written into every status so operators find the trace from the WFE. */
   temporal: TemporalStatus;
-  /** Writes the status to the WFE (the syncWorkflowExecutionStatus activity). */
-  sync(input: { ref: WorkflowExecutionRef; status: WorkflowExecutionStatus }): Promise<WriteOutcome>;
+  /** Writes the status to the WFE (the syncWorkflowExecutionStatus activity); only `publish` uses it. */
+  sync?(input: { ref: WorkflowExecutionRef; status: WorkflowExecutionStatus }): Promise<WriteOutcome>;
 }
 
 export class StatusPublisher {
@@ -44,14 +45,26 @@ export class StatusPublisher {
     this.attributes = (phase) => ({ ...attributes, phase });
   }
 
-  publish(next: WorkflowExecutionStatus): Promise<WriteOutcome> {
+  /**
+   * Makes `next` the current status (with the run's Temporal reference), shown in the Web UI. The search
+   * attributes get `searchPhase` when given — a run whose PipelineRun runs while the workflow waits is
+   * `Running` there even before Tekton's first report reaches it — else the status's phase.
+   */
+  show(next: WorkflowExecutionStatus, searchPhase: string = next.phase): WorkflowExecutionStatus {
     const status: WorkflowExecutionStatus = { ...next, temporal: this.temporal };
     this.last = status;
     setCurrentDetails(describeStatus(this.options.ref, status));
-    if (status.phase !== this.lastPhase) {
-      this.lastPhase = status.phase;
-      upsertSearchAttributes(workflowExecutionSearchAttributes(this.attributes(status.phase)));
+    if (searchPhase !== this.lastPhase) {
+      this.lastPhase = searchPhase;
+      upsertSearchAttributes(workflowExecutionSearchAttributes(this.attributes(searchPhase)));
     }
+    return status;
+  }
+
+  /** Shows `next` and writes it to the WFE through the sync activity. */
+  publish(next: WorkflowExecutionStatus): Promise<WriteOutcome> {
+    const status = this.show(next);
+    if (!this.options.sync) throw new Error('this StatusPublisher was made without a sync activity');
     return this.options.sync({ ref: this.options.ref, status });
   }
 }

@@ -1,159 +1,116 @@
 /**
  * workflowExecutionWorkflow: one durable run per WorkflowExecution resource (DESIGN.md §1).
  *
- *   1 validate the spec               (local activity with the worker's policy; invalid → Failed/ConfigurationError)
- *   2 create the Tekton PipelineRun    (idempotent: deterministic name, adopt when ours)
- *   3 record one action record per step
- *   4 wait for the PipelineRun, syncing every change into the WFE status
- *   5 finish the action records with the outcomes
- *   6 signal the Effectiveness Monitor
+ *   1 validate the spec                 ┐
+ *   2 create the Tekton PipelineRun     ├ one local activity, beginExecution (the worker's policy; idempotent)
+ *   3 record one action record per step ┘
+ *   4 wait for the PipelineRun, writing every change into the WFE status — one heartbeating activity
+ *   5 finish the action records        ┐ one local activity, finishExecution (with the final status and
+ *   6 signal the Effectiveness Monitor ┘ the finalizer's release)
  *
- * Around it: the WFE's `spec.timeout` is enforced here (after a grace that lets Tekton report its own
- * timeout first); cancelling the workflow (the WFE was deleted) cancels the PipelineRun and finishes the
- * records as cancelled; a finalizer keeps the WFE until that cleanup is done. All waiting happens inside
- * activities, so the history grows with PipelineRun changes, not with time.
+ * A run is three workflow tasks when nothing goes wrong: one to begin, one when the PipelineRun finished, one
+ * to end (issue #13; README "Decisions"). Around it: the WFE's `spec.timeout` is enforced here, counted
+ * from the start of the run (after a grace that lets Tekton report its own timeout first); cancelling the
+ * workflow (the WFE was deleted) cancels the PipelineRun and finishes the records as cancelled; a finalizer
+ * keeps the WFE until that cleanup is done.
  *
- * The main function below is that sequence; each step is a named function after it, in the same order.
+ * Runs started by the first release take its code path (workflow-execution-v1.ts), chosen by `patched()`
+ * so their histories replay unchanged.
  */
 import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
-  defineQuery,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { ActionRecordActivities, ActionRecordContext } from '../activities/action-records';
+import type { ExecutionStepActivities } from '../activities/execution-steps';
 import type { PipelineRunActivities, PipelineRunRef } from '../activities/pipeline-runs';
-import type { RemediationSignalActivities } from '../activities/remediation-signal';
-import type {
-  WorkflowExecutionActivities,
-  WorkflowExecutionRef,
-  WriteOutcome,
-} from '../activities/workflow-executions';
+import type { WorkflowExecutionRef } from '../activities/workflow-executions';
+import { actionRecordContextOf, type ActionRecordContext } from '../domain/action-record-context';
 import { failureReasonOf } from '../domain/activity-failures';
 import {
   executionTerminalSignal,
   rejectedExecutionTerminalSignal,
 } from '../domain/effectiveness/workflow-execution-signal';
 import { remediationOf, type RemediationKey } from '../domain/remediation';
+import { failedWorkflowExecutionStatus, interruptedWorkflowExecutionStatus } from '../domain/status/transitions';
+import { tryParseGoDuration } from '../domain/duration';
+import { formatValidationErrors, type ValidationError } from '../domain/validation-errors';
 import {
-  failedWorkflowExecutionStatus,
-  initialWorkflowExecutionStatus,
-  interruptedWorkflowExecutionStatus,
-} from '../domain/status';
-import { formatValidationErrors, type ValidationError } from '../domain/validation';
-import {
-  executionTimeoutOf,
+  DEFAULT_EXECUTION_TIMEOUT,
   isTerminalPhase,
   type FailureReason,
   type WorkflowExecution,
   type WorkflowExecutionStatus,
 } from '../domain/workflow-execution';
 import { StatusPublisher } from './status-publisher';
+import { workflowExecutionV1 } from './workflow-execution-v1';
+import {
+  DELETED_BEFORE_START,
+  statusQuery,
+  WAIT_TIMEOUT_SLACK_MS,
+  WORKFLOW_EXECUTION_DEFAULTS,
+  type ResolvedOptions,
+  type WorkflowExecutionInput,
+  type WorkflowExecutionResult,
+} from './workflow-execution-contract';
 
-export interface WorkflowExecutionOptions {
-  /** Heartbeat timeout of the waiting activity: how fast a dead worker's wait is taken over. Default 30 s. */
-  heartbeatTimeoutMs?: number;
-  /** Extra time Tekton gets to report its own pipeline timeout before the workflow enforces it. Default 60 s. */
-  deadlineGraceMs?: number;
-  /** After cancelling a PipelineRun, how long to wait for Tekton to report it cancelled. Default 60 s. */
-  cancellationWaitMs?: number;
-  /** Retry backoff of activities (transient Kubernetes/PostgreSQL errors are retried until the deadline). */
-  retryInitialIntervalMs?: number;
-  retryMaximumIntervalMs?: number;
-}
+export {
+  statusQuery,
+  type WorkflowExecutionInput,
+  type WorkflowExecutionOptions,
+  type WorkflowExecutionResult,
+} from './workflow-execution-contract';
 
-export interface WorkflowExecutionInput {
-  /** The resource as the API server returned it (metadata incl. uid, and spec); validated in step 1. */
-  workflowExecution: { metadata: { namespace: string; name: string; uid: string }; spec?: unknown } & Record<
-    string,
-    unknown
-  >;
-  options?: WorkflowExecutionOptions;
-}
+/** The patch id that marks runs taking this (lean) path. Never reuse it for another change. */
+export const LEAN_EXECUTION_PATCH = 'lean-execution-2026-11';
 
-export interface WorkflowExecutionResult {
-  phase: 'Completed' | 'Failed';
-  reason?: FailureReason;
-  message?: string;
-  pipelineRunRef?: PipelineRunRef;
-  status?: WorkflowExecutionStatus;
-}
-
-/** The WFE status as the workflow currently knows it (what it last wrote, or is about to). */
-export const statusQuery = defineQuery<WorkflowExecutionStatus | undefined>('status');
-
-const DEFAULTS = {
-  heartbeatTimeoutMs: 30_000,
-  deadlineGraceMs: 60_000,
-  cancellationWaitMs: 60_000,
-  retryInitialIntervalMs: 1_000,
-  retryMaximumIntervalMs: 30_000,
-};
-type Options = typeof DEFAULTS;
-
-/**
- * How much longer than the deadline the waiting activity may run before its own start-to-close timeout
- * ends it. The workflow's deadline timer is what ends a wait: it cancels the activity, which learns it at
- * its next heartbeat. That timer fires in a workflow task, which can be late (a restarted worker, a backlog
- * of tasks); without this slack a wait begun at the start of the run would time out at the same moment,
- * and its retry would start a new wait instead of the clean cancellation. Five minutes covers any such
- * delay short of an outage, during which nothing runs anyway.
- */
-const WAIT_TIMEOUT_SLACK_MS = 5 * 60_000;
-
-/** The activities of a run, each with its timeouts; all retry with the run's backoff until the deadline. */
-function activitiesOf(o: Options) {
+/** The activities of a run, each with its timeouts; all retry with the run's backoff. */
+function activitiesOf(o: ResolvedOptions, deadlineMs: number) {
   const retry = {
     initialInterval: o.retryInitialIntervalMs,
     maximumInterval: o.retryMaximumIntervalMs,
     backoffCoefficient: 2,
   };
   return {
-    // Validation: local, so the worker's image policy applies; pure, so 10 s is plenty.
-    validation: proxyLocalActivities<WorkflowExecutionActivities>({ startToCloseTimeout: '10 seconds' }),
-    // Quick calls: a hung request is abandoned and retried after 20 s rather than stalling the execution.
-    kubernetes: proxyActivities<WorkflowExecutionActivities & PipelineRunActivities>({
-      startToCloseTimeout: '20 seconds',
+    // Batched steps: a handful of quick calls; a hung one is abandoned after 30 s and the step retried.
+    steps: proxyLocalActivities<ExecutionStepActivities & Pick<PipelineRunActivities, 'cancelPipelineRun'>>({
+      startToCloseTimeout: '30 seconds',
       retry,
     }),
-    records: proxyActivities<ActionRecordActivities>({ startToCloseTimeout: '20 seconds', retry }),
-    monitor: proxyActivities<RemediationSignalActivities>({ startToCloseTimeout: '20 seconds', retry }),
-    /** The wait for PipelineRun changes: as long as the execution may take, heartbeating. */
-    waiting: (deadlineMs: number) =>
-      proxyActivities<PipelineRunActivities>({
-        startToCloseTimeout: deadlineMs + WAIT_TIMEOUT_SLACK_MS,
-        heartbeatTimeout: o.heartbeatTimeoutMs,
-        retry,
-      }),
+    /** The wait for the PipelineRun: as long as the execution may take, heartbeating. */
+    waiting: proxyActivities<Pick<PipelineRunActivities, 'awaitPipelineRunOutcome'>>({
+      startToCloseTimeout: deadlineMs + WAIT_TIMEOUT_SLACK_MS,
+      heartbeatTimeout: o.heartbeatTimeoutMs,
+      retry,
+    }),
   };
 }
 
-/** What every step of a run shares. */
-interface Run {
+/** A run whose spec passed validation and whose execution began. */
+interface Execution {
   ref: WorkflowExecutionRef;
-  options: Options;
+  options: ResolvedOptions;
   activities: ReturnType<typeof activitiesOf>;
   status: StatusPublisher;
-}
-
-/** A run whose spec passed validation. */
-interface Execution extends Run {
   wfe: WorkflowExecution;
   remediation: RemediationKey;
-  timeout: { text: string; ms: number };
-  /** The timeout plus the grace Tekton gets to report its own timeout first. */
-  deadlineMs: number;
+  timeoutText: string;
+  /** Workflow time when the execution's deadline (timeout + grace) passes. */
+  deadlineAt: number;
   recordContext: ActionRecordContext;
-  waiting: PipelineRunActivities;
-  /** Set once step 2 created (or adopted) it. */
   pipelineRunRef?: PipelineRunRef;
+  /** After the last status write whose outcome the workflow knows (guards the waiting activity's writes). */
+  resourceVersion?: string;
+  /** Whether the current status is already on the WFE (written by the waiting activity). */
+  statusWritten: boolean;
 }
 
 /** Why an execution stopped before its PipelineRun finished. */
@@ -164,109 +121,105 @@ interface Interruption {
   cancellation?: unknown;
 }
 
-const DELETED_BEFORE_START: WorkflowExecutionResult = {
-  phase: 'Failed',
-  reason: 'Cancelled',
-  message: 'the WorkflowExecution was deleted before it started',
-};
-
 export async function workflowExecutionWorkflow(input: WorkflowExecutionInput): Promise<WorkflowExecutionResult> {
-  const run = beginRun(input);
-  // 1. Validate.
-  const validation = await run.activities.validation.validateWorkflowExecution(input.workflowExecution);
-  if (!validation.ok) return rejectInvalidSpec(run, input.workflowExecution, validation.errors);
-  const execution = beginExecution(run, validation.value);
-  if ((await takeWorkflowExecution(execution)) === 'gone') return DELETED_BEFORE_START;
+  if (!patched(LEAN_EXECUTION_PATCH)) return workflowExecutionV1(input);
+  const options = { ...WORKFLOW_EXECUTION_DEFAULTS, ...input.options };
+  const info = workflowInfo();
+  const { namespace, name, uid } = input.workflowExecution.metadata;
+  const ref: WorkflowExecutionRef = { namespace, name, uid };
+  const temporal = { namespace: info.namespace, workflowId: info.workflowId, runId: info.runId };
+  const status = new StatusPublisher({ ref, temporal });
+  setHandler(statusQuery, () => status.current);
+  const timeoutText = timeoutOf(input.workflowExecution);
+  const deadlineMs = (tryParseGoDuration(timeoutText) ?? 0) + options.deadlineGraceMs;
+  const deadlineAt = info.startTime.getTime() + deadlineMs;
+  const activities = activitiesOf(options, deadlineMs);
 
-  const interruption = await runWithinDeadline(execution, async () => {
-    await createPipelineRun(execution); // 2
-    await execution.activities.records.recordActions(execution.recordContext); // 3
-    await followPipelineRun(execution); // 4
+  // 1, 2, 3. Shielded: a cancellation arriving meanwhile (the WFE deleted) is acted on once it is done,
+  // so the cleanup knows what exists; it is a few quick calls.
+  const begun = await CancellationScope.nonCancellable(() =>
+    activities.steps.beginExecution({
+      workflowExecution: input.workflowExecution,
+      ref,
+      temporal,
+      executionStartedAt: info.startTime.toISOString(),
+      now: new Date().toISOString(),
+      deadlineAt,
+    }),
+  );
+  if (begun.kind === 'invalid') return rejectInvalidSpec({ ref, status, activities }, input, begun.errors);
+  if (begun.kind === 'gone') {
+    log.info('WorkflowExecution no longer exists: nothing to execute', { ref });
+    return DELETED_BEFORE_START;
+  }
+  const x: Execution = {
+    ref,
+    options,
+    activities,
+    status,
+    wfe: begun.workflowExecution,
+    remediation: remediationOf(begun.workflowExecution.spec.remediationRequestRef, namespace),
+    timeoutText,
+    deadlineAt,
+    recordContext: actionRecordContextOf(begun.workflowExecution, temporal, info.startTime.toISOString()),
+    statusWritten: begun.kind === 'started',
+  };
+  status.describeRunAs({
+    namespace,
+    name,
+    remediation: x.remediation.id,
+    target: x.wfe.spec.targetResource,
+    actionTypes: x.wfe.spec.steps.map((s) => s.actionType),
   });
-  if (interruption) await CancellationScope.nonCancellable(() => stopExecution(execution, interruption));
+
+  let interruption: Interruption | undefined;
+  if (begun.kind === 'started') {
+    x.pipelineRunRef = begun.pipelineRunRef;
+    x.resourceVersion = begun.resourceVersion;
+    status.show(begun.status, 'Running');
+    interruption = await runWithinDeadline(x, () => waitForPipelineRun(x)); // 4
+  } else {
+    status.show(begun.status);
+    interruption = { reason: begun.reason, message: begun.message };
+  }
+  if (interruption) await CancellationScope.nonCancellable(() => stopExecution(x, interruption));
   // 5, 6 and the finalizer. Shielded: a cancellation arriving now (the WFE deleted as it completes) must
   // not skip the monitor signal or leave the finalizer behind.
-  const result = await CancellationScope.nonCancellable(() => finish(execution));
+  const result = await CancellationScope.nonCancellable(() => finish(x));
   if (interruption?.cancellation) throw interruption.cancellation;
   return result;
 }
 
-function beginRun(input: WorkflowExecutionInput): Run {
-  const options = { ...DEFAULTS, ...input.options };
-  const info = workflowInfo();
-  const { namespace, name, uid } = input.workflowExecution.metadata;
-  const ref: WorkflowExecutionRef = { namespace, name, uid };
-  const activities = activitiesOf(options);
-  const status = new StatusPublisher({
-    ref,
-    temporal: { namespace: info.namespace, workflowId: info.workflowId, runId: info.runId },
-    sync: activities.kubernetes.syncWorkflowExecutionStatus,
-  });
-  setHandler(statusQuery, () => status.current);
-  return { ref, options, activities, status };
+/** The spec's timeout as written, or the default (validation vouches for it before it matters). */
+function timeoutOf(workflowExecution: WorkflowExecutionInput['workflowExecution']): string {
+  const spec = workflowExecution.spec as { timeout?: unknown } | undefined;
+  return typeof spec?.timeout === 'string' ? spec.timeout : DEFAULT_EXECUTION_TIMEOUT;
 }
 
 /** Step 1 failed: the WFE ends Failed/ConfigurationError naming every problem; no PipelineRun, no records. */
 async function rejectInvalidSpec(
-  run: Run,
-  rejected: WorkflowExecutionInput['workflowExecution'],
+  run: Pick<Execution, 'ref' | 'status' | 'activities'>,
+  input: WorkflowExecutionInput,
   errors: ValidationError[],
 ): Promise<WorkflowExecutionResult> {
   const message = `invalid WorkflowExecution: ${formatValidationErrors(errors)}`;
-  await run.status.publish(
+  const status = run.status.show(
     failedWorkflowExecutionStatus({
       reason: 'ConfigurationError',
       message,
       now: new Date(),
       wasExecutionFailure: false,
-      workflowExecution: rejected,
+      workflowExecution: input.workflowExecution,
     }),
   );
-  const signal = rejectedExecutionTerminalSignal(rejected, run.ref, 'Failed', new Date());
-  if (signal) await run.activities.monitor.signalEffectivenessMonitor(signal);
-  else
+  const signal = rejectedExecutionTerminalSignal(input.workflowExecution, run.ref, 'Failed', new Date());
+  if (!signal) {
     log.warn('invalid WorkflowExecution has no usable remediation/target: effectiveness not signalled', {
       ref: run.ref,
     });
-  return { phase: 'Failed', reason: 'ConfigurationError', message, status: run.status.current };
-}
-
-function beginExecution(run: Run, wfe: WorkflowExecution): Execution {
-  const info = workflowInfo();
-  const remediation = remediationOf(wfe.spec.remediationRequestRef, wfe.metadata.namespace);
-  run.status.describeRunAs({
-    namespace: run.ref.namespace,
-    name: run.ref.name,
-    remediation: remediation.id,
-    target: wfe.spec.targetResource,
-    actionTypes: wfe.spec.steps.map((s) => s.actionType),
-  });
-  const timeout = executionTimeoutOf(wfe.spec);
-  const deadlineMs = timeout.ms + run.options.deadlineGraceMs;
-  return {
-    ...run,
-    wfe,
-    remediation,
-    timeout,
-    deadlineMs,
-    recordContext: {
-      workflowExecution: wfe,
-      temporalWorkflowId: info.workflowId,
-      temporalRunId: info.runId,
-      executionStartedAt: new Date(info.startTime).toISOString(),
-    },
-    waiting: run.activities.waiting(deadlineMs),
-  };
-}
-
-/** The WFE shows it is taken (Pending), then gets the finalizer that keeps it until the cleanup is done. */
-async function takeWorkflowExecution(x: Execution): Promise<WriteOutcome> {
-  const initial = initialWorkflowExecutionStatus(x.wfe, new Date(), { temporal: x.status.temporal });
-  if ((await x.status.publish(initial)) === 'gone') {
-    log.info('WorkflowExecution no longer exists: nothing to execute', { ref: x.ref });
-    return 'gone';
   }
-  return x.activities.kubernetes.addExecutionFinalizer(x.ref);
+  await run.activities.steps.finishExecution({ ref: run.ref, status, signal, releaseFinalizer: false });
+  return { phase: 'Failed', reason: 'ConfigurationError', message, status };
 }
 
 /**
@@ -277,7 +230,7 @@ async function takeWorkflowExecution(x: Execution): Promise<WriteOutcome> {
 async function runWithinDeadline(x: Execution, work: () => Promise<void>): Promise<Interruption | undefined> {
   let deadlineExceeded = false;
   const scope = new CancellationScope();
-  sleep(x.deadlineMs)
+  sleep(Math.max(1, x.deadlineAt - Date.now()))
     .then(() => {
       deadlineExceeded = true;
       scope.cancel();
@@ -290,7 +243,7 @@ async function runWithinDeadline(x: Execution, work: () => Promise<void>): Promi
     if (isCancellation(err) && deadlineExceeded) {
       return {
         reason: 'DeadlineExceeded',
-        message: `the WorkflowExecution did not finish within its timeout of ${x.timeout.text}`,
+        message: `the WorkflowExecution did not finish within its timeout of ${x.timeoutText}`,
       };
     }
     if (isCancellation(err)) {
@@ -306,43 +259,31 @@ async function runWithinDeadline(x: Execution, work: () => Promise<void>): Promi
   }
 }
 
-/** Step 2: the PipelineRun (created, or adopted when a retried create finds ours), shown in the status. */
-async function createPipelineRun(x: Execution): Promise<void> {
-  const created = await x.activities.kubernetes.createPipelineRun({
-    workflowExecution: x.wfe,
-    temporalWorkflowId: workflowInfo().workflowId,
-  });
-  x.pipelineRunRef = created.pipelineRunRef;
-  await x.status.publish({ ...x.status.current!, pipelineRunRef: x.pipelineRunRef });
-}
-
-/** Step 4: waits for PipelineRun changes, publishing each, until the status is terminal (or the PR vanished). */
-async function followPipelineRun(x: Execution): Promise<void> {
+/** Step 4: the waiting activity writes every change itself and returns when the PipelineRun is done or gone. */
+async function waitForPipelineRun(x: Execution): Promise<void> {
   const pipelineRunRef = x.pipelineRunRef!;
-  let fingerprint: string | undefined;
-  while (!isTerminalPhase(x.status.current?.phase)) {
-    const change = await x.waiting.awaitPipelineRunChange({
-      workflowExecution: x.wfe,
-      pipelineRunRef,
-      previous: x.status.current!,
-      lastFingerprint: fingerprint,
-      heartbeatIntervalMs: Math.max(1_000, Math.floor(x.options.heartbeatTimeoutMs / 3)),
-    });
-    if (change.kind === 'deleted') {
-      const message = `PipelineRun ${pipelineRunRef.namespace}/${pipelineRunRef.name} was deleted before it finished`;
-      await x.status.publish(
-        failedWorkflowExecutionStatus({
-          reason: 'PipelineRunDeleted',
-          message,
-          previous: x.status.current,
-          now: new Date(),
-        }),
-      );
-      return;
-    }
-    fingerprint = change.fingerprint;
-    await x.status.publish(change.status);
+  const outcome = await x.activities.waiting.awaitPipelineRunOutcome({
+    workflowExecution: x.wfe,
+    pipelineRunRef,
+    previous: x.status.current!,
+    resourceVersion: x.resourceVersion,
+    heartbeatIntervalMs: Math.max(1_000, Math.floor(x.options.heartbeatTimeoutMs / 3)),
+  });
+  if (outcome.kind === 'deleted') {
+    const message = `PipelineRun ${pipelineRunRef.namespace}/${pipelineRunRef.name} was deleted before it finished`;
+    x.status.show(
+      failedWorkflowExecutionStatus({
+        reason: 'PipelineRunDeleted',
+        message,
+        previous: outcome.status,
+        now: new Date(),
+      }),
+    );
+    x.statusWritten = false;
+    return;
   }
+  x.status.show(outcome.status);
+  x.statusWritten = outcome.written;
 }
 
 /**
@@ -352,23 +293,29 @@ async function followPipelineRun(x: Execution): Promise<void> {
  */
 async function stopExecution(x: Execution, { reason, message }: Interruption): Promise<void> {
   if (x.pipelineRunRef && !isTerminalPhase(x.status.current?.phase)) {
-    await x.activities.kubernetes.cancelPipelineRun(x.pipelineRunRef);
+    await x.activities.steps.cancelPipelineRun(x.pipelineRunRef);
     try {
-      await CancellationScope.withTimeout(x.options.cancellationWaitMs, () => followPipelineRun(x));
+      await CancellationScope.withTimeout(x.options.cancellationWaitMs, () => waitForPipelineRun(x));
     } catch (err) {
       if (!isCancellation(err)) throw err;
     }
   }
   const stopped = interruptedWorkflowExecutionStatus({ seen: x.status.current!, reason, message, now: new Date() });
-  if (stopped) await x.status.publish(stopped);
+  if (stopped) {
+    x.status.show(stopped);
+    x.statusWritten = false;
+  }
 }
 
-/** Steps 5 and 6, and the finalizer: the end of every path that got past validation. */
+/** Steps 5 and 6, the final status and the finalizer: the end of every path that got past validation. */
 async function finish(x: Execution): Promise<WorkflowExecutionResult> {
-  const final = x.status.current!;
-  await x.activities.records.completeActions({ context: x.recordContext, status: final });
-  await x.activities.monitor.signalEffectivenessMonitor(
-    executionTerminalSignal({
+  const final: WorkflowExecutionStatus = x.status.current!;
+  await x.activities.steps.finishExecution({
+    ref: x.ref,
+    status: final,
+    writeStatus: !x.statusWritten,
+    recordContext: x.recordContext,
+    signal: executionTerminalSignal({
       remediation: x.remediation,
       workflowExecution: x.ref,
       target: x.wfe.spec.targetResource,
@@ -376,8 +323,8 @@ async function finish(x: Execution): Promise<WorkflowExecutionResult> {
       status: final,
       now: new Date(),
     }),
-  );
-  await x.activities.kubernetes.removeExecutionFinalizer(x.ref);
+    releaseFinalizer: true,
+  });
   return {
     phase: final.phase === 'Completed' ? 'Completed' : 'Failed',
     reason: final.failureDetails?.reason,

@@ -112,7 +112,8 @@ export interface ExecutionEnv {
   run(wfe: KubernetesObject, options?: WorkflowExecutionOptions): Promise<WorkflowExecutionResult>;
   getWorkflowExecution(namespace: string, name: string): Promise<KubernetesObject | undefined>;
   listPipelineRuns(namespace: string): Promise<KubernetesObject[]>;
-  startWorker(): Promise<void>;
+  /** Starts the env's worker again; with `workflowBundle`, running that workflow code (e.g. an older release). */
+  startWorker(opts?: { workflowBundle?: WorkflowBundle }): Promise<void>;
   stopWorker(): Promise<void>;
   close(): Promise<void>;
 }
@@ -143,7 +144,7 @@ export async function createExecutionEnv(
   });
 
   let current: { execution: ExecutionWorker; running: Promise<void> } | undefined;
-  const startWorker = async () => {
+  const startWorker = async (startOpts: { workflowBundle?: WorkflowBundle } = {}) => {
     const execution = await createExecutionWorker({
       connection: workerConnection,
       namespace: temporalNamespace,
@@ -156,7 +157,7 @@ export async function createExecutionEnv(
       // Only this env's namespaces: relisting every test's PipelineRuns every 2 s loads the shared stack.
       watchNamespaces: [namespace, `${namespace}-stalled`],
       resyncIntervalMs: 2_000,
-      workflowBundle,
+      workflowBundle: startOpts.workflowBundle ?? workflowBundle,
       tuning: { shutdownGraceTime: '2 seconds' },
     });
     current = { execution, running: execution.worker.run() };

@@ -1,13 +1,17 @@
 /**
  * Determinism: recorded histories of workflowExecutionWorkflow (completed, failed, cancelled, and the paths
- * that end before the PipelineRun does) replay against today's code. A failure means a change would break
- * executions already running in production: version it with `patched()`, or re-record on purpose
- * (support/record-histories.ts).
+ * that end before the PipelineRun does) replay against today's code — those of the first release (one
+ * activity per step, frozen: runs it started must finish after an upgrade) and those of today's lean path.
+ * A failure means a change would break executions already running in production: version it with
+ * `patched()`, or re-record the lean set on purpose (support/record-histories.ts).
  */
 import fs from 'node:fs';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { DefaultLogger, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
-import { WFE_FIXTURES } from './support/record-histories';
+import { LEAN_EXECUTION_PATCH } from '../../src/workflows/workflow-execution';
+import { FIRST_RELEASE_FIXTURES, LEAN_FIXTURES } from './support/record-histories';
+
+const WFE_FIXTURES = FIRST_RELEASE_FIXTURES;
 
 const eventTypes = (file: string) =>
   (JSON.parse(fs.readFileSync(file, 'utf8')) as { events: { eventType: string }[] }).events.map((e) => e.eventType);
@@ -18,6 +22,30 @@ const activities = (file: string) =>
       events: { activityTaskScheduledEventAttributes?: { activityType: { name: string } } }[];
     }
   ).events.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType.name ?? []);
+
+type HistoryJson = {
+  events: {
+    activityTaskScheduledEventAttributes?: { activityType: { name: string } };
+    markerRecordedEventAttributes?: { markerName: string; details?: Record<string, { payloads: { data: string }[] }> };
+  }[];
+};
+const history = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8')) as HistoryJson;
+/** The local activities a history ran, in order (from their markers). */
+const localActivities = (file: string) =>
+  history(file).events.flatMap((e) => {
+    const m = e.markerRecordedEventAttributes;
+    const data = m?.markerName === 'core_local_activity' ? m.details?.data?.payloads[0]?.data : undefined;
+    return data
+      ? [(JSON.parse(Buffer.from(data, 'base64').toString('utf8')) as { activity_type: string }).activity_type]
+      : [];
+  });
+/** Whether the run took the lean path: its first command is the patch marker. */
+const patchedLean = (file: string) =>
+  history(file).events.some((e) => {
+    const m = e.markerRecordedEventAttributes;
+    const id = m?.markerName === 'core_patch' ? m.details?.['patch-data']?.payloads[0]?.data : undefined;
+    return id !== undefined && Buffer.from(id, 'base64').toString('utf8').includes(LEAN_EXECUTION_PATCH);
+  });
 
 let workflowBundle: WorkflowBundle;
 beforeAll(async () => {
@@ -53,7 +81,39 @@ describe('recorded WorkflowExecution histories', () => {
   });
 
   it.each(Object.entries(WFE_FIXTURES))('replays the %s history without nondeterminism', async (_name, file) => {
-    const history = historyFromJSON(JSON.parse(fs.readFileSync(file, 'utf8')));
-    await expect(Worker.runReplayHistory({ workflowBundle }, history)).resolves.toBeUndefined();
+    const replayed = historyFromJSON(JSON.parse(fs.readFileSync(file, 'utf8')));
+    await expect(Worker.runReplayHistory({ workflowBundle }, replayed)).resolves.toBeUndefined();
+  });
+});
+
+describe('recorded WorkflowExecution histories of the lean path', () => {
+  it('are marked by the patch, and the first release’s are not', () => {
+    for (const file of Object.values(LEAN_FIXTURES)) expect([file, patchedLean(file)]).toEqual([file, true]);
+    for (const file of Object.values(FIRST_RELEASE_FIXTURES)) expect([file, patchedLean(file)]).toEqual([file, false]);
+  });
+
+  it('begin and finish in one local activity each, and wait in one activity', () => {
+    expect(localActivities(LEAN_FIXTURES.completed)).toEqual(['beginExecution', 'finishExecution']);
+    expect(activities(LEAN_FIXTURES.completed)).toEqual(['awaitPipelineRunOutcome']);
+    expect(localActivities(LEAN_FIXTURES.failed)).toEqual(['beginExecution', 'finishExecution']);
+    expect(eventTypes(LEAN_FIXTURES.cancelled)).toContain('EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED');
+    expect(localActivities(LEAN_FIXTURES.cancelled)).toEqual(
+      expect.arrayContaining(['beginExecution', 'cancelPipelineRun', 'finishExecution']),
+    );
+  });
+
+  it('cover the paths that end before the PipelineRun does', () => {
+    expect(localActivities(LEAN_FIXTURES.rejected)).toEqual(['beginExecution', 'finishExecution']);
+    expect(localActivities(LEAN_FIXTURES.deletedBeforeStart)).toEqual(['beginExecution']);
+    expect(localActivities(LEAN_FIXTURES.deadline)).toContain('cancelPipelineRun');
+    expect(localActivities(LEAN_FIXTURES.ownershipConflict)).toEqual(['beginExecution', 'finishExecution']);
+    expect(activities(LEAN_FIXTURES.ownershipConflict)).toEqual([]);
+    expect(activities(LEAN_FIXTURES.pipelineRunDeleted)).toContain('awaitPipelineRunOutcome');
+    expect(localActivities(LEAN_FIXTURES.pipelineRunDeleted)).not.toContain('cancelPipelineRun');
+  });
+
+  it.each(Object.entries(LEAN_FIXTURES))('replays the %s history without nondeterminism', async (_name, file) => {
+    const replayed = historyFromJSON(JSON.parse(fs.readFileSync(file, 'utf8')));
+    await expect(Worker.runReplayHistory({ workflowBundle }, replayed)).resolves.toBeUndefined();
   });
 });

@@ -167,8 +167,14 @@ export async function createDurabilityEnv(prefix: string): Promise<DurabilityEnv
   return env;
 }
 
-/** The highest attempt at which an activity of `type` started, from a workflow's history. */
-export async function highestActivityAttempt(handle: WorkflowHandle, type: string): Promise<number> {
+/**
+ * The highest attempt at which an activity of one of `types` started, from a workflow's history: regular
+ * activities (ActivityTaskStarted) and local activities (their marker's data names type and attempt) —
+ * e.g. a Data Storage write is an activity of its own in the first release's runs (`completeActions`) and
+ * part of a batched local activity in the lean ones (`finishExecution`).
+ */
+export async function highestActivityAttempt(handle: WorkflowHandle, types: string | string[]): Promise<number> {
+  const wanted = new Set(Array.isArray(types) ? types : [types]);
   const { events } = await handle.fetchHistory();
   const scheduled = new Map<string, string>();
   let highest = 0;
@@ -176,8 +182,14 @@ export async function highestActivityAttempt(handle: WorkflowHandle, type: strin
     const s = e.activityTaskScheduledEventAttributes;
     if (s) scheduled.set(String(e.eventId), s.activityType?.name ?? '');
     const started = e.activityTaskStartedEventAttributes;
-    if (started && scheduled.get(String(started.scheduledEventId)) === type) {
+    if (started && wanted.has(scheduled.get(String(started.scheduledEventId)) ?? '')) {
       highest = Math.max(highest, started.attempt ?? 0);
+    }
+    const marker = e.markerRecordedEventAttributes;
+    const data = marker?.markerName === 'core_local_activity' ? marker.details?.data?.payloads?.[0]?.data : undefined;
+    if (data) {
+      const local = JSON.parse(Buffer.from(data).toString('utf8')) as { activity_type?: string; attempt?: number };
+      if (wanted.has(local.activity_type ?? '')) highest = Math.max(highest, local.attempt ?? 0);
     }
   }
   return highest;

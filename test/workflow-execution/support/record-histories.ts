@@ -1,10 +1,14 @@
 /**
- * Re-records the WorkflowExecution workflow histories the replay test (test/workflow-execution/replay.test.ts)
+ * Records the WorkflowExecution workflow histories the replay test (test/workflow-execution/replay.test.ts)
  * checks for determinism: a completed DAG, a failed step, a cancellation, and the paths that end before
  * the PipelineRun does (a rejected spec, with and without a remediation to report, a WFE deleted before
  * its workflow started, the deadline enforced by the workflow, a PipelineRun name owned by another WFE, a
- * PipelineRun deleted under a running execution). Run it only when a workflow change is meant to be
- * incompatible with running workflows (consider `patched()` first):
+ * PipelineRun deleted under a running execution).
+ *
+ * Two sets: FIRST_RELEASE_FIXTURES were recorded by the first release's code path (one activity per
+ * step) and are frozen — runs it started must keep replaying, through `patched()`, for as long as such a
+ * run can be open; LEAN_FIXTURES are today's path, re-recorded by this script. Re-record only when a
+ * workflow change is meant to be incompatible with running workflows (consider `patched()` first):
  *
  *     npm run stack -- up
  *     npx tsx test/workflow-execution/support/record-histories.ts
@@ -18,9 +22,11 @@ import { pipelineRunName } from '../../../src/domain/pipeline-run';
 import { PIPELINE_RUNS, WORKFLOW_EXECUTIONS, type KubernetesObject } from '../../../src/kubernetes/resources';
 import { eventually } from '../../support/stack';
 import { createExecutionEnv, FAST_OPTIONS, type ExecutionEnv } from '../../support/execution-env';
+import { createStalledNamespace } from './stalled-tekton';
 
 export const FIXTURES_DIR = path.resolve(__dirname, '..', '..', 'fixtures', 'histories');
-export const WFE_FIXTURES = {
+/** The first release's histories (workflow-execution-v1.ts), frozen. */
+export const FIRST_RELEASE_FIXTURES = {
   completed: path.join(FIXTURES_DIR, 'workflow-execution-completed.json'),
   failed: path.join(FIXTURES_DIR, 'workflow-execution-failed.json'),
   cancelled: path.join(FIXTURES_DIR, 'workflow-execution-cancelled.json'),
@@ -31,6 +37,16 @@ export const WFE_FIXTURES = {
   ownershipConflict: path.join(FIXTURES_DIR, 'workflow-execution-ownership-conflict.json'),
   pipelineRunDeleted: path.join(FIXTURES_DIR, 'workflow-execution-pipelinerun-deleted.json'),
 };
+
+/** Today's (lean) path, recorded by main() below. */
+export const LEAN_FIXTURES: typeof FIRST_RELEASE_FIXTURES = Object.fromEntries(
+  Object.entries(FIRST_RELEASE_FIXTURES).map(([name, file]) => [
+    name,
+    path.join(FIXTURES_DIR, path.basename(file).replace(/^workflow-execution-/, 'workflow-execution-lean-')),
+  ]),
+) as typeof FIRST_RELEASE_FIXTURES;
+
+const WFE_FIXTURES = LEAN_FIXTURES;
 
 async function save(env: ExecutionEnv, workflowId: string, file: string): Promise<void> {
   const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
@@ -111,13 +127,20 @@ async function recordEarlyEnds(env: ExecutionEnv): Promise<void> {
   });
   await save(env, await ended(await env.start(deleted)), WFE_FIXTURES.deletedBeforeStart);
 
-  // No simulator serves this namespace: only the workflow's own deadline ends the run.
-  const unserved = `${env.namespace}-unserved`;
-  const late = await env.createWorkflowExecution({ timeout: '2s', steps: [{ name: 'restart' }] }, unserved);
+  // Tekton does not act in this namespace: only the workflow's own deadline ends the run.
+  const stalled = await createStalledNamespace(env.kc, `${env.namespace}-stalled`);
+  const unserved = stalled.namespace;
+  const hang = { simulate: { outcome: 'hang' } };
+  const late = await env.createWorkflowExecution(
+    { timeout: '2s', steps: [{ name: 'restart', inputs: hang }] },
+    unserved,
+  );
   const deadline = await env.start(late, { ...FAST_OPTIONS, deadlineGraceMs: 500, cancellationWaitMs: 1_000 });
   await save(env, await ended(deadline), WFE_FIXTURES.deadline);
 
   const taken = await env.createWorkflowExecution({ steps: [{ name: 'restart' }] }, unserved);
+  // A real owner: the garbage collector would delete a PipelineRun whose owner does not exist.
+  const owner = await env.createWorkflowExecution({ steps: [{ name: 'restart' }] }, unserved);
   await env.customObjects.createNamespacedCustomObject({
     ...PIPELINE_RUNS,
     namespace: unserved,
@@ -128,13 +151,19 @@ async function recordEarlyEnds(env: ExecutionEnv): Promise<void> {
         name: pipelineRunName(taken),
         namespace: unserved,
         ownerReferences: [
-          { apiVersion: 'kubernaut.ai/v1alpha1', kind: 'WorkflowExecution', name: 'other', uid: 'other-uid' },
+          {
+            apiVersion: 'kubernaut.ai/v1alpha1',
+            kind: 'WorkflowExecution',
+            name: owner.metadata.name,
+            uid: owner.metadata.uid!,
+          },
         ],
       },
       spec: { pipelineSpec: { tasks: [{ name: 'other', taskRef: { name: 'kubernaut-action' } }] } },
     },
   });
   await save(env, await ended(await env.start(taken)), WFE_FIXTURES.ownershipConflict);
+  await stalled.remove();
 
   const orphaned = await env.createWorkflowExecution({
     steps: [{ name: 'restart', inputs: { simulate: { outcome: 'hang' } } }],

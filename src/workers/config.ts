@@ -39,6 +39,11 @@ export const WorkerConfigSchema = z.object({
   KUBERNAUT_MAX_CONCURRENT_ACTIVITIES: positiveInt.default(1000),
   KUBERNAUT_MAX_CACHED_WORKFLOWS: positiveInt.default(1000),
   KUBERNAUT_SHUTDOWN_GRACE_MS: positiveInt.default(30_000),
+  /**
+   * Longest wait between attempts to reach Temporal at start-up (jittered, doubling from 0.5 s): also the
+   * longest delay between Temporal answering again and the worker polling.
+   */
+  KUBERNAUT_TEMPORAL_RETRY_MAX_MS: positiveInt.default(10_000),
   /** Image policy applied when validating a WFE. */
   KUBERNAUT_REQUIRE_DIGEST: envBoolean(false),
   KUBERNAUT_ALLOWED_REGISTRIES: list,

@@ -11,6 +11,7 @@ import {
   envLogLevel,
   envPort,
   envPositiveInt as positiveInt,
+  envStabilizationWindowMs,
   loadEnvironment,
   temporalEnvironment,
 } from '../config/environment';
@@ -48,8 +49,8 @@ export const WorkerConfigSchema = z.object({
   KUBERNAUT_REQUIRE_DIGEST: envBoolean(false),
   KUBERNAUT_ALLOWED_REGISTRIES: list,
   KUBERNAUT_EFFECTIVENESS_SHARDS: positiveInt.default(4),
-  /** Wait after a remediation ends before assessing it; default: the monitor's (5 minutes). */
-  KUBERNAUT_EFFECTIVENESS_STABILIZATION_MS: z.coerce.number().int().min(0).optional(),
+  /** Wait after a remediation ends before assessing it (5 minutes); every worker and watcher must agree. */
+  KUBERNAUT_EFFECTIVENESS_STABILIZATION_MS: envStabilizationWindowMs,
   /** Port of /metrics, /healthz, /readyz; 0 disables. */
   KUBERNAUT_HTTP_PORT: envPort.default(9464),
   /** Port of the Temporal SDK's own Prometheus exporter (its metrics are also appended to /metrics); 0 disables. */

@@ -189,7 +189,14 @@ describe('effectivenessMonitorWorkflow', () => {
       const s = await monitorStatus();
       return s.totals.received === 5 && s.queued === 0 && s.starting === 0 ? s : undefined;
     });
-    expect(status.totals).toEqual({ received: 5, duplicates: 2, rejected: 0, started: 2, alreadyStarted: 1 });
+    expect(status.totals).toEqual({
+      received: 5,
+      duplicates: 2,
+      rejected: 0,
+      started: 2,
+      alreadyStarted: 1,
+      windowDisagreements: 0,
+    });
     await storedAssessment(b);
     expect(await env.dataStorage.getAssessment(a.remediation.id)).toEqual(first);
     expect(

@@ -124,6 +124,8 @@ export async function createExecutionEnv(
     prefix?: string;
     /** How long a step without its own `simulate.durationMs` runs on KWOK's node. Default 100 ms. */
     stepDurationMs?: number;
+    /** The worker's KUBERNAUT_EFFECTIVENESS_STABILIZATION_MS (unset: the worker's default). */
+    effectivenessStabilizationMs?: number;
   } = {},
 ): Promise<ExecutionEnv> {
   const prefix = opts.prefix ?? 'wfe';
@@ -154,6 +156,7 @@ export async function createExecutionEnv(
       temporalClient: client,
       policy: opts.policy,
       effectivenessShards: 1,
+      effectivenessStabilizationMs: opts.effectivenessStabilizationMs,
       // Only this env's namespaces: relisting every test's PipelineRuns every 2 s loads the shared stack.
       watchNamespaces: [namespace, `${namespace}-stalled`],
       resyncIntervalMs: 2_000,

@@ -23,7 +23,7 @@ describe('watcher: terminal RemediationRequests', () => {
 
   beforeAll(async () => {
     env = await createExecutionEnv({ prefix: 'watch-rr' });
-    const options = { monitor: { stabilizationWindowMs: 0 } };
+    const options = { stabilizationWindowMs: 0 };
     replicas = [await startInProcessWatcher(env, options), await startInProcessWatcher(env, options)];
   });
   afterAll(async () => {

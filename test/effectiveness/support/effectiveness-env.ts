@@ -39,7 +39,11 @@ export interface EffectivenessTestEnv {
   db: TestDatabase;
   dataStorage: DataStorage;
   startWorker(identity: string): Promise<RunningWorker>;
-  signal(remediation: RemediationTerminal, monitor?: EffectivenessMonitorInput): Promise<SignalledMonitor>;
+  /** Reports `remediation` with `stabilizationWindowMs` (default: the monitor's), starting the monitor with `monitor`. */
+  signal(
+    remediation: RemediationTerminal,
+    options?: Omit<EffectivenessMonitorInput, 'shard' | 'carried'>,
+  ): Promise<SignalledMonitor>;
   monitorId: string;
   /** Terminates the monitor so the next test starts one with its own input. */
   resetMonitor(): Promise<void>;
@@ -96,8 +100,14 @@ export async function createEffectivenessTestEnv(prefix: string): Promise<Effect
       workers.add(handle);
       return handle;
     },
-    signal(remediation, monitor) {
-      return signalRemediationTerminal(client, remediation, { shards: TEST_SHARDS, taskQueue, monitor });
+    signal(remediation, options = {}) {
+      const { stabilizationWindowMs, ...monitor } = options;
+      return signalRemediationTerminal(client, remediation, {
+        shards: TEST_SHARDS,
+        taskQueue,
+        stabilizationWindowMs,
+        monitor,
+      });
     },
     async resetMonitor() {
       try {

@@ -149,6 +149,11 @@ describe('effectivenessAssessmentWorkflow', () => {
   it('tells the Web UI which remediation it assesses, and its score and status', async () => {
     const { target, actionType } = newTarget();
     const r = terminalRemediation(target, [actionType]);
+    await seedActionHistory(env.dataStorage, {
+      target,
+      actionType,
+      actions: [{ status: 'succeeded', ageMs: 60_000, remediationId: r.remediation.id }],
+    });
     await env.signal(r, { stabilizationWindowMs: 0 });
     const stored = await storedAssessment(r);
     await assessmentHandle(r).result();
@@ -163,7 +168,8 @@ describe('effectivenessAssessmentWorkflow', () => {
     );
     // Current details are what the UI's "Current Details" panel shows; on a closed workflow the query replays it.
     const metadata = await assessmentHandle(r).query<{ currentDetails: string }>('__temporal_workflow_metadata');
-    expect(metadata.currentDetails).toContain(`score **${stored.score.toFixed(2)}**`);
+    expect(stored.score).toBe(1);
+    expect(metadata.currentDetails).toContain('score **1.00**');
     expect(metadata.currentDetails).toContain(`status **${stored.status}**`);
   });
 });
@@ -216,6 +222,25 @@ describe('effectivenessMonitorWorkflow', () => {
     expect((await monitorStatus()).totals).toMatchObject({ received: 3, rejected: 1, started: 2 });
   });
 
+  it('records a remediation with no action record but skipped ones as no_execution, telling the Web UI why', async () => {
+    const { target, actionType } = newTarget();
+    const r = terminalRemediation(target, [actionType]);
+    // Its WorkflowExecution was refused before its PipelineRun: the step was recorded skipped, never run.
+    await seedActionHistory(env.dataStorage, {
+      target,
+      actionType,
+      actions: [
+        { status: 'skipped', ageMs: 60_000, remediationId: r.remediation.id },
+        { status: 'succeeded', ageMs: 2 * HOUR },
+      ],
+    });
+    await env.signal(r, { stabilizationWindowMs: 0 });
+
+    expect(await storedAssessment(r)).toMatchObject({ status: 'no_execution', score: null, confidence: null });
+    const metadata = await assessmentHandle(r).query<{ currentDetails: string }>('__temporal_workflow_metadata');
+    expect(metadata.currentDetails).toContain('status **no_execution**: it executed no action');
+  });
+
   it('completes an assessment whose stabilization wait spans a worker restart', async () => {
     const { target, actionType } = newTarget();
     const r = terminalRemediation(target, [actionType]);
@@ -254,6 +279,7 @@ describe('createEffectivenessActivities', () => {
       recentRemediationsByActionType: {},
     });
 
+    if (assessment.score === null) throw new Error('scored inputs must give a score');
     const failure = await persistEffectivenessAssessment({ ...assessment, score: 2 }).catch((err: unknown) => err);
 
     expect(failure).toBeInstanceOf(ApplicationFailure);

@@ -68,7 +68,7 @@ export async function ensureNamespace(
       workflowExecutionRetentionPeriod: msToTs(retentionMs),
     });
     // The operator service learns of a new namespace from the server's namespace cache, a moment later.
-    for (const until = Date.now() + 30_000; ; ) {
+    for (const until = Date.now() + 30_000; ;) {
       try {
         await addSearchAttributes(connection, namespace);
         return true;

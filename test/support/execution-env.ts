@@ -30,6 +30,7 @@ import {
   uniqueName,
   type TestDatabase,
 } from './stack';
+import { terminateOpenWorkflows } from './leftover-work';
 
 /** Short timings so failure paths finish in seconds. */
 export const FAST_OPTIONS: WorkflowExecutionOptions = {
@@ -220,6 +221,9 @@ export async function createExecutionEnv(
     stopWorker,
     async close() {
       await stopWorker();
+      // Monitors, assessments still waiting out their window, executions a test abandoned: nothing of
+      // this environment may run on after it (test/support/leftover-work.ts).
+      await terminateOpenWorkflows(client);
       await db.drop();
       await connection.close();
       await workerConnection.close();

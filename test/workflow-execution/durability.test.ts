@@ -10,6 +10,7 @@ import { createTemporalNamespace, eventually, getStackInfo, temporalConnection, 
 import { createDedicatedTemporal, freePort, type DedicatedTemporal } from './support/dedicated-temporal';
 import { createDurabilityEnv, highestActivityAttempt, slowDag, type DurabilityEnv } from './support/durability-env';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
+import { terminateOpenWorkflows } from '../support/leftover-work';
 
 // Two cores shared with other test files: worker processes bundle workflow code at start (seconds each).
 jest.setTimeout(300_000);
@@ -39,8 +40,10 @@ describe('workflowExecutionWorkflow durability', () => {
   /** A Temporal namespace of its own on the stack's server (the effectiveness monitor's id is fixed). */
   async function stackTemporal(prefix: string) {
     const namespace = await createTemporalNamespace(stackConnection, prefix);
+    const client = new Client({ connection: stackConnection, namespace });
+    cleanups.push(async () => void (await terminateOpenWorkflows(client)));
     return {
-      client: new Client({ connection: stackConnection, namespace }),
+      client,
       settings: { temporalAddress: getStackInfo().temporal.address, temporalNamespace: namespace },
     };
   }

@@ -23,6 +23,7 @@ import {
   getStackInfo,
   uniqueName,
 } from '../../support/stack';
+import { terminateOpenWorkflows } from '../../support/leftover-work';
 
 /** Tests use one shard so every remediation goes to `effectiveness-monitor/0`. */
 export const TEST_SHARDS = 1;
@@ -118,6 +119,7 @@ export async function createEffectivenessTestEnv(prefix: string): Promise<Effect
     },
     async close() {
       for (const w of [...workers]) await w.stop();
+      await terminateOpenWorkflows(client);
       await nativeConnection.close();
       await connection.close();
       await db.drop();

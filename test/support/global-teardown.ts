@@ -1,7 +1,7 @@
 /**
  * The end of a test run: the check that it left no runnable work in the shared stack (open workflows of
  * its Temporal namespaces or started in `default`; see leftover-work.ts), the cleanup of whatever it left
- * (those workflows terminated, its Kubernetes namespaces deleted), then the stack stopped if this run
+ * (the workflows of its own namespaces terminated, its Kubernetes namespaces deleted), then the stack stopped if this run
  * started it and nobody else uses it. Leftover workflows fail the run: they are counted as a failure in
  * .test-results/summary.json and the teardown throws, naming each one.
  */
@@ -31,9 +31,10 @@ async function leftoverWork(): Promise<LeftoverWorkflow[]> {
   try {
     const leftovers = await findLeftoverWorkflows(connection, run, { defaultNamespace: info.temporal.namespace });
     if (process.env.KUBERNAUT_TEST_KEEP !== '1') {
+      // Only in the run's own namespaces: what runs in `default` may be someone else's (it is reported).
       await terminate(
         new Client({ connection, namespace: info.temporal.namespace }),
-        leftovers,
+        leftovers.filter((w) => w.namespace !== info.temporal.namespace),
         'left running by a test run',
       );
       const deleted = await deleteTestRunNamespaces(loadKubeConfig(info.kube.kubeconfigPath), run);
@@ -70,7 +71,8 @@ export default async function globalTeardown(): Promise<void> {
   if (leftovers.length > 0) {
     throw new Error(
       `the test run left ${leftovers.length} workflow(s) running in the stack's Temporal server ` +
-        `(terminated now; a test environment must terminate what it started when it closes):\n${describeLeftovers(leftovers)}`,
+        `(those of its own namespaces terminated now; a test environment must terminate what it started when ` +
+        `it closes, and never use the default namespace for work that outlives it):\n${describeLeftovers(leftovers)}`,
     );
   }
 }

@@ -8,8 +8,9 @@
  *   (`terminateOpenWorkflows`).
  * - The global teardown then checks (`findLeftoverWorkflows`): an open workflow in a namespace of the run,
  *   or one started in the stack's `default` namespace during the run (tests must never use it for anything
- *   that outlives them), fails the run. It terminates them and deletes the run's Kubernetes namespaces
- *   either way, so the stack is clean for whoever comes next.
+ *   that outlives them), fails the run. It terminates those of the run's namespaces (what runs in `default`
+ *   may be someone else's) and deletes the run's Kubernetes namespaces either way, so the stack is clean
+ *   for whoever comes next.
  */
 import * as k8s from '@kubernetes/client-node';
 import { Client, WorkflowNotFoundError, type Connection } from '@temporalio/client';

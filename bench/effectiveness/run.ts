@@ -218,7 +218,7 @@ async function main(): Promise<void> {
       endedAt: new Date().toISOString(),
     };
   });
-  const monitor = { stabilizationWindowMs: 0, continueAsNewAtHistoryLength: o.historyLimit };
+  const monitor = { continueAsNewAtHistoryLength: o.historyLimit };
 
   const loadBefore = os.loadavg();
   const started = performance.now();
@@ -227,7 +227,7 @@ async function main(): Promise<void> {
     while (next < remediations.length) {
       const r = remediations[next++];
       signalledAt.set(r.remediation.id, performance.now());
-      await signalRemediationTerminal(client, r, { shards: o.shards, taskQueue, monitor });
+      await signalRemediationTerminal(client, r, { shards: o.shards, taskQueue, stabilizationWindowMs: 0, monitor });
     }
   };
   await Promise.all(Array.from({ length: o.concurrency }, sender));

@@ -21,6 +21,7 @@ import {
   EFFECTIVENESS_MODEL,
   EffectivenessAssessment,
   EffectivenessInputs,
+  executedNothing,
 } from '../domain/effectiveness/scoring';
 
 /** The part of the Data Storage the assessment uses (what `createDataStorage(pool)` returns satisfies it). */
@@ -54,11 +55,11 @@ export function createEffectivenessActivities({ dataStorage }: { dataStorage: Ef
   return {
     async gatherEffectivenessInputs(req: GatherEffectivenessInputsRequest): Promise<EffectivenessInputs> {
       return translateErrors(async () => {
-        // The watcher's signal may not know the action types: the remediation's action records do.
-        const actionTypes =
-          req.actionTypes.length > 0
-            ? [...new Set(req.actionTypes)]
-            : [...new Set((await dataStorage.getRemediationActions(req.remediationId)).map((r) => r.actionType))];
+        // The remediation's own records say whether it executed anything, and (for the watcher's signal,
+        // which does not know them) which action types it ran.
+        const own = await dataStorage.getRemediationActions(req.remediationId);
+        const executedActions = own.filter((r) => r.status !== 'skipped').length;
+        const actionTypes = [...new Set(req.actionTypes.length > 0 ? req.actionTypes : own.map((r) => r.actionType))];
         const inputs: EffectivenessInputs = {
           remediationId: req.remediationId,
           target: req.target,
@@ -67,9 +68,10 @@ export function createEffectivenessActivities({ dataStorage }: { dataStorage: Ef
           combined: { succeeded: 0, failed: 0, oldestRecordAt: null, latestOutcomes: [] },
           byActionType: {},
           recentRemediationsByActionType: {},
+          executedActions,
         };
-        // A remediation that ran no action (e.g. Skipped before any WFE) is scored as "no history".
-        if (actionTypes.length === 0) return inputs;
+        // Nothing ran (rejected or refused WFE, RR without one): not scored, so no history is needed.
+        if (executedNothing(inputs) || actionTypes.length === 0) return inputs;
 
         const window = { since: req.history.since, until: req.history.until, latestN: TREND_OUTCOMES };
         const [perType, combined, recent] = await Promise.all([

@@ -22,7 +22,6 @@ export interface ActivityDependencies {
   temporalClient: Client;
   policy?: ValidationPolicy;
   signalOptions?: SignalRemediationTerminalOptions;
-  stabilizationWindowMs?: number;
 }
 
 export function createActivities(deps: ActivityDependencies) {
@@ -39,7 +38,6 @@ export function createActivities(deps: ActivityDependencies) {
   const monitor = createRemediationSignalActivities({
     temporalClient: deps.temporalClient,
     signalOptions: deps.signalOptions,
-    stabilizationWindowMs: deps.stabilizationWindowMs,
   });
   return {
     ...workflowExecutions,

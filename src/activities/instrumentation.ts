@@ -33,7 +33,10 @@ export function instrumentActivities(activities: Activities, metrics: WorkerMetr
     },
     async persistEffectivenessAssessment(assessment) {
       const result = await activities.persistEffectivenessAssessment(assessment);
-      if (result.created) metrics.assessmentScores.observe({ status: assessment.status }, assessment.score);
+      // A remediation that executed nothing has no score: it is not an observation of one.
+      if (result.created && assessment.score !== null) {
+        metrics.assessmentScores.observe({ status: assessment.status }, assessment.score);
+      }
       return result;
     },
   };

@@ -8,17 +8,12 @@ import {
 
 export function createRemediationSignalActivities(deps: {
   temporalClient: Client;
+  /** Shards, task queue and the stabilization window (KUBERNAUT_EFFECTIVENESS_STABILIZATION_MS) of this worker. */
   signalOptions?: SignalRemediationTerminalOptions;
-  /** Stabilization window for remediations this worker reports (KUBERNAUT_EFFECTIVENESS_STABILIZATION_MS). */
-  stabilizationWindowMs?: number;
 }) {
   return {
     async signalEffectivenessMonitor(signal: RemediationTerminal): Promise<string> {
-      const withWindow =
-        deps.stabilizationWindowMs !== undefined && signal.stabilizationWindowMs === undefined
-          ? { ...signal, stabilizationWindowMs: deps.stabilizationWindowMs }
-          : signal;
-      const { workflowId } = await signalRemediationTerminal(deps.temporalClient, withWindow, deps.signalOptions);
+      const { workflowId } = await signalRemediationTerminal(deps.temporalClient, signal, deps.signalOptions);
       return workflowId;
     },
   };

@@ -4,6 +4,7 @@
  * that turns every problem into one readable message.
  */
 import { z } from 'zod';
+import { MONITOR_DEFAULTS } from '../domain/effectiveness/monitor-state';
 import { TASK_QUEUE } from '../domain/names';
 
 export class ConfigurationError extends Error {
@@ -31,6 +32,18 @@ export const envList = z
 export const envPositiveInt = z.coerce.number().int().positive();
 export const envPort = z.coerce.number().int().min(0).max(65535);
 export const envLogLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info');
+
+/**
+ * KUBERNAUT_EFFECTIVENESS_STABILIZATION_MS, read the same way by the worker and the watcher: every
+ * remediation either of them reports carries it (src/temporal-client/effectiveness-signal.ts), so unset
+ * means the monitor's default (5 minutes) stated explicitly, and two processes that disagree show up in the
+ * monitor as window disagreements instead of one silently winning.
+ */
+export const envStabilizationWindowMs = z.coerce
+  .number()
+  .int('must be an integer number of milliseconds')
+  .min(0, 'must be >= 0')
+  .default(MONITOR_DEFAULTS.stabilizationWindowMs);
 
 /** How to reach Temporal: shared by the worker and the watcher (see temporal-client/connection-options.ts). */
 export const temporalEnvironment = {

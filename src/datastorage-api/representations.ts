@@ -112,6 +112,10 @@ export const EffectivenessAssessmentSchema = z
     status: z.enum(ASSESSMENT_STATUSES),
     ineffectiveLoop: z.boolean(),
     ...scores,
+    score: unit
+      .nullable()
+      .meta({ description: 'null exactly when the status is no_execution: nothing ran, nothing scored.' }),
+    confidence: unit.nullable().meta({ description: 'null exactly when the score is.' }),
     recurrence: z.array(z.object({ actionType: z.string(), remediations: count })),
     byActionType: z.record(z.string(), z.object({ ...scores, status: z.enum(['assessed', 'insufficient_data']) })),
     createdAt: timestamp,

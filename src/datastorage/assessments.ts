@@ -7,6 +7,7 @@
  * first makes the stored result exactly-once whatever the retries, and the caller still learns what is
  * stored.
  */
+import { NO_EXECUTION, type ScoredAssessment, type UnexecutedAssessment } from '../domain/effectiveness/scoring';
 import type { Queryable } from './partitions';
 import type { PersistAssessmentResult, StoredAssessment, ValidEffectivenessAssessment } from './records';
 
@@ -16,8 +17,8 @@ interface AssessmentRow {
   action_types: string[];
   status: StoredAssessment['status'];
   ineffective_loop: boolean;
-  score: number;
-  confidence: number;
+  score: number | null;
+  confidence: number | null;
   trend: StoredAssessment['trend'];
   sample_size: number;
   data_age_ms: string;
@@ -29,17 +30,28 @@ interface AssessmentRow {
   created_at: Date;
 }
 
+type Scoring =
+  | Pick<ScoredAssessment, 'status' | 'score' | 'confidence'>
+  | Pick<UnexecutedAssessment, 'status' | 'score' | 'confidence'>;
+
+/** The table's check constraint keeps score and confidence null exactly for no_execution. */
+function scoringOf(r: AssessmentRow): Scoring {
+  if (r.status === NO_EXECUTION || r.score === null || r.confidence === null) {
+    return { status: NO_EXECUTION, score: null, confidence: null };
+  }
+  return { status: r.status, score: r.score, confidence: r.confidence };
+}
+
 function toStoredAssessment(r: AssessmentRow): StoredAssessment {
+  const scoring = scoringOf(r);
   return {
     remediationId: r.remediation_id,
     target: r.target,
     actionTypes: r.action_types,
     assessedAt: r.assessed_at.toISOString(),
     window: { since: r.window_since.toISOString(), until: r.window_until.toISOString() },
-    status: r.status,
+    ...scoring,
     ineffectiveLoop: r.ineffective_loop,
-    score: r.score,
-    confidence: r.confidence,
     trend: r.trend,
     sampleSize: r.sample_size,
     dataAgeMs: Number(r.data_age_ms),

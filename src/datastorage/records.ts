@@ -18,6 +18,7 @@ import { ACTION_OUTCOMES, type ActionStatus, type ActionVerdict } from '../domai
 import {
   ASSESSMENT_STATUSES,
   HISTORY_STATUSES,
+  NO_EXECUTION,
   TRENDS,
   type EffectivenessAssessment,
 } from '../domain/effectiveness/scoring';
@@ -282,8 +283,9 @@ export const EffectivenessAssessmentSchema = z
     assessedAt: Timestamp,
     window: z.object({ since: Timestamp, until: Timestamp }),
     status: z.enum(ASSESSMENT_STATUSES, { error: `must be one of ${ASSESSMENT_STATUSES.join(', ')}` }),
-    score: unitInterval,
-    confidence: unitInterval,
+    /** null exactly when the status is no_execution (checked below). */
+    score: unitInterval.nullable(),
+    confidence: unitInterval.nullable(),
     trend,
     sampleSize: count,
     dataAgeMs: count,
@@ -305,16 +307,27 @@ export const EffectivenessAssessmentSchema = z
   .refine((a) => a.window.since.getTime() <= a.window.until.getTime(), {
     message: 'window.since must not be after window.until',
     path: ['window', 'since'],
+  })
+  .refine((a) => (a.status === NO_EXECUTION) === (a.score === null), {
+    message: `must be null exactly when the status is ${NO_EXECUTION} (a remediation that executed nothing is not scored)`,
+    path: ['score'],
+  })
+  .refine((a) => (a.score === null) === (a.confidence === null), {
+    message: 'must be null exactly when the score is null',
+    path: ['confidence'],
   });
 
 export type ValidEffectivenessAssessment = z.output<typeof EffectivenessAssessmentSchema>;
 
-/** A stored assessment: the scorer's fields (timestamps as RFC 3339 strings), plus what the table adds. */
-export interface StoredAssessment extends EffectivenessAssessment {
+/**
+ * A stored assessment: the scorer's fields (timestamps as RFC 3339 strings), plus what the table adds.
+ * Narrow on `status`: a `no_execution` assessment has a null score and confidence.
+ */
+export type StoredAssessment = EffectivenessAssessment & {
   /** True when the status is ineffective_loop or any action type recurred past the threshold. */
   ineffectiveLoop: boolean;
   createdAt: string;
-}
+};
 
 export interface PersistAssessmentResult {
   /** False when an assessment of this remediation already existed: the first one is kept. */

@@ -7,6 +7,7 @@
  */
 import crypto from 'node:crypto';
 import * as k8s from '@kubernetes/client-node';
+import { Connection } from '@temporalio/client';
 import { Command, Option } from 'commander';
 import { showActionHistoryThroughApi } from '../datastorage-api/demo';
 import { createPool } from '../datastorage/pool';
@@ -22,7 +23,10 @@ import { prepareWorkflowNamespace } from '../stack/namespaces';
 import { liveStackUsers, registerStackUser, unregisterStackUser, withStackLock } from '../stack/lease';
 import { waitFor } from '../stack/readiness';
 import { stackDown, stackStatus, stackUp, type StackInfo } from '../stack/stack';
-import { COMPONENT_HTTP_PORTS, componentLog, startComponent, stopComponents, type Component } from './components';
+import { loadStackConfig } from '../stack/config';
+import { ensureNamespace } from '../temporal-client/search-attribute-registration';
+import { componentHttpPorts, componentLog, startComponent, stopComponents, type Component } from './components';
+import { demoEnding } from './ending';
 import { ProgressDisplay, statusLines } from './progress';
 import { demoResources, FAILING_STEP, SCENARIOS, type Scenario } from './scenario';
 import { printAssessment, printRecords, printStatus, printTektonObjects } from './report';
@@ -35,6 +39,12 @@ interface DemoOptions {
 }
 
 const DEMO_NAMESPACE = 'demo';
+/**
+ * The demo's worker and watcher use a Temporal namespace of their own: workflows anyone else left in the
+ * stack's `default` namespace (a test run, a worker started by hand) are never executed by them, and the
+ * demo's effectiveness monitors and assessments are the demo's only.
+ */
+const DEMO_TEMPORAL_NAMESPACE = 'kubernaut-demo';
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
 const heading = (text: string) => say(`\n\x1b[1m== ${text}\x1b[0m`);
@@ -53,7 +63,7 @@ async function apply(api: k8s.CustomObjectsApi, coords: typeof WORKFLOW_EXECUTIO
 }
 
 function webUiLinks(info: StackInfo, workflowId: string, wfe: { namespace: string; name: string }) {
-  const base = `${info.temporal.uiUrl}/namespaces/${info.temporal.namespace}`;
+  const base = `${info.temporal.uiUrl}/namespaces/${DEMO_TEMPORAL_NAMESPACE}`;
   const query = `${SEARCH_ATTRIBUTES.workflowExecution.name}="${wfe.namespace}/${wfe.name}"`;
   return {
     workflow: `${base}/workflows/${encodeURIComponent(workflowId)}`,
@@ -78,17 +88,34 @@ async function run(o: DemoOptions): Promise<boolean> {
 
   const kc = loadKubeConfig(info.kube.kubeconfigPath);
   await prepareWorkflowNamespace(kc, DEMO_NAMESPACE);
+  const temporal = await Connection.connect({ address: info.temporal.address });
+  try {
+    if (await ensureNamespace(temporal, DEMO_TEMPORAL_NAMESPACE))
+      say(`  Temporal namespace ${DEMO_TEMPORAL_NAMESPACE} registered`);
+  } finally {
+    await temporal.close();
+  }
 
   heading('Worker and watcher');
-  const settings = { stackInfo: info, namespace: DEMO_NAMESPACE, stabilizationMs: o.stabilizationMs };
+  const ports = componentHttpPorts(loadStackConfig());
+  const settings = {
+    stackInfo: info,
+    temporalNamespace: DEMO_TEMPORAL_NAMESPACE,
+    namespace: DEMO_NAMESPACE,
+    stabilizationMs: o.stabilizationMs,
+    ports,
+  };
   const started: Component[] = [];
   for (const c of ['worker', 'watcher'] as const) {
-    if (startComponent(c, layout, settings)) started.push(c);
+    if (await startComponent(c, layout, settings)) started.push(c);
     say(`  ${c}: ${started.includes(c) ? 'started' : 'already running'} (log: ${layout.logs}/${c}.log)`);
   }
-  await waitReady('worker', COMPONENT_HTTP_PORTS.worker);
-  await waitReady('watcher', COMPONENT_HTTP_PORTS.watcher);
-  say('  worker and watcher ready');
+  await waitReady('worker', ports.worker);
+  await waitReady('watcher', ports.watcher);
+  say(
+    `  worker and watcher ready (Temporal namespace ${DEMO_TEMPORAL_NAMESPACE}; ` +
+      `/metrics on :${ports.worker} and :${ports.watcher})`,
+  );
 
   const api = kc.makeApiClient(k8s.CustomObjectsApi);
   const pool = createPool({ databaseUrl: info.postgres.url, max: 2 });
@@ -183,15 +210,18 @@ async function run(o: DemoOptions): Promise<boolean> {
       assessment,
     );
     heading(ok ? 'Demo expectations held' : 'Demo expectations NOT met');
-    if (o.keep) {
-      say(`  Everything keeps running. Explore:`);
-      say(`    kubectl --kubeconfig ${info.kube.kubeconfigPath} get wfe -A`);
-      say(`    kubectl --kubeconfig ${info.kube.kubeconfigPath} get pipelineruns,taskruns,pods -n ${DEMO_NAMESPACE}`);
-      say(`    kubectl --kubeconfig ${info.kube.kubeconfigPath} apply -f examples/restart-pod.yaml`);
-      say(`    open ${info.temporal.uiUrl}  (search: ${links.query})`);
-      say(`    psql ${info.postgres.url} -c 'select step_name, status, duration_ms from action_records'`);
-      say(`  Stop everything with: npm run stack -- down`);
-    }
+    const ending = demoEnding({
+      keep: o.keep,
+      interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+      stopsStack: startedStack && liveStackUsers(layout.root).every((pid) => pid === process.pid),
+      kubeconfig: info.kube.kubeconfigPath,
+      namespace: DEMO_NAMESPACE,
+      uiUrl: info.temporal.uiUrl,
+      query: links.query,
+      databaseUrl: info.postgres.url,
+    });
+    for (const line of ending.lines) say(`  ${line}`);
+    if (ending.action === 'wait-for-interrupt') await interrupted();
     return ok;
   } finally {
     await pool.end();
@@ -203,6 +233,20 @@ async function run(o: DemoOptions): Promise<boolean> {
         await stackDown({ layout, log: (l) => say(`  ${l}`) });
     });
   }
+}
+
+/** Resolves on the first Ctrl-C (or SIGTERM); a second one gets Node's default: exit at once. */
+function interrupted(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      say('\n  stopping…');
+      resolve();
+    };
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
 }
 
 /** What each scenario must show for the demo to count as working. */
@@ -227,7 +271,7 @@ export function expectationsHeld(
 const program = new Command('demo')
   .description('run a sample remediation end to end on the local stack')
   .addOption(new Option('--scenario <name>', 'what to show').choices(SCENARIOS).default('success'))
-  .option('--keep', 'leave the stack, worker and watcher running afterwards', false)
+  .option('--keep', 'leave the stack, worker and watcher running after the demo exits', false)
   .option('--step-duration-ms <ms>', "how long each step's pod runs on KWOK's fake node", (v) => Number(v), 1500)
   .option('--stabilization-ms <ms>', 'stabilization window before the assessment', (v) => Number(v), 5000)
   .action(async (opts: DemoOptions) => {

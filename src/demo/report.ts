@@ -44,6 +44,10 @@ export function printRecords(say: Say, records: ActionRecord[]): void {
 export function printAssessment(say: Say, a: StoredAssessment): void {
   say(`  remediation:  ${a.remediationId}`);
   say(`  status:       ${a.status}`);
+  if (a.score === null) {
+    say('  score:        none: the remediation executed no action');
+    return;
+  }
   say(`  score:        ${a.score.toFixed(2)}   confidence: ${a.confidence.toFixed(2)}   trend: ${a.trend}`);
   say(`  sample size:  ${a.sampleSize} finished actions in the last 90 days`);
 }

@@ -111,6 +111,14 @@ interface RawStep {
   raw: Record<string, unknown>;
 }
 
+/**
+ * How messages name a step: `step "fix"`, or its path when it has no usable name. The CRD's CEL rules
+ * (deploy/crds/workflowexecution.yaml) use the same words, so `kubectl apply` and `npm run render` agree.
+ */
+function stepLabel(step: RawStep): string {
+  return step.name === undefined ? `spec.steps[${step.index}]` : `step "${step.name}"`;
+}
+
 function checkSpecRules(spec: unknown, policy: ValidationPolicy): ValidationError[] {
   if (!isRecord(spec)) return [];
   const errors: ValidationError[] = [];
@@ -150,7 +158,7 @@ function checkSpecRules(spec: unknown, policy: ValidationPolicy): ValidationErro
     else
       errors.push({
         path: `spec.steps[${step.index}].name`,
-        message: `step name "${step.name}" is already used by spec.steps[${first}]; step names must be unique within a WorkflowExecution`,
+        message: `duplicate step name "${step.name}": step names must be unique within a WorkflowExecution (spec.steps[${first}] already uses it)`,
       });
   }
 
@@ -168,7 +176,7 @@ function checkSpecRules(spec: unknown, policy: ValidationPolicy): ValidationErro
         const known = [...firstIndexByName.keys()].filter((n) => n !== step.name);
         errors.push({
           path,
-          message: `runAfter names "${dep.value}", which is not a step of this WorkflowExecution; use one of: ${known.length > 0 ? known.join(', ') : '(no other steps)'}`,
+          message: `${stepLabel(step)}: runAfter names "${dep.value}", which is not a step of this WorkflowExecution; use one of: ${known.length > 0 ? known.join(', ') : '(no other steps)'}`,
         });
       } else if (seen.has(dep.value)) {
         errors.push({ path, message: `runAfter lists "${dep.value}" twice; list each step once` });

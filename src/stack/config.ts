@@ -22,6 +22,11 @@ const StackConfigSchema = z.object({
   KUBERNAUT_STACK_TEKTON_PORT: port.default(16450),
   KUBERNAUT_STACK_REGISTRY_PORT: port.default(15050),
   /**
+   * `/metrics` `/healthz` `/readyz` of the worker and watcher the demo starts beside the stack: the worker
+   * here, the watcher one above, the worker's Temporal SDK metrics two above (away from 9464–9466).
+   */
+  KUBERNAUT_STACK_DEMO_PORT: port.default(19464),
+  /**
    * `controller`: Tekton's own controller and webhook run PipelineRuns on KWOK's node (tests, the demo).
    * `simulator`: only Tekton's CRDs; the in-repo simulator plays Tekton (`bench:execution --tekton simulator`).
    */
@@ -44,6 +49,7 @@ export interface StackConfig {
   tekton: TektonMode;
   tektonPort: number;
   registryPort: number;
+  demoPort: number;
   defaultStepDurationMs: number;
   databaseUrl?: string;
   startTimeoutMs: number;
@@ -66,6 +72,7 @@ export function loadStackConfig(env: NodeJS.ProcessEnv = process.env): StackConf
     tekton: c.KUBERNAUT_STACK_TEKTON,
     tektonPort: c.KUBERNAUT_STACK_TEKTON_PORT,
     registryPort: c.KUBERNAUT_STACK_REGISTRY_PORT,
+    demoPort: c.KUBERNAUT_STACK_DEMO_PORT,
     defaultStepDurationMs: c.KUBERNAUT_STACK_STEP_DURATION_MS,
     databaseUrl: c.DATABASE_URL,
     startTimeoutMs: c.KUBERNAUT_STACK_START_TIMEOUT_MS,

@@ -5,6 +5,11 @@
  *
  * The payload is validated here, before it leaves the process: a malformed signal is the sender's bug,
  * and the monitor would only log and drop it.
+ *
+ * The stabilization window travels on every signal, never only on the input of the monitor a call happens
+ * to start: that input is ignored once the monitor runs, so a window given there applied to some
+ * remediations and not to others depending on which process started the monitor first (issue #16). One
+ * option, set by every sender from KUBERNAUT_EFFECTIVENESS_STABILIZATION_MS, decides it.
  */
 import { Client, WorkflowHandleWithSignaledRunId } from '@temporalio/client';
 import {
@@ -14,7 +19,7 @@ import {
   effectivenessMonitorWorkflowId,
 } from '../domain/names';
 import { RemediationTerminal, parseRemediationTerminal } from '../domain/effectiveness/remediation-terminal';
-import { EffectivenessMonitorInput } from '../domain/effectiveness/monitor-state';
+import { EffectivenessMonitorInput, MONITOR_DEFAULTS } from '../domain/effectiveness/monitor-state';
 import { effectivenessShardCount, effectivenessShardFor } from '../domain/effectiveness/sharding';
 import type { effectivenessMonitorWorkflow } from '../workflows/effectiveness-monitor';
 
@@ -23,8 +28,13 @@ export interface SignalRemediationTerminalOptions {
   shards?: number;
   /** Task queue the monitor runs on when this call starts it; default the execution task queue. */
   taskQueue?: string;
-  /** Input of the monitor when this call starts it (ignored when it already runs). */
-  monitor?: EffectivenessMonitorInput;
+  /**
+   * Stabilization window of the remediation, put on the signal unless the signal names its own; default
+   * the monitor's (5 minutes). Every sender must use the same: the monitor counts disagreements.
+   */
+  stabilizationWindowMs?: number;
+  /** Tuning input of the monitor when this call starts it (ignored when it already runs). */
+  monitor?: Omit<EffectivenessMonitorInput, 'stabilizationWindowMs' | 'shard' | 'carried'>;
 }
 
 export interface SignalledMonitor {
@@ -39,7 +49,11 @@ export async function signalRemediationTerminal(
   signal: RemediationTerminal,
   opts: SignalRemediationTerminalOptions = {},
 ): Promise<SignalledMonitor> {
-  const payload = parseRemediationTerminal(signal);
+  const payload = parseRemediationTerminal({
+    ...signal,
+    stabilizationWindowMs:
+      signal.stabilizationWindowMs ?? opts.stabilizationWindowMs ?? MONITOR_DEFAULTS.stabilizationWindowMs,
+  });
   const shards = opts.shards ?? effectivenessShardCount();
   const shard = effectivenessShardFor(payload.target, shards);
   const workflowId = effectivenessMonitorWorkflowId(shard);

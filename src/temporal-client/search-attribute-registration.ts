@@ -4,7 +4,8 @@
  * service's indexed value types. Production namespaces are set up by docker/temporal/setup-namespace.sh
  * (or the Temporal Cloud console); the local stack, tests and benchmarks use these.
  */
-import type { Connection } from '@temporalio/client';
+import { isGrpcServiceError, type Connection } from '@temporalio/client';
+import { msToTs } from '@temporalio/common/lib/time';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes';
 import { SEARCH_ATTRIBUTES } from '../domain/names';
 import { SEARCH_ATTRIBUTE_TYPES } from '../workflows/search-attributes';
@@ -44,4 +45,40 @@ export async function addSearchAttributes(
     namespace,
     searchAttributes: Object.fromEntries(attributes.map((a) => [a.name, indexedValueTypeOf(a)])),
   });
+}
+
+/** gRPC NOT_FOUND: describeNamespace of a namespace that is not registered. */
+const GRPC_NOT_FOUND = 5;
+
+/**
+ * Registers `namespace` unless it exists, and gives it the project's search attributes: how the demo gets
+ * a Temporal namespace of its own on the local stack's dev server. Returns whether it was registered now.
+ */
+export async function ensureNamespace(
+  connection: Connection,
+  namespace: string,
+  retentionMs = 3 * 24 * 60 * 60 * 1000,
+): Promise<boolean> {
+  try {
+    await connection.workflowService.describeNamespace({ namespace });
+  } catch (err) {
+    if (!(isGrpcServiceError(err) && err.code === GRPC_NOT_FOUND)) throw err;
+    await connection.workflowService.registerNamespace({
+      namespace,
+      workflowExecutionRetentionPeriod: msToTs(retentionMs),
+    });
+    // The operator service learns of a new namespace from the server's namespace cache, a moment later.
+    for (const until = Date.now() + 30_000; ;) {
+      try {
+        await addSearchAttributes(connection, namespace);
+        return true;
+      } catch (retryable) {
+        const notYet = isGrpcServiceError(retryable) && retryable.code === GRPC_NOT_FOUND;
+        if (!notYet || Date.now() > until) throw retryable;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
+  }
+  await addSearchAttributes(connection, namespace, await missingSearchAttributes(connection, namespace));
+  return false;
 }

@@ -10,7 +10,6 @@
 import * as k8s from '@kubernetes/client-node';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { createWorkflowExecutionActivities, type WriteOutcome } from '../activities/workflow-executions';
-import type { EffectivenessMonitorInput } from '../domain/effectiveness/monitor-state';
 import type { RemediationTerminal } from '../domain/effectiveness/remediation-terminal';
 import { readUnvalidatedWorkflowExecution } from '../domain/unvalidated-workflow-execution';
 import { isConflict, isNotFound } from '../kubernetes/api-errors';
@@ -25,8 +24,8 @@ export interface WatcherActionDependencies {
   customObjects: k8s.CustomObjectsApi;
   taskQueue: string;
   effectivenessShards: number;
-  /** Input of an effectiveness monitor this watcher happens to start (e.g. a short stabilization window). */
-  monitor?: EffectivenessMonitorInput;
+  /** Stabilization window of the remediations this watcher reports (KUBERNAUT_EFFECTIVENESS_STABILIZATION_MS). */
+  stabilizationWindowMs?: number;
   /** Options of the workflows it starts (tests, benchmarks); the workflow's defaults otherwise. */
   workflowOptions?: WorkflowExecutionOptions;
 }
@@ -120,7 +119,7 @@ export function createWatcherActions(d: WatcherActionDependencies) {
       return signalRemediationTerminal(d.client, signal, {
         shards: d.effectivenessShards,
         taskQueue: d.taskQueue,
-        monitor: d.monitor,
+        stabilizationWindowMs: d.stabilizationWindowMs,
       });
     },
   };

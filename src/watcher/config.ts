@@ -10,6 +10,7 @@ import {
   envLogLevel,
   envPort,
   envPositiveInt as positiveInt,
+  envStabilizationWindowMs,
   loadEnvironment,
   temporalEnvironment,
 } from '../config/environment';
@@ -42,8 +43,8 @@ export const WatcherConfigSchema = z.object({
   KUBERNAUT_WATCH_REMEDIATION_REQUESTS: envBoolean(true),
   /** Monitor shards; must equal the worker's. */
   KUBERNAUT_EFFECTIVENESS_SHARDS: positiveInt.max(MAX_EFFECTIVENESS_SHARDS).default(DEFAULT_EFFECTIVENESS_SHARDS),
-  /** Stabilization window given to a monitor this watcher starts; the monitor's default (5 min) when unset. */
-  KUBERNAUT_EFFECTIVENESS_STABILIZATION_MS: z.coerce.number().int().min(0).optional(),
+  /** Wait after a remediation ends before assessing it (5 minutes); every worker and watcher must agree. */
+  KUBERNAUT_EFFECTIVENESS_STABILIZATION_MS: envStabilizationWindowMs,
   /** Port of /metrics, /healthz, /readyz; 0 disables. */
   KUBERNAUT_HTTP_PORT: envPort.default(9465),
   /** How long SIGTERM waits for Temporal calls in progress. */

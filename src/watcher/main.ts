@@ -39,10 +39,7 @@ async function main(): Promise<void> {
     retryMaxMs: config.KUBERNAUT_WATCHER_RETRY_MAX_MS,
     watchRemediationRequests: config.KUBERNAUT_WATCH_REMEDIATION_REQUESTS,
     effectivenessShards: config.KUBERNAUT_EFFECTIVENESS_SHARDS,
-    monitor:
-      config.KUBERNAUT_EFFECTIVENESS_STABILIZATION_MS === undefined
-        ? undefined
-        : { stabilizationWindowMs: config.KUBERNAUT_EFFECTIVENESS_STABILIZATION_MS },
+    stabilizationWindowMs: config.KUBERNAUT_EFFECTIVENESS_STABILIZATION_MS,
     logger,
     metrics,
   });
@@ -87,6 +84,7 @@ async function main(): Promise<void> {
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       watchNamespaces: config.KUBERNAUT_WATCH_NAMESPACES.length ? config.KUBERNAUT_WATCH_NAMESPACES : 'all',
+      stabilizationWindowMs: config.KUBERNAUT_EFFECTIVENESS_STABILIZATION_MS,
     },
     'watcher starting',
   );

@@ -14,7 +14,6 @@
 import * as k8s from '@kubernetes/client-node';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
-import type { EffectivenessMonitorInput } from '../domain/effectiveness/monitor-state';
 import { Informer, type InformerEventType } from '../kubernetes/informer';
 import {
   REMEDIATION_REQUESTS,
@@ -45,7 +44,8 @@ export interface WatcherOptions {
   retryMaxMs?: number;
   watchRemediationRequests?: boolean;
   effectivenessShards?: number;
-  monitor?: EffectivenessMonitorInput;
+  /** Stabilization window of the remediations it reports; the monitor's default (5 min) when unset. */
+  stabilizationWindowMs?: number;
   workflowOptions?: WorkflowExecutionOptions;
   logger: Logger;
   metrics?: WatcherMetrics;
@@ -79,7 +79,7 @@ export class Watcher {
       customObjects: options.kubeConfig.makeApiClient(k8s.CustomObjectsApi),
       taskQueue: options.taskQueue,
       effectivenessShards: this.o.effectivenessShards,
-      monitor: options.monitor,
+      stabilizationWindowMs: options.stabilizationWindowMs,
       workflowOptions: options.workflowOptions,
     });
     const parts = { actions, metrics: this.metrics, log: this.log };

@@ -11,6 +11,7 @@ import {
   envLogLevel,
   envPort,
   envPositiveInt as positiveInt,
+  envStabilizationWindowMs,
   loadEnvironment,
   temporalEnvironment,
 } from '../config/environment';
@@ -39,12 +40,17 @@ export const WorkerConfigSchema = z.object({
   KUBERNAUT_MAX_CONCURRENT_ACTIVITIES: positiveInt.default(1000),
   KUBERNAUT_MAX_CACHED_WORKFLOWS: positiveInt.default(1000),
   KUBERNAUT_SHUTDOWN_GRACE_MS: positiveInt.default(30_000),
+  /**
+   * Longest wait between attempts to reach Temporal at start-up (jittered, doubling from 0.5 s): also the
+   * longest delay between Temporal answering again and the worker polling.
+   */
+  KUBERNAUT_TEMPORAL_RETRY_MAX_MS: positiveInt.default(10_000),
   /** Image policy applied when validating a WFE. */
   KUBERNAUT_REQUIRE_DIGEST: envBoolean(false),
   KUBERNAUT_ALLOWED_REGISTRIES: list,
   KUBERNAUT_EFFECTIVENESS_SHARDS: positiveInt.default(4),
-  /** Wait after a remediation ends before assessing it; default: the monitor's (5 minutes). */
-  KUBERNAUT_EFFECTIVENESS_STABILIZATION_MS: z.coerce.number().int().min(0).optional(),
+  /** Wait after a remediation ends before assessing it (5 minutes); every worker and watcher must agree. */
+  KUBERNAUT_EFFECTIVENESS_STABILIZATION_MS: envStabilizationWindowMs,
   /** Port of /metrics, /healthz, /readyz; 0 disables. */
   KUBERNAUT_HTTP_PORT: envPort.default(9464),
   /** Port of the Temporal SDK's own Prometheus exporter (its metrics are also appended to /metrics); 0 disables. */

@@ -23,7 +23,7 @@ export interface ExecutionWorkerDependencies {
   temporalClient: Client;
   policy?: ValidationPolicy;
   effectivenessShards?: number;
-  /** Stabilization window of the assessments this worker's executions trigger (default: the monitor's, 5 min). */
+  /** Stabilization window of the remediations this worker reports (default: the monitor's, 5 min). */
   effectivenessStabilizationMs?: number;
   watchNamespaces?: string[];
   resyncIntervalMs?: number;
@@ -62,8 +62,11 @@ export async function createExecutionWorker(d: ExecutionWorkerDependencies): Pro
     dataStorage: d.dataStorage,
     temporalClient: d.temporalClient,
     policy: d.policy,
-    signalOptions: { shards: d.effectivenessShards, taskQueue: d.taskQueue },
-    stabilizationWindowMs: d.effectivenessStabilizationMs,
+    signalOptions: {
+      shards: d.effectivenessShards,
+      taskQueue: d.taskQueue,
+      stabilizationWindowMs: d.effectivenessStabilizationMs,
+    },
   });
   const activities = d.metrics ? instrumentActivities(plain, d.metrics) : plain;
   const worker = await Worker.create({

@@ -2,11 +2,14 @@
  * The worker process: `npm run worker` (development) or `node dist/workers/main.js` (image).
  * Configuration comes from the environment (config.ts); SIGTERM/SIGINT drain the worker within
  * KUBERNAUT_SHUTDOWN_GRACE_MS, and a second signal exits at once.
+ *
+ * Temporal unreachable at start-up is waited out, not a crash (wait-for-temporal.ts): `/healthz` answers
+ * from the start, `/readyz` says why the worker is not polling yet, and it polls as soon as Temporal answers.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type LogLevel } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, TransportError, type LogLevel } from '@temporalio/worker';
 import pino from 'pino';
 import { runMigrations } from '../datastorage/migrate';
 import { createPool } from '../datastorage/pool';
@@ -15,7 +18,8 @@ import { startObservabilityServer } from '../observability/http-server';
 import { loadKubeConfig } from '../kubernetes/kube-config';
 import { createWorkerMetrics } from '../observability/worker-metrics';
 import { ConfigurationError, loadWorkerConfig } from './config';
-import { createExecutionWorker } from './execution-worker';
+import { createExecutionWorker, type ExecutionWorker } from './execution-worker';
+import { startWhenReachable } from './wait-for-temporal';
 import { temporalConnectionOptions } from '../temporal-client/connection-options';
 
 /** The bundle `npm run build` writes next to this file; absent when running from source. */
@@ -56,37 +60,17 @@ async function main(): Promise<void> {
   }
 
   const connectionOptions = temporalConnectionOptions(config);
-  const connection = await NativeConnection.connect(connectionOptions);
-  const clientConnection = await Connection.connect(connectionOptions);
+  // The client (signals to the effectiveness monitor) connects on first use and reconnects by itself.
+  const clientConnection = Connection.lazy(connectionOptions);
   const temporalClient = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
-
   const metrics = createWorkerMetrics();
-  const { worker, observer } = await createExecutionWorker({
-    metrics,
-    connection,
-    namespace: config.TEMPORAL_NAMESPACE,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    kubeConfig: loadKubeConfig(config.KUBECONFIG),
-    dataStorage: createDataStorage(pool, {
-      onPartitionsCreated: (names) => logger.warn({ names }, 'action_records partitions created on demand'),
-    }),
-    temporalClient,
-    policy: { requireDigest: config.KUBERNAUT_REQUIRE_DIGEST, allowedRegistries: config.KUBERNAUT_ALLOWED_REGISTRIES },
-    effectivenessShards: config.KUBERNAUT_EFFECTIVENESS_SHARDS,
-    effectivenessStabilizationMs: config.KUBERNAUT_EFFECTIVENESS_STABILIZATION_MS,
-    watchNamespaces: config.KUBERNAUT_WATCH_NAMESPACES,
-    resyncIntervalMs: config.KUBERNAUT_RESYNC_INTERVAL_MS,
-    watchSilenceMs: config.KUBERNAUT_WATCH_SILENCE_MS,
-    logger: logger.child({ component: 'pipeline-run-observer' }),
-    workflowBundle: prebuiltBundle(),
-    tuning: {
-      maxConcurrentActivityTaskExecutions: config.KUBERNAUT_MAX_CONCURRENT_ACTIVITIES,
-      maxConcurrentWorkflowTaskExecutions: config.KUBERNAUT_MAX_CONCURRENT_WORKFLOW_TASKS,
-      maxCachedWorkflows: config.KUBERNAUT_MAX_CACHED_WORKFLOWS,
-      shutdownGraceTime: config.KUBERNAUT_SHUTDOWN_GRACE_MS,
-    },
+  const kubeConfig = loadKubeConfig(config.KUBECONFIG);
+  const dataStorage = createDataStorage(pool, {
+    onPartitionsCreated: (names) => logger.warn({ names }, 'action_records partitions created on demand'),
   });
 
+  let started: (ExecutionWorker & { connection: NativeConnection }) | undefined;
+  let waitingFor = `connecting to Temporal at ${config.TEMPORAL_ADDRESS}`;
   const http = config.KUBERNAUT_HTTP_PORT
     ? await startObservabilityServer({
         port: config.KUBERNAUT_HTTP_PORT,
@@ -95,14 +79,15 @@ async function main(): Promise<void> {
           ? async () => (await fetch(`http://${sdkMetricsAddress}/metrics`)).text()
           : undefined,
         notReadyReason: () => {
-          if (worker.getState() !== 'RUNNING') return `worker is ${worker.getState()}`;
-          if (!observer.synced) return 'PipelineRun/TaskRun caches not synced yet';
+          if (!started) return waitingFor;
+          if (started.worker.getState() !== 'RUNNING') return `worker is ${started.worker.getState()}`;
+          if (!started.observer.synced) return 'PipelineRun/TaskRun caches not synced yet';
           return undefined;
         },
       })
     : undefined;
-  void observer.start(); // warm the caches now rather than on the first wait
 
+  const stopWaiting = new AbortController();
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {
@@ -110,14 +95,98 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     stopping = true;
+    if (!started) {
+      logger.info({ signal }, 'shutting down before Temporal answered');
+      stopWaiting.abort();
+      return;
+    }
     logger.info({ signal, graceMs: config.KUBERNAUT_SHUTDOWN_GRACE_MS }, 'shutting down: draining the worker');
-    worker.shutdown();
+    started.worker.shutdown();
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 
+  try {
+    started = await startWhenReachable(
+      async () => {
+        const connection = await NativeConnection.connect(connectionOptions);
+        try {
+          const execution = await createExecutionWorker({
+            metrics,
+            connection,
+            namespace: config.TEMPORAL_NAMESPACE,
+            taskQueue: config.TEMPORAL_TASK_QUEUE,
+            kubeConfig,
+            dataStorage,
+            temporalClient,
+            policy: {
+              requireDigest: config.KUBERNAUT_REQUIRE_DIGEST,
+              allowedRegistries: config.KUBERNAUT_ALLOWED_REGISTRIES,
+            },
+            effectivenessShards: config.KUBERNAUT_EFFECTIVENESS_SHARDS,
+            effectivenessStabilizationMs: config.KUBERNAUT_EFFECTIVENESS_STABILIZATION_MS,
+            watchNamespaces: config.KUBERNAUT_WATCH_NAMESPACES,
+            resyncIntervalMs: config.KUBERNAUT_RESYNC_INTERVAL_MS,
+            watchSilenceMs: config.KUBERNAUT_WATCH_SILENCE_MS,
+            logger: logger.child({ component: 'pipeline-run-observer' }),
+            workflowBundle: prebuiltBundle(),
+            tuning: {
+              maxConcurrentActivityTaskExecutions: config.KUBERNAUT_MAX_CONCURRENT_ACTIVITIES,
+              maxConcurrentWorkflowTaskExecutions: config.KUBERNAUT_MAX_CONCURRENT_WORKFLOW_TASKS,
+              maxCachedWorkflows: config.KUBERNAUT_MAX_CACHED_WORKFLOWS,
+              shutdownGraceTime: config.KUBERNAUT_SHUTDOWN_GRACE_MS,
+            },
+          });
+          return { ...execution, connection };
+        } catch (err) {
+          await connection.close().catch(() => undefined);
+          throw err;
+        }
+      },
+      {
+        backoff: { initialMs: 500, maxMs: config.KUBERNAUT_TEMPORAL_RETRY_MAX_MS },
+        // Refused or reset connections, timeouts, and a namespace not registered yet all surface as this.
+        isUnavailable: (err) => err instanceof TransportError,
+        signal: stopWaiting.signal,
+        onFailedAttempt: ({ attempt, error, delayMs }) => {
+          const reason = error instanceof Error ? error.message : String(error);
+          waitingFor = `Temporal at ${config.TEMPORAL_ADDRESS} (namespace ${config.TEMPORAL_NAMESPACE}) not reachable after ${attempt} attempt(s), retrying in ${delayMs} ms: ${reason}`;
+          logger.warn(
+            {
+              address: config.TEMPORAL_ADDRESS,
+              namespace: config.TEMPORAL_NAMESPACE,
+              attempt,
+              retryInMs: delayMs,
+              err: reason,
+            },
+            'Temporal not reachable: waiting for it',
+          );
+        },
+      },
+    );
+  } catch (err) {
+    await http?.close();
+    await clientConnection.close();
+    await pool.end();
+    throw err;
+  }
+  if (!started) {
+    await http?.close();
+    await clientConnection.close();
+    await pool.end();
+    logger.info('worker stopped');
+    return;
+  }
+
+  const { worker, observer, connection } = started;
+  void observer.start(); // warm the caches now rather than on the first wait
   logger.info(
-    { address: config.TEMPORAL_ADDRESS, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE },
+    {
+      address: config.TEMPORAL_ADDRESS,
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      stabilizationWindowMs: config.KUBERNAUT_EFFECTIVENESS_STABILIZATION_MS,
+    },
     'worker started',
   );
   try {

@@ -66,6 +66,12 @@ export async function effectivenessMonitorWorkflow(input: EffectivenessMonitorIn
     if (accepted.outcome === 'rejected') {
       // Dropped, not thrown: a failing signal handler would fail the monitor for every other remediation.
       log.warn('ignored malformed remediationTerminal signal', { problems: accepted.problems });
+    } else if (accepted.windowDisagreement) {
+      log.warn(
+        'remediationTerminal signals disagree on the stabilization window: set the same ' +
+          'KUBERNAUT_EFFECTIVENESS_STABILIZATION_MS on every worker and watcher',
+        { ...accepted.windowDisagreement, disagreements: state.totals.windowDisagreements },
+      );
     }
   });
   setHandler(pendingAssessmentsQuery, () => state.pendingAssessments());
@@ -140,6 +146,9 @@ function showProgress(state: MonitorState): void {
   const s = state.status();
   setCurrentDetails(
     `run ${s.run}: ${s.queued} queued, ${s.running} assessments running; ` +
-      `total ${s.totals.started} started, ${s.totals.duplicates + s.totals.alreadyStarted} duplicates ignored, ${s.totals.rejected} malformed`,
+      `total ${s.totals.started} started, ${s.totals.duplicates + s.totals.alreadyStarted} duplicates ignored, ${s.totals.rejected} malformed` +
+      (s.totals.windowDisagreements > 0
+        ? `; **${s.totals.windowDisagreements} signals disagreed on the stabilization window** (latest ${s.stabilizationWindowMs} ms)`
+        : ''),
   );
 }

@@ -84,6 +84,46 @@ describe('effectiveness assessments', () => {
     await expect(ds.getAssessment('prod/rr-5')).resolves.toBeNull();
   });
 
+  it('stores a remediation that executed nothing as no_execution, without score or confidence', async () => {
+    const unexecuted = scoreEffectiveness({
+      remediationId: 'prod/rr-6',
+      target: 'prod/Deployment/web',
+      actionTypes: ['kubernetes/restart_pod'],
+      assessedAt: ASSESSED_AT,
+      combined: { succeeded: 3, failed: 0, oldestRecordAt: null, latestOutcomes: [] },
+      byActionType: {},
+      recentRemediationsByActionType: {},
+      executedActions: 0,
+    });
+    const { assessment } = await ds.persistAssessment(unexecuted);
+    expect(assessment).toMatchObject({ status: 'no_execution', score: null, confidence: null, ineffectiveLoop: false });
+    await expect(ds.getAssessment('prod/rr-6')).resolves.toEqual(assessment);
+  });
+
+  it.each([
+    ['a no_execution assessment with a score', { status: 'no_execution' }, '$.score'],
+    ['a scored status without a score', { score: null, confidence: null }, '$.score'],
+    ['a score without a confidence', { confidence: null }, '$.confidence'],
+  ])('rejects %s, naming the field', async (_label, change, path) => {
+    const bad = { ...scored('prod/rr-7', 1, 0), ...change } as unknown as EffectivenessAssessment;
+    const err = await ds.persistAssessment(bad).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DataStorageValidationError);
+    expect((err as DataStorageValidationError).problems.map((p) => p.path)).toEqual([path]);
+    await expect(ds.getAssessment('prod/rr-7')).resolves.toBeNull();
+  });
+
+  it('keeps scores and no_execution apart in the table itself (a write that skips the repository)', async () => {
+    const insert = (status: string, score: number | null) =>
+      db.pool.query(
+        `INSERT INTO effectiveness_assessments (remediation_id, target, action_types, status, ineffective_loop, score,
+           confidence, trend, sample_size, data_age_ms, window_since, window_until, assessed_at)
+         VALUES ($1, 'prod/Deployment/web', '{}', $2, false, $3, $3, 'stable', 0, 0, now(), now(), now())`,
+        [`prod/raw-${status}`, status, score],
+      );
+    await expect(insert('no_execution', 0.5)).rejects.toThrow(/effectiveness_assessments_unscored_check/);
+    await expect(insert('assessed', null)).rejects.toThrow(/effectiveness_assessments_unscored_check/);
+  });
+
   it('returns null for a remediation never assessed', async () => {
     await expect(ds.getAssessment('prod/never')).resolves.toBeNull();
   });

@@ -139,26 +139,27 @@ describe('validateWorkflowExecution', () => {
   });
 
   describe('the step graph', () => {
-    it('requires unique step names', () => {
+    it('requires unique step names, calling a repeated one a duplicate', () => {
       expect(errorsOf(withStep(1, { name: 'a', runAfter: [] }))).toContainEqual({
         path: 'spec.steps[1].name',
-        message: 'step name "a" is already used by spec.steps[0]; step names must be unique within a WorkflowExecution',
+        message:
+          'duplicate step name "a": step names must be unique within a WorkflowExecution (spec.steps[0] already uses it)',
       });
     });
 
-    it('rejects runAfter naming a step that does not exist, listing the ones that do', () => {
+    it('rejects runAfter naming a step that does not exist, naming the step and listing the ones that do', () => {
       expect(errorsOf(withStep(1, { runAfter: ['a', 'ghost'] }))).toEqual([
         {
           path: 'spec.steps[1].runAfter[1]',
-          message: 'runAfter names "ghost", which is not a step of this WorkflowExecution; use one of: a',
+          message: 'step "b": runAfter names "ghost", which is not a step of this WorkflowExecution; use one of: a',
         },
       ]);
     });
 
-    it('rejects a step waiting for itself', () => {
-      expect(errorsOf(withStep(1, { runAfter: ['b'] }))[0]).toMatchObject({
+    it('rejects a step waiting for itself, naming it', () => {
+      expect(errorsOf(withStep(1, { runAfter: ['b'] }))[0]).toEqual({
         path: 'spec.steps[1].runAfter[0]',
-        message: expect.stringContaining('lists itself in runAfter'),
+        message: 'step "b" lists itself in runAfter; a step cannot wait for itself: remove this entry',
       });
     });
 

@@ -145,6 +145,44 @@ describe('MonitorState', () => {
     expect(next.status()).toMatchObject({ run: 2, queued: 1, signalsThisRun: 1, totals: { received: 3, started: 1 } });
   });
 
+  it('counts a signal whose stabilization window differs from the one before, duplicates included', () => {
+    const s = new MonitorState(10);
+    const withWindow = (n: number, ms: number) => ({ ...terminal(n), stabilizationWindowMs: ms });
+    expect(s.accept(withWindow(1, 10_000))).toEqual({ outcome: 'queued', remediation: withWindow(1, 10_000) });
+    expect(s.accept(withWindow(2, 10_000)).outcome).toBe('queued');
+    // The watcher's report of remediation 2, from a watcher left at the default of 5 minutes.
+    expect(s.accept(withWindow(2, 300_000))).toEqual({
+      outcome: 'duplicate',
+      remediationId: 'uid-2',
+      windowDisagreement: { remediationId: 'uid-2', windowMs: 300_000, previousWindowMs: 10_000 },
+    });
+    expect(s.accept(withWindow(3, 10_000))).toMatchObject({
+      outcome: 'queued',
+      windowDisagreement: { remediationId: 'uid-3', windowMs: 10_000, previousWindowMs: 300_000 },
+    });
+    s.accept(terminal(4)); // a signal naming no window (older sender) neither agrees nor disagrees
+    expect(s.status()).toMatchObject({ stabilizationWindowMs: 10_000, totals: { windowDisagreements: 2 } });
+  });
+
+  it('carries the window disagreements and the latest window into the next run', () => {
+    const s = new MonitorState(10);
+    s.accept({ ...terminal(1), stabilizationWindowMs: 10_000 });
+    s.accept({ ...terminal(2), stabilizationWindowMs: 0 });
+    const next = new MonitorState(10, s.carry());
+    expect(next.status()).toMatchObject({ stabilizationWindowMs: 0, totals: { windowDisagreements: 1 } });
+    expect(next.accept({ ...terminal(3), stabilizationWindowMs: 0 })).not.toHaveProperty('windowDisagreement');
+  });
+
+  it('reads totals carried by a run that counted no window disagreements yet', () => {
+    const carried = {
+      run: 4,
+      pending: [],
+      recentRemediationIds: [],
+      totals: { received: 7, duplicates: 1, rejected: 0, started: 6, alreadyStarted: 0 },
+    };
+    expect(new MonitorState(10, carried).status().totals).toEqual({ ...carried.totals, windowDisagreements: 0 });
+  });
+
   it('refuses to carry state while starts are in flight', () => {
     const s = new MonitorState(10);
     s.accept(terminal(1));

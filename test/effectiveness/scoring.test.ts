@@ -196,3 +196,40 @@ describe('scoreEffectiveness', () => {
     expect(() => scoreEffectiveness(inputs({ assessedAt: 'yesterday' }))).toThrow(/assessedAt: must be an RFC 3339/);
   });
 });
+
+describe('scoreEffectiveness of a remediation that executed nothing', () => {
+  // History that would score 1.0 with high confidence and recur into a loop, had the remediation run.
+  const wouldLoop = {
+    combined: history({ succeeded: 200, failed: 0, oldestRecordAt: ago(13 * WEEK) }),
+    byActionType: { 'kubernetes/restart_pod': history({ succeeded: 200, oldestRecordAt: ago(13 * WEEK) }) },
+    recentRemediationsByActionType: { 'kubernetes/restart_pod': ['rr-a', 'rr-b', 'rr-c'] },
+  };
+
+  it('is not scored: no_execution, no score, no confidence, no recurrence, whatever the history says', () => {
+    expect(scoreEffectiveness(inputs({ ...wouldLoop, executedActions: 0 }))).toEqual({
+      remediationId: 'rr-uid-1',
+      target: 'prod/Deployment/web',
+      actionTypes: ['kubernetes/restart_pod'],
+      assessedAt: NOW,
+      window: { since: ago(90 * DAY), until: NOW },
+      status: 'no_execution',
+      score: null,
+      confidence: null,
+      trend: 'insufficient_data',
+      sampleSize: 0,
+      dataAgeMs: 0,
+      recurrence: [],
+      byActionType: {},
+    });
+  });
+
+  it.each([
+    ['one action ran', 1],
+    ['the count is unknown (inputs gathered before it was counted)', undefined],
+  ])('is scored as usual when %s', (_label, executedActions) => {
+    expect(scoreEffectiveness(inputs({ ...wouldLoop, executedActions }))).toMatchObject({
+      status: 'ineffective_loop',
+      score: 1,
+    });
+  });
+});

@@ -149,6 +149,11 @@ describe('effectivenessAssessmentWorkflow', () => {
   it('tells the Web UI which remediation it assesses, and its score and status', async () => {
     const { target, actionType } = newTarget();
     const r = terminalRemediation(target, [actionType]);
+    await seedActionHistory(env.dataStorage, {
+      target,
+      actionType,
+      actions: [{ status: 'succeeded', ageMs: 60_000, remediationId: r.remediation.id }],
+    });
     await env.signal(r, { stabilizationWindowMs: 0 });
     const stored = await storedAssessment(r);
     await assessmentHandle(r).result();
@@ -163,7 +168,8 @@ describe('effectivenessAssessmentWorkflow', () => {
     );
     // Current details are what the UI's "Current Details" panel shows; on a closed workflow the query replays it.
     const metadata = await assessmentHandle(r).query<{ currentDetails: string }>('__temporal_workflow_metadata');
-    expect(metadata.currentDetails).toContain(`score **${stored.score.toFixed(2)}**`);
+    expect(stored.score).toBe(1);
+    expect(metadata.currentDetails).toContain('score **1.00**');
     expect(metadata.currentDetails).toContain(`status **${stored.status}**`);
   });
 });
@@ -189,7 +195,14 @@ describe('effectivenessMonitorWorkflow', () => {
       const s = await monitorStatus();
       return s.totals.received === 5 && s.queued === 0 && s.starting === 0 ? s : undefined;
     });
-    expect(status.totals).toEqual({ received: 5, duplicates: 2, rejected: 0, started: 2, alreadyStarted: 1 });
+    expect(status.totals).toEqual({
+      received: 5,
+      duplicates: 2,
+      rejected: 0,
+      started: 2,
+      alreadyStarted: 1,
+      windowDisagreements: 0,
+    });
     await storedAssessment(b);
     expect(await env.dataStorage.getAssessment(a.remediation.id)).toEqual(first);
     expect(
@@ -207,6 +220,25 @@ describe('effectivenessMonitorWorkflow', () => {
 
     await storedAssessment(other);
     expect((await monitorStatus()).totals).toMatchObject({ received: 3, rejected: 1, started: 2 });
+  });
+
+  it('records a remediation with no action record but skipped ones as no_execution, telling the Web UI why', async () => {
+    const { target, actionType } = newTarget();
+    const r = terminalRemediation(target, [actionType]);
+    // Its WorkflowExecution was refused before its PipelineRun: the step was recorded skipped, never run.
+    await seedActionHistory(env.dataStorage, {
+      target,
+      actionType,
+      actions: [
+        { status: 'skipped', ageMs: 60_000, remediationId: r.remediation.id },
+        { status: 'succeeded', ageMs: 2 * HOUR },
+      ],
+    });
+    await env.signal(r, { stabilizationWindowMs: 0 });
+
+    expect(await storedAssessment(r)).toMatchObject({ status: 'no_execution', score: null, confidence: null });
+    const metadata = await assessmentHandle(r).query<{ currentDetails: string }>('__temporal_workflow_metadata');
+    expect(metadata.currentDetails).toContain('status **no_execution**: it executed no action');
   });
 
   it('completes an assessment whose stabilization wait spans a worker restart', async () => {
@@ -247,6 +279,7 @@ describe('createEffectivenessActivities', () => {
       recentRemediationsByActionType: {},
     });
 
+    if (assessment.score === null) throw new Error('scored inputs must give a score');
     const failure = await persistEffectivenessAssessment({ ...assessment, score: 2 }).catch((err: unknown) => err);
 
     expect(failure).toBeInstanceOf(ApplicationFailure);

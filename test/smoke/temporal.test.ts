@@ -3,7 +3,15 @@ import { Worker } from '@temporalio/worker';
 import type { Connection } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
 import { SEARCH_ATTRIBUTES } from '../../src/domain/names';
-import { getStackInfo, nativeConnection, temporalConnection, uniqueName } from '../support/stack';
+import { currentTestRun, findLeftoverWorkflows, terminateOpenWorkflows } from '../support/leftover-work';
+import {
+  createTemporalNamespace,
+  eventually,
+  getStackInfo,
+  nativeConnection,
+  temporalConnection,
+  uniqueName,
+} from '../support/stack';
 import { smokeWorkflow } from './smoke-workflows';
 
 describe('local stack: Temporal dev server', () => {
@@ -42,6 +50,36 @@ describe('local stack: Temporal dev server', () => {
     for (const attribute of Object.values(SEARCH_ATTRIBUTES)) {
       expect(Object.keys(customAttributes ?? {})).toContain(attribute.name);
     }
+  });
+
+  it('finds a workflow this run left open, as the global teardown does, until it is terminated', async () => {
+    const run = currentTestRun();
+    expect(run).toBeDefined();
+    const namespace = await createTemporalNamespace(connection, 'leftover');
+    const client = new Client({ connection, namespace });
+    // Nobody polls this task queue: the workflow stays open, as work a test forgot would.
+    await client.workflow.start(smokeWorkflow, {
+      taskQueue: uniqueName('unpolled'),
+      workflowId: 'left-open',
+      args: ['x'],
+    });
+    const leftIn = async (ns: string) =>
+      (
+        await findLeftoverWorkflows(connection, run!, {
+          defaultNamespace: getStackInfo().temporal.namespace,
+          settleMs: 0,
+        })
+      )
+        .filter((w) => w.namespace === ns)
+        .map((w) => [w.type, w.workflowId]);
+
+    expect(
+      await eventually('the check to see it', async () =>
+        (await leftIn(namespace)).length ? leftIn(namespace) : undefined,
+      ),
+    ).toEqual([['smokeWorkflow', 'left-open']]);
+    expect((await terminateOpenWorkflows(client)).map((w) => w.workflowId)).toEqual(['left-open']);
+    await eventually('the check to see it closed', async () => ((await leftIn(namespace)).length ? undefined : true));
   });
 
   it('serves the Web UI', async () => {

@@ -30,6 +30,7 @@ import {
   uniqueName,
   type TestDatabase,
 } from './stack';
+import { terminateOpenWorkflows } from './leftover-work';
 
 /** Short timings so failure paths finish in seconds. */
 export const FAST_OPTIONS: WorkflowExecutionOptions = {
@@ -124,6 +125,8 @@ export async function createExecutionEnv(
     prefix?: string;
     /** How long a step without its own `simulate.durationMs` runs on KWOK's node. Default 100 ms. */
     stepDurationMs?: number;
+    /** The worker's KUBERNAUT_EFFECTIVENESS_STABILIZATION_MS (unset: the worker's default). */
+    effectivenessStabilizationMs?: number;
   } = {},
 ): Promise<ExecutionEnv> {
   const prefix = opts.prefix ?? 'wfe';
@@ -154,6 +157,7 @@ export async function createExecutionEnv(
       temporalClient: client,
       policy: opts.policy,
       effectivenessShards: 1,
+      effectivenessStabilizationMs: opts.effectivenessStabilizationMs,
       // Only this env's namespaces: relisting every test's PipelineRuns every 2 s loads the shared stack.
       watchNamespaces: [namespace, `${namespace}-stalled`],
       resyncIntervalMs: 2_000,
@@ -217,6 +221,9 @@ export async function createExecutionEnv(
     stopWorker,
     async close() {
       await stopWorker();
+      // Monitors, assessments still waiting out their window, executions a test abandoned: nothing of
+      // this environment may run on after it (test/support/leftover-work.ts).
+      await terminateOpenWorkflows(client);
       await db.drop();
       await connection.close();
       await workerConnection.close();

@@ -16,6 +16,7 @@ import { prepareWorkflowNamespace } from '../../src/stack/namespaces';
 import type { ActionImageName } from '../../src/stack/registry';
 import type { StackInfo } from '../../src/stack/stack';
 import { addSearchAttributes } from '../../src/temporal-client/search-attribute-registration';
+import { testRunTag } from './leftover-work';
 
 export type { StackInfo };
 
@@ -47,7 +48,8 @@ export function actionImage(name: ActionImageName = 'kubectl'): string {
 /** Creates the namespace `name` (the API server refuses objects in a namespace that does not exist). */
 export async function ensureNamespace(name: string, kc: k8s.KubeConfig = kubeConfig()): Promise<void> {
   try {
-    await kc.makeApiClient(k8s.CoreV1Api).createNamespace({ body: { metadata: { name } } });
+    // Labelled with the run: the global teardown deletes it, and whatever a test left in it.
+    await kc.makeApiClient(k8s.CoreV1Api).createNamespace({ body: { metadata: { name, labels: testRunTag() } } });
   } catch (err) {
     if ((err as { code?: number }).code !== 409) throw err;
   }
@@ -66,7 +68,7 @@ export async function createNamespace(prefix: string, kc: k8s.KubeConfig = kubeC
  */
 export async function createWorkflowNamespace(prefix: string, kc: k8s.KubeConfig = kubeConfig()): Promise<string> {
   const namespace = uniqueName(prefix);
-  await prepareWorkflowNamespace(kc, namespace);
+  await prepareWorkflowNamespace(kc, namespace, { labels: testRunTag() });
   return namespace;
 }
 
@@ -158,13 +160,15 @@ export async function eventually<T>(
 /**
  * A Temporal namespace of its own, with the project's search attributes: workflow ids such as the
  * effectiveness monitor's are fixed, so test files that run them must not share a namespace. Usable at
- * once on the dev server.
+ * once on the dev server. Tagged with the run: whoever creates one terminates its open workflows when done
+ * (`terminateOpenWorkflows`), and the global teardown fails the run if any is left.
  */
 export async function createTemporalNamespace(connection: Connection, prefix: string): Promise<string> {
   const namespace = uniqueName(prefix);
   await connection.workflowService.registerNamespace({
     namespace,
     workflowExecutionRetentionPeriod: msToTs('1 day'),
+    data: testRunTag(),
   });
   await addSearchAttributes(connection, namespace);
   return namespace;

@@ -15,7 +15,8 @@ describe('loadWatcherConfig', () => {
       KUBERNAUT_LOG_LEVEL: 'info',
     });
     expect(c.KUBECONFIG).toBeUndefined();
-    expect(c.KUBERNAUT_EFFECTIVENESS_STABILIZATION_MS).toBeUndefined();
+    // Stated explicitly, so that every report carries it and a watcher left at the default is visible.
+    expect(c.KUBERNAUT_EFFECTIVENESS_STABILIZATION_MS).toBe(300_000);
   });
 
   it('reads lists, numbers and switches', () => {

@@ -23,7 +23,7 @@ describe('watcher: terminal RemediationRequests', () => {
 
   beforeAll(async () => {
     env = await createExecutionEnv({ prefix: 'watch-rr' });
-    const options = { monitor: { stabilizationWindowMs: 0 } };
+    const options = { stabilizationWindowMs: 0 };
     replicas = [await startInProcessWatcher(env, options), await startInProcessWatcher(env, options)];
   });
   afterAll(async () => {
@@ -90,6 +90,9 @@ describe('watcher: terminal RemediationRequests', () => {
     expect(assessment).toMatchObject({
       remediationId: `${env.namespace}/${name}`,
       target: `${env.namespace}/Deployment/payment`,
+      // It never got a WorkflowExecution: nothing ran, so nothing is scored.
+      status: 'no_execution',
+      score: null,
     });
     // Both replicas reported it; the monitor kept one.
     const totals = await eventually(
@@ -153,8 +156,10 @@ describe('watcher: terminal RemediationRequests', () => {
       async () => (await env.dataStorage.getAssessment(`${env.namespace}/${name}`)) ?? undefined,
       120_000,
     );
-    // Whoever reported first, the action types come from the remediation's action records.
+    // Whoever reported first, the action types come from the remediation's action records; it ran, so it is scored.
     expect(assessment.actionTypes).toEqual(['kubernetes/restart_pod']);
+    expect(assessment.status).not.toBe('no_execution');
+    expect(assessment.score).not.toBeNull();
     await eventually('the assessment workflow to be listed', async () =>
       (await assessmentRuns(remediation)) > 0 ? true : undefined,
     );

@@ -1,15 +1,16 @@
 /**
  * Durability of workflowExecutionWorkflow against the faults a real deployment sees: the worker process
- * killed, the Temporal server restarted, PostgreSQL unreachable. Each fault hits a WorkflowExecution while
+ * killed, the Temporal server restarted or unreachable when the worker starts, PostgreSQL unreachable. Each fault hits a WorkflowExecution while
  * it runs; once the fault is over the execution must complete with exactly one PipelineRun and exactly one
  * `succeeded` action record per step (no duplicate, no lost record). The worker is the real worker PROCESS.
  */
 import { Client, Connection } from '@temporalio/client';
 import type { KubernetesObject } from '../../src/kubernetes/resources';
 import { createTemporalNamespace, eventually, getStackInfo, temporalConnection, uniqueName } from '../support/stack';
-import { createDedicatedTemporal, type DedicatedTemporal } from './support/dedicated-temporal';
+import { createDedicatedTemporal, freePort, type DedicatedTemporal } from './support/dedicated-temporal';
 import { createDurabilityEnv, highestActivityAttempt, slowDag, type DurabilityEnv } from './support/durability-env';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
+import { terminateOpenWorkflows } from '../support/leftover-work';
 
 // Two cores shared with other test files: worker processes bundle workflow code at start (seconds each).
 jest.setTimeout(300_000);
@@ -39,8 +40,10 @@ describe('workflowExecutionWorkflow durability', () => {
   /** A Temporal namespace of its own on the stack's server (the effectiveness monitor's id is fixed). */
   async function stackTemporal(prefix: string) {
     const namespace = await createTemporalNamespace(stackConnection, prefix);
+    const client = new Client({ connection: stackConnection, namespace });
+    cleanups.push(async () => void (await terminateOpenWorkflows(client)));
     return {
-      client: new Client({ connection: stackConnection, namespace }),
+      client,
       settings: { temporalAddress: getStackInfo().temporal.address, temporalNamespace: namespace },
     };
   }
@@ -91,6 +94,52 @@ describe('workflowExecutionWorkflow durability', () => {
     expect((await handle.result()).phase).toBe('Completed');
     await env.expectCompletedOnce(wfe);
     expect(worker.alive()).toBe(true); // the same worker process rode out the restart
+  });
+
+  it('waits for Temporal when it is unreachable at start-up: not ready meanwhile, then polls as soon as it answers', async () => {
+    const { client, settings } = await stackTemporal('durable-late');
+    const [host, port] = getStackInfo().temporal.address.split(':');
+    const proxy: TcpProxy = await startTcpProxy({ host, port: Number(port) });
+    cleanups.push(() => proxy.close());
+    await proxy.cut(); // connections to the proxy's port are refused: Temporal is "down" before the worker starts
+    const httpPort = await freePort();
+    const readyz = async () => {
+      const res = await fetch(`http://127.0.0.1:${httpPort}/readyz`);
+      return { status: res.status, body: await res.text() };
+    };
+    const taskQueue = uniqueName('durable-late-tq');
+    const worker = env.startWorker({
+      ...settings,
+      temporalAddress: `127.0.0.1:${proxy.port}`,
+      taskQueue,
+      env: { KUBERNAUT_HTTP_PORT: String(httpPort), KUBERNAUT_TEMPORAL_RETRY_MAX_MS: '1000' },
+    });
+
+    // It keeps retrying instead of exiting (a crash loop in Kubernetes), and says why it is not ready.
+    const waiting = await eventually(
+      'three failed attempts to reach Temporal, or the worker exiting',
+      () => (!worker.alive() ? 'exited' : /"attempt":3\b/.test(worker.output()) ? 'retrying' : undefined),
+      60_000,
+      200,
+    );
+    expect({ waiting, output: waiting === 'exited' ? worker.output() : '' }).toEqual({
+      waiting: 'retrying',
+      output: '',
+    });
+    expect((await fetch(`http://127.0.0.1:${httpPort}/healthz`)).status).toBe(200);
+    const notReady = await readyz();
+    expect(notReady.status).toBe(503);
+    expect(notReady.body).toContain(`Temporal at 127.0.0.1:${proxy.port}`);
+    expect(notReady.body).toContain('not reachable');
+
+    await proxy.restore();
+    await worker.running; // the SDK reports it polling
+    await eventually('/readyz to turn 200', async () => ((await readyz()).status === 200 ? true : undefined), 30_000);
+    const wfe = await env.createWorkflowExecution(slowDag(0));
+    const handle = await env.start(client, wfe, taskQueue);
+    expect(await env.waitForWorkflowClosed(handle, CLOSE_DEADLINE_MS)).toBe('COMPLETED');
+    await env.expectCompletedOnce(wfe);
+    expect(worker.alive()).toBe(true);
   });
 
   it('completes WorkflowExecutions while PostgreSQL is unreachable for 20 s, without duplicate records', async () => {

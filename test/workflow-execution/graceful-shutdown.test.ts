@@ -5,25 +5,28 @@
 import { Client, type Connection } from '@temporalio/client';
 import { createTemporalNamespace, getStackInfo, temporalConnection, uniqueName } from '../support/stack';
 import { createDurabilityEnv, slowDag, type DurabilityEnv } from './support/durability-env';
+import { terminateOpenWorkflows } from '../support/leftover-work';
 
 jest.setTimeout(300_000);
 
 describe('worker process shutdown', () => {
   let env: DurabilityEnv;
   let connection: Connection;
+  let client: Client | undefined;
   beforeAll(async () => {
     env = await createDurabilityEnv('sigterm');
     connection = await temporalConnection();
   });
   afterAll(async () => {
     await env?.stopProcesses();
+    if (client) await terminateOpenWorkflows(client);
     await env?.close();
     await connection?.close();
   });
 
   it('drains on SIGTERM and exits cleanly while an execution runs; a new worker finishes the execution', async () => {
     const namespace = await createTemporalNamespace(connection, 'sigterm');
-    const client = new Client({ connection, namespace });
+    client = new Client({ connection, namespace });
     const settings = { temporalAddress: getStackInfo().temporal.address, temporalNamespace: namespace };
     const taskQueue = uniqueName('sigterm-tq');
     const first = env.startWorker({ ...settings, taskQueue });

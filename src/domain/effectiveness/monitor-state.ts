@@ -3,6 +3,11 @@
  * which remediations were seen (dedupe), which wait for their assessment to be started, which are being
  * started or running, running totals, and what is carried into the next run on continue-as-new.
  *
+ * Stabilization window: every sender puts its configured window on each signal, and a remediation is
+ * assessed with the window of its first signal. Senders must agree (KUBERNAUT_EFFECTIVENESS_STABILIZATION_MS
+ * on every worker and watcher); a signal whose window differs from the one before counts as a window
+ * disagreement, which the monitor logs and shows in its status, so a misconfigured process is visible.
+ *
  * Pure and deterministic: runs inside the monitor workflow.
  */
 import { z } from 'zod';
@@ -37,8 +42,10 @@ const MonitorTotalsSchema = z.object({
   rejected: z.number().int().min(0),
   started: z.number().int().min(0),
   alreadyStarted: z.number().int().min(0),
+  /** Absent in what runs before it existed carried. */
+  windowDisagreements: z.number().int().min(0).optional(),
 });
-export type MonitorTotals = z.infer<typeof MonitorTotalsSchema>;
+export type MonitorTotals = Required<z.infer<typeof MonitorTotalsSchema>>;
 
 export const CarriedMonitorStateSchema = z.object({
   /** 1 for the first run, +1 on each continue-as-new. */
@@ -46,12 +53,15 @@ export const CarriedMonitorStateSchema = z.object({
   pending: z.array(RemediationTerminalSchema),
   recentRemediationIds: z.array(z.string()),
   totals: MonitorTotalsSchema,
+  /** The stabilization window of the latest signal that named one. */
+  lastStabilizationWindowMs: z.number().int().min(0).optional(),
 });
 export type CarriedMonitorState = z.infer<typeof CarriedMonitorStateSchema>;
 
 export const EffectivenessMonitorInputSchema = z.object({
   /** Informational: which shard this monitor is (the workflow id already says it). */
   shard: z.number().int().min(0).optional(),
+  /** Window of signals that name none (sent by older code); current senders put theirs on every signal. */
   stabilizationWindowMs: z.number().int('must be an integer').min(0, 'must be >= 0').optional(),
   dedupeCapacity: positiveInt().optional(),
   continueAsNewAtHistoryLength: z.number().int('must be an integer').min(50, 'must be >= 50').optional(),
@@ -117,9 +127,16 @@ export function continueAsNewReason(
   return undefined;
 }
 
+/** A signal's window differs from the window of the signal before it: two senders are configured differently. */
+export interface WindowDisagreement {
+  remediationId: string;
+  windowMs: number;
+  previousWindowMs: number;
+}
+
 export type AcceptOutcome =
-  | { outcome: 'queued'; remediation: RemediationTerminal }
-  | { outcome: 'duplicate'; remediationId: string }
+  | { outcome: 'queued'; remediation: RemediationTerminal; windowDisagreement?: WindowDisagreement }
+  | { outcome: 'duplicate'; remediationId: string; windowDisagreement?: WindowDisagreement }
   | { outcome: 'rejected'; problems: string[] };
 
 export type AssessmentState = 'queued' | 'starting' | 'running';
@@ -137,6 +154,8 @@ export interface MonitorStatus {
   starting: number;
   running: number;
   remembered: number;
+  /** The stabilization window of the latest signal that named one. */
+  stabilizationWindowMs?: number;
   totals: MonitorTotals;
 }
 
@@ -148,14 +167,15 @@ export class MonitorState {
   readonly totals: MonitorTotals;
   readonly run: number;
   signalsThisRun = 0;
+  private lastWindowMs: number | undefined;
 
   constructor(capacity: number, carried?: CarriedMonitorState) {
     this.run = carried?.run ?? 1;
     this.queue = [...(carried?.pending ?? [])];
     this.seen = new RecentSet(capacity, carried?.recentRemediationIds ?? []);
-    this.totals = {
-      ...(carried?.totals ?? { received: 0, duplicates: 0, rejected: 0, started: 0, alreadyStarted: 0 }),
-    };
+    const totals = carried?.totals ?? { received: 0, duplicates: 0, rejected: 0, started: 0, alreadyStarted: 0 };
+    this.totals = { ...totals, windowDisagreements: totals.windowDisagreements ?? 0 };
+    this.lastWindowMs = carried?.lastStabilizationWindowMs;
   }
 
   /** A `remediationTerminal` signal arrived: validate, dedupe by remediation id, queue. */
@@ -168,12 +188,25 @@ export class MonitorState {
       return { outcome: 'rejected', problems: describeSignalProblems(parsed.error) };
     }
     const remediation = parsed.data;
+    const windowDisagreement = this.compareWindow(remediation);
+    const disagreement = windowDisagreement && { windowDisagreement };
     if (!this.seen.add(remediation.remediation.id)) {
       this.totals.duplicates += 1;
-      return { outcome: 'duplicate', remediationId: remediation.remediation.id };
+      return { outcome: 'duplicate', remediationId: remediation.remediation.id, ...disagreement };
     }
     this.queue.push(remediation);
-    return { outcome: 'queued', remediation };
+    return { outcome: 'queued', remediation, ...disagreement };
+  }
+
+  /** Duplicates count too: the worker's and the watcher's reports of one remediation are the likeliest pair. */
+  private compareWindow(r: RemediationTerminal): WindowDisagreement | undefined {
+    const windowMs = r.stabilizationWindowMs;
+    if (windowMs === undefined) return undefined;
+    const previousWindowMs = this.lastWindowMs;
+    this.lastWindowMs = windowMs;
+    if (previousWindowMs === undefined || previousWindowMs === windowMs) return undefined;
+    this.totals.windowDisagreements += 1;
+    return { remediationId: r.remediation.id, windowMs, previousWindowMs };
   }
 
   /** Assessments this run started that have not finished yet. */
@@ -231,6 +264,7 @@ export class MonitorState {
       starting: this.starting.size,
       running: this.running.size,
       remembered: this.seen.size,
+      ...(this.lastWindowMs !== undefined && { stabilizationWindowMs: this.lastWindowMs }),
       totals: { ...this.totals },
     };
   }
@@ -248,6 +282,7 @@ export class MonitorState {
       pending: [...this.queue],
       recentRemediationIds: this.seen.toArray(),
       totals: { ...this.totals },
+      ...(this.lastWindowMs !== undefined && { lastStabilizationWindowMs: this.lastWindowMs }),
     };
   }
 }

@@ -19,6 +19,13 @@
  * - recurrence: the same target remediated with the same action type by 3 or more distinct
  *   remediations within 24 hours (the assessed one included) makes the status `ineffective_loop`
  *   whatever the score: a fix that has to be re-applied over and over is not working.
+ * - a remediation that executed nothing is not scored: status `no_execution`, no score and no
+ *   confidence, nothing else looked at. Upstream's monitor does the same (ADR-EM-001 §5: no
+ *   `workflowexecution.workflow.started` event → `no_execution`, score null): a WorkflowExecution rejected
+ *   by validation, refused before its PipelineRun, or a RemediationRequest that never got one says nothing
+ *   about whether its actions work, and scoring it from other remediations' history (or counting its
+ *   target towards a loop) would report an effect that never happened. "Executed nothing" is read from
+ *   the Data Storage: no action record of the remediation other than `skipped` (a skipped step never ran).
  */
 import type { ActionVerdict } from '../action-outcomes';
 
@@ -48,8 +55,12 @@ export type Trend = (typeof TRENDS)[number];
 /** What the history alone says (per action type, and combined). */
 export const HISTORY_STATUSES = ['assessed', 'insufficient_data'] as const;
 export type HistoryStatus = (typeof HISTORY_STATUSES)[number];
-/** The assessment's status: the history's, unless the remediation recurs (an ineffective loop). */
-export const ASSESSMENT_STATUSES = [...HISTORY_STATUSES, 'ineffective_loop'] as const;
+/** A scored assessment's status: the history's, unless the remediation recurs (an ineffective loop). */
+export const SCORED_STATUSES = [...HISTORY_STATUSES, 'ineffective_loop'] as const;
+export type ScoredStatus = (typeof SCORED_STATUSES)[number];
+/** The remediation executed nothing: not scored (no score, no confidence), ignored by anything that counts scores. */
+export const NO_EXECUTION = 'no_execution';
+export const ASSESSMENT_STATUSES = [...SCORED_STATUSES, NO_EXECUTION] as const;
 export type AssessmentStatus = (typeof ASSESSMENT_STATUSES)[number];
 
 /** What the action records say about one action type (or several together) over the history window. */
@@ -76,6 +87,11 @@ export interface EffectivenessInputs {
    * window before `assessedAt`. The assessed remediation counts whether or not it is listed.
    */
   recentRemediationsByActionType: Record<string, string[]>;
+  /**
+   * The remediation's own action records that ran (any status but `skipped`); 0 means it executed nothing.
+   * Absent in inputs gathered before this existed (recorded histories): scored as before.
+   */
+  executedActions?: number;
 }
 
 // Type aliases rather than interfaces: they are assignable to the Data Storage's record schemas.
@@ -94,15 +110,12 @@ export type RecurrenceFinding = {
   remediations: number;
 };
 
-export interface EffectivenessAssessment {
+interface AssessmentFields {
   remediationId: string;
   target: string;
   actionTypes: string[];
   assessedAt: string;
   window: { since: string; until: string };
-  status: AssessmentStatus;
-  score: number;
-  confidence: number;
   trend: Trend;
   sampleSize: number;
   dataAgeMs: number;
@@ -110,6 +123,21 @@ export interface EffectivenessAssessment {
   recurrence: RecurrenceFinding[];
   byActionType: Record<string, HistoryAssessment>;
 }
+
+export interface ScoredAssessment extends AssessmentFields {
+  status: ScoredStatus;
+  score: number;
+  confidence: number;
+}
+
+/** A remediation that executed nothing: recorded as assessed, with nothing scored. */
+export interface UnexecutedAssessment extends AssessmentFields {
+  status: typeof NO_EXECUTION;
+  score: null;
+  confidence: null;
+}
+
+export type EffectivenessAssessment = ScoredAssessment | UnexecutedAssessment;
 
 const M = EFFECTIVENESS_MODEL;
 
@@ -178,8 +206,30 @@ export function recurrenceOf(
   return findings;
 }
 
+/** Whether the remediation executed nothing (see the module comment); inputs without the count did execute. */
+export function executedNothing(inputs: Pick<EffectivenessInputs, 'executedActions'>): boolean {
+  return inputs.executedActions === 0;
+}
+
 export function scoreEffectiveness(inputs: EffectivenessInputs): EffectivenessAssessment {
   const assessedAtMs = parseTime(inputs.assessedAt, 'assessedAt');
+  if (executedNothing(inputs)) {
+    return {
+      remediationId: inputs.remediationId,
+      target: inputs.target,
+      actionTypes: unique(inputs.actionTypes),
+      assessedAt: new Date(assessedAtMs).toISOString(),
+      window: historyWindow(assessedAtMs),
+      status: NO_EXECUTION,
+      score: null,
+      confidence: null,
+      trend: 'insufficient_data',
+      sampleSize: 0,
+      dataAgeMs: 0,
+      recurrence: [],
+      byActionType: {},
+    };
+  }
   const combined = assessHistory(inputs.combined, assessedAtMs);
   const byActionType: Record<string, HistoryAssessment> = {};
   for (const actionType of unique(inputs.actionTypes)) {

@@ -26,12 +26,15 @@ export function assessmentStaticDetails(r: RemediationTerminal, stabilizationWin
   ].join('\n\n');
 }
 
-/** Remediation, score, status, confidence, trend (and why it is a loop, when it is). */
+/** Remediation, score, status, confidence, trend (and why it is a loop, when it is); or that nothing ran. */
 export function describeAssessment(a: EffectivenessAssessment, who: string, created: boolean): string {
   const loop = a.recurrence.length
     ? ` (recurring: ${a.recurrence.map((f) => `${f.actionType} ×${f.remediations} in 24h`).join(', ')})`
     : '';
   const kept = created ? '' : ' — already assessed earlier, kept the first assessment';
+  if (a.score === null) {
+    return `**${who}** on \`${a.target}\`: status **${a.status}**: it executed no action, so there is nothing to score${kept}`;
+  }
   return (
     `**${who}** on \`${a.target}\`: score **${a.score.toFixed(2)}**, status **${a.status}**${loop}, ` +
     `confidence ${a.confidence.toFixed(2)}, trend ${a.trend}, ${a.sampleSize} finished actions${kept}`

@@ -23,6 +23,7 @@ import {
   getStackInfo,
   uniqueName,
 } from '../../support/stack';
+import { terminateOpenWorkflows } from '../../support/leftover-work';
 
 /** Tests use one shard so every remediation goes to `effectiveness-monitor/0`. */
 export const TEST_SHARDS = 1;
@@ -39,7 +40,11 @@ export interface EffectivenessTestEnv {
   db: TestDatabase;
   dataStorage: DataStorage;
   startWorker(identity: string): Promise<RunningWorker>;
-  signal(remediation: RemediationTerminal, monitor?: EffectivenessMonitorInput): Promise<SignalledMonitor>;
+  /** Reports `remediation` with `stabilizationWindowMs` (default: the monitor's), starting the monitor with `monitor`. */
+  signal(
+    remediation: RemediationTerminal,
+    options?: Omit<EffectivenessMonitorInput, 'shard' | 'carried'>,
+  ): Promise<SignalledMonitor>;
   monitorId: string;
   /** Terminates the monitor so the next test starts one with its own input. */
   resetMonitor(): Promise<void>;
@@ -96,8 +101,14 @@ export async function createEffectivenessTestEnv(prefix: string): Promise<Effect
       workers.add(handle);
       return handle;
     },
-    signal(remediation, monitor) {
-      return signalRemediationTerminal(client, remediation, { shards: TEST_SHARDS, taskQueue, monitor });
+    signal(remediation, options = {}) {
+      const { stabilizationWindowMs, ...monitor } = options;
+      return signalRemediationTerminal(client, remediation, {
+        shards: TEST_SHARDS,
+        taskQueue,
+        stabilizationWindowMs,
+        monitor,
+      });
     },
     async resetMonitor() {
       try {
@@ -108,6 +119,7 @@ export async function createEffectivenessTestEnv(prefix: string): Promise<Effect
     },
     async close() {
       for (const w of [...workers]) await w.stop();
+      await terminateOpenWorkflows(client);
       await nativeConnection.close();
       await connection.close();
       await db.drop();

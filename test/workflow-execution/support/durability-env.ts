@@ -48,6 +48,8 @@ export interface WorkerSettings {
   temporalNamespace: string;
   taskQueue: string;
   databaseUrl?: string;
+  /** More of the worker's environment (e.g. KUBERNAUT_HTTP_PORT). */
+  env?: Record<string, string>;
 }
 
 export interface DurabilityEnv {
@@ -117,6 +119,7 @@ export async function createDurabilityEnv(prefix: string): Promise<DurabilityEnv
         // The worker's deploy/ identity: its ServiceAccount token and RBAC, as in a cluster.
         KUBECONFIG: getStackInfo().kube.identities.worker,
         KUBERNAUT_WATCH_NAMESPACES: namespace,
+        ...settings.env,
       });
       processes.add(worker);
       void worker.exited.then(() => processes.delete(worker));

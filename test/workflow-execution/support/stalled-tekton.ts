@@ -8,6 +8,7 @@ import * as k8s from '@kubernetes/client-node';
 import { applyManifests } from '../../../src/stack/apply';
 import { prepareWorkflowNamespace } from '../../../src/stack/namespaces';
 import { PIPELINE_RUNS } from '../../../src/kubernetes/resources';
+import { testRunTag } from '../../support/leftover-work';
 import { eventually } from '../../support/stack';
 
 export interface StalledNamespace {
@@ -16,7 +17,7 @@ export interface StalledNamespace {
 }
 
 export async function createStalledNamespace(kc: k8s.KubeConfig, namespace: string): Promise<StalledNamespace> {
-  await prepareWorkflowNamespace(kc, namespace);
+  await prepareWorkflowNamespace(kc, namespace, { labels: testRunTag() });
   const name = `kubernaut-test-stall-${namespace}`;
   await applyManifests(kc, [
     {

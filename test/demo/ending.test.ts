@@ -1,0 +1,41 @@
+import { demoEnding, type DemoEndingInput } from '../../src/demo/ending';
+
+const base: DemoEndingInput = {
+  keep: false,
+  interactive: false,
+  stopsStack: true,
+  kubeconfig: '/s/kubeconfig',
+  namespace: 'demo',
+  uiUrl: 'http://127.0.0.1:18233',
+  query: 'KubernautWorkflowExecution="demo/dag-1"',
+  databaseUrl: 'postgres://postgres@127.0.0.1:15432/kubernaut',
+};
+
+describe('how the demo ends', () => {
+  it('with --keep, exits leaving everything running and says how to stop it', () => {
+    const ending = demoEnding({ ...base, keep: true, interactive: true });
+    expect(ending.action).toBe('keep');
+    expect(ending.lines.join('\n')).toContain('npm run stack -- down');
+  });
+
+  it('in a terminal, keeps the links working until Ctrl-C', () => {
+    const ending = demoEnding({ ...base, interactive: true });
+    expect(ending.action).toBe('wait-for-interrupt');
+    const text = ending.lines.join('\n');
+    expect(text).toContain('The links above work while the stack, the worker and the watcher run');
+    expect(text).toContain('Ctrl-C');
+    expect(text).toContain('open http://127.0.0.1:18233');
+  });
+
+  it('without a terminal, stops at once and says plainly that the links stop working and --keep keeps them', () => {
+    const ending = demoEnding(base);
+    expect(ending.action).toBe('stop');
+    expect(ending.lines.join('\n')).toMatch(/Web UI links above stop working[\s\S]*--keep/);
+  });
+
+  it('without a terminal on a stack others use, says the links keep working', () => {
+    const ending = demoEnding({ ...base, stopsStack: false });
+    expect(ending.action).toBe('stop');
+    expect(ending.lines.join('\n')).toContain('links above keep working');
+  });
+});

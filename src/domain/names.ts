@@ -81,3 +81,9 @@ export const ANNOTATIONS = {
   targetResource: 'kubernaut.ai/target-resource',
   temporalWorkflowId: 'kubernaut.ai/temporal-workflow-id',
 } as const;
+
+/**
+ * The ServiceAccount WorkflowExecution steps run as (`spec.serviceAccountName`) unless the operator allows
+ * others: the only one the worker's default policy accepts, the one deploy/ ships and grants "use" of.
+ */
+export const ACTION_RUNNER_SERVICE_ACCOUNT = 'kubernaut-action-runner';

@@ -80,6 +80,12 @@ export const EXECUTION_FINALIZER = 'kubernaut.ai/execution';
 export const ANNOTATIONS = {
   targetResource: 'kubernaut.ai/target-resource',
   temporalWorkflowId: 'kubernaut.ai/temporal-workflow-id',
+  /**
+   * On a WorkflowExecution: the user name of whoever created it. Optional; where the admission policy of
+   * deploy/admission/ is installed the API server refuses any value but the creator's own name, and any
+   * later change (SECURITY.md, "Who asked").
+   */
+  requestedBy: 'kubernaut.ai/requested-by',
 } as const;
 
 /**

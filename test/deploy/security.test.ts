@@ -137,8 +137,8 @@ describe('the rights the admission policy asks for', () => {
     ).toEqual([]);
   });
 
-  it('are never held by the worker or the watcher, which must not create WorkflowExecutions', () => {
-    for (const name of ['kubernaut-worker', 'kubernaut-watcher']) {
+  it("are never held by the project's own processes, which must not create WorkflowExecutions", () => {
+    for (const name of ['kubernaut-worker', 'kubernaut-watcher', 'kubernaut-datastorage-api']) {
       const granted = grantsOf(manifests, { name, namespace: 'kubernaut-system' }).permissions;
       expect(
         granted.filter((p) => p.verb === 'use' || (p.resource === 'workflowexecutions' && p.verb === 'create')),

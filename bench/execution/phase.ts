@@ -5,7 +5,7 @@
  */
 import crypto from 'node:crypto';
 import type { KubernetesObject } from '../../src/kubernetes/resources';
-import { KUBERNAUT_API_VERSION, WORKFLOW_EXECUTION } from '../../src/domain/names';
+import { ACTION_RUNNER_SERVICE_ACCOUNT, KUBERNAUT_API_VERSION, WORKFLOW_EXECUTION } from '../../src/domain/names';
 import type { TektonSimulator } from '../../src/tekton-simulator/simulator';
 import type { LaunchMode, Launched } from './launch';
 import type { ExecutionObserver } from './observer';
@@ -73,6 +73,8 @@ export function benchWorkflowExecution(
     spec: {
       remediationRequestRef: { name: `rr-${name}` },
       targetResource: `${namespace}/Deployment/app-${index % 20}`,
+      // The runner account prepareWorkflowNamespace creates: the only one the worker's default policy allows.
+      serviceAccountName: ACTION_RUNNER_SERVICE_ACCOUNT,
       steps: [
         step('restart-pods', 'kubernetes/restart_pod'),
         step('scale-deployment', 'kubernetes/scale_deployment', ['restart-pods'], shape.failSecondStep),

@@ -6,6 +6,7 @@
 import { actionRecordOutcomes } from '../domain/action-outcomes';
 import type { ActionRecordContext } from '../domain/action-record-context';
 import { remediationOf } from '../domain/remediation';
+import { readUnvalidatedWorkflowExecution } from '../domain/unvalidated-workflow-execution';
 import type { WorkflowExecutionStatus } from '../domain/workflow-execution';
 import type { ExecutingActionRecord, FinishedActionRecord } from '../datastorage/records';
 import type { DataStorage } from '../datastorage/repository';
@@ -16,6 +17,7 @@ export type { ActionRecordContext };
 export function actionRecordRows(ctx: ActionRecordContext): ExecutingActionRecord[] {
   const wfe = ctx.workflowExecution;
   const remediation = remediationOf(wfe.spec.remediationRequestRef, wfe.metadata.namespace);
+  const { requestedBy } = readUnvalidatedWorkflowExecution(wfe);
   return wfe.spec.steps.map((step) => ({
     wfeUid: wfe.metadata.uid!,
     wfeNamespace: wfe.metadata.namespace,
@@ -31,6 +33,7 @@ export function actionRecordRows(ctx: ActionRecordContext): ExecutingActionRecor
     inputs: step.inputs,
     target: wfe.spec.targetResource,
     executionStartedAt: ctx.executionStartedAt,
+    requestedBy: requestedBy ?? null,
   }));
 }
 

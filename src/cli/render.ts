@@ -24,6 +24,7 @@ export const PLACEHOLDER_UID = '00000000-0000-0000-0000-000000000000';
 interface RenderOptions {
   requireDigest?: boolean;
   allowedRegistry: string[];
+  allowedServiceAccount: string[];
   output: 'yaml' | 'json';
   uid?: string;
 }
@@ -36,6 +37,12 @@ export async function runRender(argv: readonly string[], io: RenderIo): Promise<
     .option(
       '--allowed-registry <prefix>',
       'allow only images from this registry or repository prefix (repeatable; policy allowedRegistries)',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .option(
+      '--allowed-service-account <name>',
+      'allow steps to run only as this ServiceAccount (repeatable; policy allowedServiceAccounts)',
       (value: string, previous: string[]) => [...previous, value],
       [] as string[],
     )
@@ -85,6 +92,7 @@ export async function runRender(argv: readonly string[], io: RenderIo): Promise<
     const result = validateWorkflowExecution(prepared, {
       requireDigest: options.requireDigest === true,
       allowedRegistries: options.allowedRegistry,
+      allowedServiceAccounts: options.allowedServiceAccount,
     });
     if (!result.ok) {
       failed = true;

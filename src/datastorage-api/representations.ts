@@ -29,6 +29,10 @@ export const ActionRecordSchema = z
     image: z.string(),
     inputs: z.record(z.string(), z.unknown()),
     target: z.string(),
+    requestedBy: z.string().nullable().meta({
+      description:
+        'Who created the WorkflowExecution (its kubernaut.ai/requested-by annotation, checked against the creator at admission where the policy is installed); null when unknown.',
+    }),
     status: ActionStatusSchema,
     executionStartedAt: timestamp.meta({ description: 'Start of the whole WorkflowExecution (the time key).' }),
     startedAt: nullableTimestamp,

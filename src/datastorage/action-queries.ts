@@ -26,6 +26,7 @@ export interface ActionRecordRow {
   image: string;
   inputs: Record<string, unknown>;
   target: string;
+  requested_by: string | null;
   status: ActionStatus;
   execution_started_at: Date;
   started_at: Date | null;
@@ -54,6 +55,7 @@ const RECORD_COLUMNS = [
   'image',
   'inputs',
   'target',
+  'requested_by',
   'status',
   'execution_started_at',
   'started_at',
@@ -88,6 +90,7 @@ export function toActionRecord(r: ActionRecordRow): ActionRecord {
     image: r.image,
     inputs: r.inputs,
     target: r.target,
+    requestedBy: r.requested_by,
     status: r.status,
     executionStartedAt: r.execution_started_at.toISOString(),
     startedAt: r.started_at?.toISOString() ?? null,

@@ -40,6 +40,7 @@ const IDENTITY_COLUMNS = [
   ['target', 'text'],
   ['execution_started_at', 'timestamptz'],
   ['started_at', 'timestamptz'],
+  ['requested_by', 'text'],
 ] as const;
 
 const OUTCOME_COLUMNS = [
@@ -151,6 +152,7 @@ function identity(row: ValidExecutingActionRecord) {
     target: row.target,
     execution_started_at: row.executionStartedAt.toISOString(),
     started_at: row.startedAt ? row.startedAt.toISOString() : null,
+    requested_by: row.requestedBy ?? null,
   };
 }
 

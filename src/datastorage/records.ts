@@ -82,6 +82,8 @@ const actionRecordFields = {
   /** `namespace/Kind/name` or `Kind/name`. */
   target: text(512),
   executionStartedAt,
+  /** Who created the WFE (its `kubernaut.ai/requested-by` annotation); null when it did not say. */
+  requestedBy: text(512).nullish(),
 };
 
 /** A step about to run: recorded with status `executing`. */
@@ -180,6 +182,8 @@ export interface ActionRecord {
   image: string;
   inputs: Record<string, unknown>;
   target: string;
+  /** Who created the WorkflowExecution, when it said (SECURITY.md, "Who asked"). */
+  requestedBy: string | null;
   status: ActionStatus;
   executionStartedAt: string;
   startedAt: string | null;

@@ -80,4 +80,16 @@ export const EXECUTION_FINALIZER = 'kubernaut.ai/execution';
 export const ANNOTATIONS = {
   targetResource: 'kubernaut.ai/target-resource',
   temporalWorkflowId: 'kubernaut.ai/temporal-workflow-id',
+  /**
+   * On a WorkflowExecution: the user name of whoever created it. Optional; where the admission policy of
+   * deploy/admission/ is installed the API server refuses any value but the creator's own name, and any
+   * later change (SECURITY.md, "Who asked").
+   */
+  requestedBy: 'kubernaut.ai/requested-by',
 } as const;
+
+/**
+ * The ServiceAccount WorkflowExecution steps run as (`spec.serviceAccountName`) unless the operator allows
+ * others: the only one the worker's default policy accepts, the one deploy/ ships and grants "use" of.
+ */
+export const ACTION_RUNNER_SERVICE_ACCOUNT = 'kubernaut-action-runner';

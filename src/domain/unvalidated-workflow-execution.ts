@@ -5,7 +5,14 @@
  * the same fields the same way: a field that is missing or of the wrong type reads as absent, never as an
  * exception — the CRD schema makes such objects unlikely, not impossible (a bypassed or older CRD).
  */
+import { ANNOTATIONS } from './names';
 import { asString, isObject } from './tekton';
+
+/**
+ * Longest `kubernaut.ai/requested-by` value taken as a user name. Kubernetes sets no limit on user names,
+ * but real ones are far shorter; a longer value is not one, and must not make a status or a record unwritable.
+ */
+export const MAX_REQUESTED_BY_LENGTH = 512;
 
 export interface UnvalidatedStep {
   name?: string;
@@ -17,6 +24,12 @@ export interface UnvalidatedWorkflowExecution {
   name?: string;
   uid?: string;
   generation?: number;
+  /**
+   * Who created the WFE, from its `kubernaut.ai/requested-by` annotation (non-empty, at most
+   * MAX_REQUESTED_BY_LENGTH characters): verified at admission where deploy/admission/ is installed, a
+   * claim otherwise (SECURITY.md, "Who asked").
+   */
+  requestedBy?: string;
   /** Present when `spec.remediationRequestRef.name` is a non-empty string. */
   remediationRequestRef?: { name: string; namespace?: string };
   targetResource?: string;
@@ -33,6 +46,8 @@ export interface UnvalidatedWorkflowExecution {
 export function readUnvalidatedWorkflowExecution(object: unknown): UnvalidatedWorkflowExecution {
   const wfe = isObject(object) ? object : {};
   const metadata = isObject(wfe.metadata) ? wfe.metadata : {};
+  const annotations = isObject(metadata.annotations) ? metadata.annotations : {};
+  const requestedBy = asString(annotations[ANNOTATIONS.requestedBy]);
   const spec = isObject(wfe.spec) ? wfe.spec : {};
   const status = isObject(wfe.status) ? wfe.status : {};
   const ref = isObject(spec.remediationRequestRef) ? spec.remediationRequestRef : {};
@@ -44,6 +59,7 @@ export function readUnvalidatedWorkflowExecution(object: unknown): UnvalidatedWo
     ...defined('name', asString(metadata.name)),
     ...defined('uid', asString(metadata.uid)),
     ...defined('generation', typeof metadata.generation === 'number' ? metadata.generation : undefined),
+    ...defined('requestedBy', requestedBy && requestedBy.length <= MAX_REQUESTED_BY_LENGTH ? requestedBy : undefined),
     ...defined('remediationRequestRef', refName ? { name: refName, ...defined('namespace', refNamespace) } : undefined),
     ...defined('targetResource', asString(spec.targetResource)),
     steps: (Array.isArray(spec.steps) ? spec.steps : []).map((step: unknown) =>

@@ -1,9 +1,9 @@
 /**
  * Is this WorkflowExecution executable? Schema checks (workflow-execution.ts) plus the rules that span
  * fields: unique step names, a runAfter graph without unknown names, self-references or cycles, input
- * size, image syntax and supply-chain policy, timeouts, target format. Every problem is reported at once,
- * each with a JSON path and a message that says what is allowed, because the person reading it is fixing
- * a YAML file. Never throws, whatever the input: the workflow calls it on objects from the API server and
+ * size, image syntax and supply-chain policy, the ServiceAccount policy, timeouts, target format. Every
+ * problem is reported at once, each with a JSON path and a message that says what is allowed, because the
+ * person reading it is fixing a YAML file. Never throws, whatever the input: the workflow calls it on objects from the API server and
  * the render CLI on anything a user pipes in.
  */
 import type { $ZodRawIssue } from 'zod/v4/core';
@@ -31,7 +31,17 @@ export interface ValidationPolicy {
    * Undefined or empty: any registry.
    */
   allowedRegistries?: readonly string[];
+  /**
+   * ServiceAccounts (names, in the WorkflowExecution's namespace) steps may run as. A WFE that names none
+   * would run as Tekton's default, the namespace's `default` account: allowed only if `default` is listed.
+   * Undefined or empty: any. Defence in depth behind the admission policy (SECURITY.md): the worker holds
+   * the right to create PipelineRuns, so it refuses to lend it to accounts the operator did not intend.
+   */
+  allowedServiceAccounts?: readonly string[];
 }
+
+/** The account Tekton runs a PipelineRun's pods as when it names none (Tekton's `default-service-account`). */
+export const TEKTON_DEFAULT_SERVICE_ACCOUNT = 'default';
 
 export type ValidationResult = { ok: true; value: WorkflowExecution } | { ok: false; errors: ValidationError[] };
 
@@ -127,6 +137,8 @@ function checkSpecRules(spec: unknown, policy: ValidationPolicy): ValidationErro
     const target = parseTargetResource(spec.targetResource);
     if (!target.ok) errors.push({ path: 'spec.targetResource', message: target.message });
   }
+
+  checkServiceAccount(spec.serviceAccountName, policy, errors);
 
   const executionTimeoutMs =
     checkTimeout(spec.timeout, 'spec.timeout', errors) ?? tryParseGoDuration(DEFAULT_EXECUTION_TIMEOUT)!;
@@ -264,6 +276,25 @@ function checkImage(value: unknown, path: string, policy: ValidationPolicy, erro
       message: `image "${value}" comes from ${ref.value.registry}/${ref.value.repository}, outside the allowed registries (policy allowedRegistries: ${allowed.join(', ')}); use an image from one of them`,
     });
   }
+}
+
+function checkServiceAccount(value: unknown, policy: ValidationPolicy, errors: ValidationError[]): void {
+  const allowed = policy.allowedServiceAccounts ?? [];
+  if (allowed.length === 0) return;
+  const rule = `policy allowedServiceAccounts: ${allowed.join(', ')}`;
+  if (value === undefined) {
+    if (allowed.includes(TEKTON_DEFAULT_SERVICE_ACCOUNT)) return;
+    errors.push({
+      path: 'spec.serviceAccountName',
+      message: `serviceAccountName is not set, so the steps would run as the namespace's "${TEKTON_DEFAULT_SERVICE_ACCOUNT}" ServiceAccount, which the worker does not allow (${rule}); set it to one of those`,
+    });
+    return;
+  }
+  if (typeof value !== 'string' || allowed.includes(value)) return;
+  errors.push({
+    path: 'spec.serviceAccountName',
+    message: `ServiceAccount "${value}" is not one the worker lets steps run as (${rule}); use one of those, or ask the operator to allow it`,
+  });
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -131,6 +131,8 @@ export const WorkflowExecutionStatusSchema = z.object({
   duration: z.string().optional(),
   pipelineRunRef: z.object({ name: z.string(), namespace: z.string() }).optional(),
   temporal: z.object({ namespace: z.string(), workflowId: z.string(), runId: z.string().optional() }).optional(),
+  /** Who created the WFE: its `kubernaut.ai/requested-by` annotation (SECURITY.md, "Who asked"). */
+  requestedBy: z.string().optional(),
   steps: z.array(StepStatusSchema).optional(),
   /** "succeeded/total", the Steps printer column. */
   progress: z.string().optional(),

@@ -1,12 +1,13 @@
 /**
- * The Kubernetes part of the stack, composed: etcd and kube-apiserver; the project's CRDs and the RBAC of
- * `deploy/` with a token kubeconfig per identity; kube-controller-manager, kube-scheduler and KWOK's fake
- * node; then Tekton — its real controller and admission webhook, or only its CRDs for the in-repo Tekton
+ * The Kubernetes part of the stack, composed: etcd and kube-apiserver; the project's CRDs, the RBAC of
+ * `deploy/` with a token kubeconfig per identity, and the admission policy of `deploy/admission/`;
+ * kube-controller-manager, kube-scheduler and KWOK's fake node; then Tekton — its real controller and admission webhook, or only its CRDs for the in-repo Tekton
  * simulator (benchmarks, the simulator's own tests). Tekton's controller and the simulator must never serve
  * the same API server: both would reconcile every PipelineRun (Tekton's `spec.managedBy` does not keep its
  * PipelineRun reconciler away from runs whose TaskRuns change).
  */
 import path from 'node:path';
+import { applyDeployAdmission } from './admission';
 import { applyManifests, readManifests, waitForCrds } from './apply';
 import { loadKubeConfig } from '../kubernetes/kube-config';
 import type { Certificates } from './certificates';
@@ -47,7 +48,7 @@ export async function startCluster(
     startControllerManager(tools.kubeControllerManager, certs, layout.kubeconfig, config, layout),
     writeIdentityKubeconfigs(kc, layout.root, config.apiserverPort, certs),
     startKwok(tools.kwok, kc, layout.kubeconfig, config, layout),
-    waitForCrds(kc, projectCrdNames, config.startTimeoutMs),
+    waitForCrds(kc, projectCrdNames, config.startTimeoutMs).then(() => applyDeployAdmission(kc, config.startTimeoutMs)),
   ]);
   const tektonCrds =
     config.tekton === 'controller'

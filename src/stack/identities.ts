@@ -1,7 +1,8 @@
 /**
  * The project's processes run on the stack under the identities `deploy/` gives them in a cluster: the
- * RBAC of `deploy/rbac/` (Namespace, ServiceAccounts, least-privilege ClusterRoles and bindings) is applied
- * as shipped, and each ServiceAccount gets a token from the TokenRequest API in a kubeconfig of its own.
+ * RBAC of `deploy/rbac/` (Namespace, ServiceAccounts, least-privilege ClusterRoles and bindings, the
+ * requester ClusterRole the admission policy asks for) is applied as shipped, and each ServiceAccount
+ * gets a token from the TokenRequest API in a kubeconfig of its own.
  * A rule missing from `deploy/` therefore fails a test with 403, as it would in production.
  */
 import path from 'node:path';
@@ -27,8 +28,12 @@ export function identityKubeconfigPath(root: string, identity: Identity): string
   return path.join(root, `kubeconfig-${identity}`);
 }
 
+/** Every file `deploy/rbac/kustomization.yaml` lists, in its order (the Namespace first). */
 export async function applyDeployRbac(kc: k8s.KubeConfig): Promise<void> {
-  const files = ['namespace.yaml', 'worker.yaml', 'watcher.yaml'].map((f) => path.join(DEPLOY_RBAC_DIR, f));
+  const [kustomization] = readManifests(path.join(DEPLOY_RBAC_DIR, 'kustomization.yaml')) as unknown as {
+    resources: string[];
+  }[];
+  const files = kustomization.resources.map((f) => path.join(DEPLOY_RBAC_DIR, f));
   await applyManifests(kc, files.flatMap(readManifests));
 }
 

@@ -7,13 +7,14 @@
 import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { applyManifests, readManifests, type Manifest } from './apply';
+import { ACTION_RUNNER_SERVICE_ACCOUNT } from '../domain/names';
 import { PROJECT_ROOT } from './layout';
 import { waitFor } from './readiness';
 
 export const ACTION_TASK_FILE = path.join(PROJECT_ROOT, 'deploy', 'tekton', 'kubernaut-action.yaml');
 
-/** The ServiceAccount `examples/` name in `spec.serviceAccountName`. */
-export const ACTION_RUNNER_SERVICE_ACCOUNT = 'kubernaut-action-runner';
+/** The ServiceAccount `examples/` name in `spec.serviceAccountName` (the worker's default policy allows only it). */
+export { ACTION_RUNNER_SERVICE_ACCOUNT };
 
 export async function prepareWorkflowNamespace(
   kc: k8s.KubeConfig,

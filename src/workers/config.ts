@@ -4,6 +4,9 @@
  * database URL; the README's configuration table lists them.
  */
 import { z } from 'zod';
+import { ACTION_RUNNER_SERVICE_ACCOUNT } from '../domain/names';
+import { isDns1123Subdomain } from '../domain/kubernetes-names';
+import type { ValidationPolicy } from '../domain/validation';
 import {
   ConfigurationError,
   envBoolean,
@@ -17,6 +20,9 @@ import {
 } from '../config/environment';
 
 export { ConfigurationError };
+
+/** KUBERNAUT_ALLOWED_SERVICE_ACCOUNTS=* turns the ServiceAccount policy off (an unset variable never does). */
+const ANY_SERVICE_ACCOUNT = '*';
 
 export const WorkerConfigSchema = z.object({
   ...temporalEnvironment,
@@ -45,9 +51,17 @@ export const WorkerConfigSchema = z.object({
    * longest delay between Temporal answering again and the worker polling.
    */
   KUBERNAUT_TEMPORAL_RETRY_MAX_MS: positiveInt.default(10_000),
-  /** Image policy applied when validating a WFE. */
-  KUBERNAUT_REQUIRE_DIGEST: envBoolean(false),
+  /** The policy every WFE is validated against before anything is created (SECURITY.md). */
+  KUBERNAUT_REQUIRE_DIGEST: envBoolean(true),
   KUBERNAUT_ALLOWED_REGISTRIES: list,
+  KUBERNAUT_ALLOWED_SERVICE_ACCOUNTS: list
+    .transform((names) => (names.length === 0 ? [ACTION_RUNNER_SERVICE_ACCOUNT] : names))
+    .refine((names) => names.every((n) => n === ANY_SERVICE_ACCOUNT || isDns1123Subdomain(n)), {
+      error: `must be ServiceAccount names separated by commas, or ${ANY_SERVICE_ACCOUNT} for any`,
+    })
+    .refine((names) => !names.includes(ANY_SERVICE_ACCOUNT) || names.length === 1, {
+      error: `${ANY_SERVICE_ACCOUNT} allows any ServiceAccount: list nothing else with it`,
+    }),
   KUBERNAUT_EFFECTIVENESS_SHARDS: positiveInt.default(4),
   /** Wait after a remediation ends before assessing it (5 minutes); every worker and watcher must agree. */
   KUBERNAUT_EFFECTIVENESS_STABILIZATION_MS: envStabilizationWindowMs,
@@ -59,6 +73,16 @@ export const WorkerConfigSchema = z.object({
 });
 
 export type WorkerConfig = z.infer<typeof WorkerConfigSchema>;
+
+/** The policy the worker validates every WorkflowExecution against. */
+export function validationPolicyOf(config: WorkerConfig): ValidationPolicy {
+  const accounts = config.KUBERNAUT_ALLOWED_SERVICE_ACCOUNTS;
+  return {
+    requireDigest: config.KUBERNAUT_REQUIRE_DIGEST,
+    allowedRegistries: config.KUBERNAUT_ALLOWED_REGISTRIES,
+    allowedServiceAccounts: accounts.includes(ANY_SERVICE_ACCOUNT) ? [] : accounts,
+  };
+}
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
   return loadEnvironment(WorkerConfigSchema, env, 'worker');

@@ -17,7 +17,7 @@ import { createDataStorage } from '../datastorage/repository';
 import { startObservabilityServer } from '../observability/http-server';
 import { loadKubeConfig } from '../kubernetes/kube-config';
 import { createWorkerMetrics } from '../observability/worker-metrics';
-import { ConfigurationError, loadWorkerConfig } from './config';
+import { ConfigurationError, loadWorkerConfig, validationPolicyOf } from './config';
 import { createExecutionWorker, type ExecutionWorker } from './execution-worker';
 import { startWhenReachable } from './wait-for-temporal';
 import { temporalConnectionOptions } from '../temporal-client/connection-options';
@@ -119,10 +119,7 @@ async function main(): Promise<void> {
             kubeConfig,
             dataStorage,
             temporalClient,
-            policy: {
-              requireDigest: config.KUBERNAUT_REQUIRE_DIGEST,
-              allowedRegistries: config.KUBERNAUT_ALLOWED_REGISTRIES,
-            },
+            policy: validationPolicyOf(config),
             effectivenessShards: config.KUBERNAUT_EFFECTIVENESS_SHARDS,
             effectivenessStabilizationMs: config.KUBERNAUT_EFFECTIVENESS_STABILIZATION_MS,
             watchNamespaces: config.KUBERNAUT_WATCH_NAMESPACES,

@@ -71,6 +71,17 @@ describe('render', () => {
     expect(await runRender(['examples/dag-remediation.yaml', '--require-digest'], pinned.io)).toBe(0);
   });
 
+  it('applies the ServiceAccount policy given as options', async () => {
+    const refused = io();
+    expect(await runRender(['examples/restart-pod.yaml', '--allowed-service-account', 'other'], refused.io)).toBe(1);
+    expect(refused.stderr()).toContain(
+      'spec.serviceAccountName: ServiceAccount "kubernaut-action-runner" is not one the worker lets steps run as (policy allowedServiceAccounts: other)',
+    );
+    const allowed = io();
+    const args = ['examples/restart-pod.yaml', '--allowed-service-account', 'other'];
+    expect(await runRender([...args, '--allowed-service-account', 'kubernaut-action-runner'], allowed.io)).toBe(0);
+  });
+
   it('renders every document of a multi-document file and fails if one is invalid', async () => {
     const text = ['restart-pod.yaml', 'invalid.yaml', 'dag-remediation.yaml']
       .map((f) => readFileSync(join(ROOT, 'examples', f), 'utf8'))

@@ -63,6 +63,22 @@ describe('action records', () => {
       });
     });
 
+    it('keeps who asked: the requester a row is written with, null when the WFE did not say', async () => {
+      const requester = 'system:serviceaccount:kubernaut-system:remediationorchestrator-controller';
+      const asked = wfeRecords({ executionStartedAt: iso(NOW - HOUR), steps: STEPS.slice(0, 1) }).map((r) => ({
+        ...r,
+        requestedBy: requester,
+      }));
+      const unknown = wfeRecords({ executionStartedAt: iso(NOW - HOUR), steps: STEPS.slice(0, 1) });
+      await ds.recordActions([...asked, ...unknown]);
+      expect((await stepsOf(ds, asked[0]!.wfeUid))[0]!.requestedBy).toBe(requester);
+      expect((await stepsOf(ds, unknown[0]!.wfeUid))[0]!.requestedBy).toBeNull();
+      // A completion arriving first writes it too.
+      const early = wfeRecords({ executionStartedAt: iso(NOW - HOUR), steps: STEPS.slice(0, 1) });
+      await ds.completeActions([outcome({ ...early[0]!, requestedBy: 'alice' }, 'succeeded')]);
+      expect((await stepsOf(ds, early[0]!.wfeUid))[0]).toMatchObject({ status: 'succeeded', requestedBy: 'alice' });
+    });
+
     it('is idempotent: writing the same steps twice leaves one unchanged row each', async () => {
       const rows = wfeRecords({ executionStartedAt: iso(NOW - 2 * HOUR), steps: STEPS });
       await ds.recordActions(rows);

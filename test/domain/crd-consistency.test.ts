@@ -12,7 +12,11 @@ import {
   STEP_PHASES,
   WORKFLOW_EXECUTION_PHASES,
 } from '../../src/domain/workflow-execution';
-import { WorkflowExecutionSpecSchema, WorkflowStepSchema } from '../../src/domain/workflow-execution-schema';
+import {
+  WorkflowExecutionSpecSchema,
+  WorkflowExecutionStatusSchema,
+  WorkflowStepSchema,
+} from '../../src/domain/workflow-execution-schema';
 import { readRepoFile } from '../support/examples';
 
 type Schema = { properties: Record<string, Schema>; items: Schema; [key: string]: unknown };
@@ -66,6 +70,10 @@ describe('WorkflowExecution CRD', () => {
     expect(status.properties.steps.items.properties.phase.enum).toEqual([...STEP_PHASES]);
     expect(status.properties.failureDetails.properties.reason.enum).toEqual([...FAILURE_REASONS]);
     expect(status.properties.steps.items.properties.reason.enum).toEqual([...FAILURE_REASONS]);
+  });
+
+  it('declares every status field the workflow writes (the API server prunes undeclared ones)', () => {
+    expect(Object.keys(status.properties).sort()).toEqual(Object.keys(WorkflowExecutionStatusSchema.shape).sort());
   });
 
   it('shows Phase, Target, Steps, Reason and Age', () => {

@@ -232,3 +232,49 @@ describe('isTerminalPhase', () => {
     expect(isTerminalPhase(phase)).toBe(terminal);
   });
 });
+
+describe('requestedBy: who asked, carried through every status', () => {
+  const requester = 'system:serviceaccount:kubernaut-system:remediationorchestrator-controller';
+  const asked = { ...wfe, metadata: { ...wfe.metadata, annotations: { 'kubernaut.ai/requested-by': requester } } };
+  const { pipelineRun, taskRuns } = tektonScenario('running-partial');
+
+  it('is absent when the WFE does not say', () => {
+    expect(initial.requestedBy).toBeUndefined();
+    expect(running.requestedBy).toBeUndefined();
+  });
+
+  it('comes from the kubernaut.ai/requested-by annotation into the initial status', () => {
+    expect(initialWorkflowExecutionStatus(asked, T0, { temporal }).requestedBy).toBe(requester);
+  });
+
+  it('stays in statuses mapped from Tekton and in failures the workflow decides', () => {
+    const first = initialWorkflowExecutionStatus(asked, T0, { temporal });
+    const mapped = mapWorkflowExecutionStatus({ pipelineRun, taskRuns, previous: first, now: '2026-08-20T10:00:45Z' });
+    expect(mapped.requestedBy).toBe(requester);
+    const failed = failedWorkflowExecutionStatus({
+      reason: 'DeadlineExceeded',
+      message: 'late',
+      previous: mapped,
+      now: T0,
+    });
+    expect(failed.requestedBy).toBe(requester);
+    // Mapped without a previous status, it is read from the WFE itself.
+    expect(mapWorkflowExecutionStatus({ pipelineRun, taskRuns, workflowExecution: asked, now: T0 }).requestedBy).toBe(
+      requester,
+    );
+  });
+
+  it('is reported for a WFE rejected by validation too', () => {
+    const rejected = {
+      metadata: { name: 'x', namespace: 'demo', annotations: { 'kubernaut.ai/requested-by': 'alice' } },
+    };
+    const status = failedWorkflowExecutionStatus({
+      reason: 'ConfigurationError',
+      message: 'invalid',
+      now: T0,
+      workflowExecution: rejected,
+      wasExecutionFailure: false,
+    });
+    expect(status.requestedBy).toBe('alice');
+  });
+});

@@ -1,4 +1,8 @@
-import { actionTypesOf, readUnvalidatedWorkflowExecution } from '../../src/domain/unvalidated-workflow-execution';
+import {
+  actionTypesOf,
+  MAX_REQUESTED_BY_LENGTH,
+  readUnvalidatedWorkflowExecution,
+} from '../../src/domain/unvalidated-workflow-execution';
 import { readExample } from '../support/examples';
 
 describe('readUnvalidatedWorkflowExecution', () => {
@@ -30,6 +34,19 @@ describe('readUnvalidatedWorkflowExecution', () => {
       temporalWorkflowId: 'wfe/prod/fix-web/u-1',
       hasTemporalStatus: true,
     });
+  });
+
+  it('reads who asked from the kubernaut.ai/requested-by annotation, only when it can be a user name', () => {
+    const by = (annotations: unknown) => readUnvalidatedWorkflowExecution({ metadata: { annotations } }).requestedBy;
+    expect(by({ 'kubernaut.ai/requested-by': 'system:serviceaccount:kubernaut-system:orchestrator' })).toBe(
+      'system:serviceaccount:kubernaut-system:orchestrator',
+    );
+    expect(by({ other: 'alice' })).toBeUndefined();
+    expect(by({ 'kubernaut.ai/requested-by': '' })).toBeUndefined();
+    expect(by({ 'kubernaut.ai/requested-by': 7 })).toBeUndefined();
+    expect(by('kubernaut.ai/requested-by=alice')).toBeUndefined();
+    expect(by({ 'kubernaut.ai/requested-by': 'a'.repeat(MAX_REQUESTED_BY_LENGTH) })).toHaveLength(512);
+    expect(by({ 'kubernaut.ai/requested-by': 'a'.repeat(MAX_REQUESTED_BY_LENGTH + 1) })).toBeUndefined();
   });
 
   it('reads the examples, the invalid one included, without throwing', () => {

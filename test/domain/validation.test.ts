@@ -221,6 +221,52 @@ describe('validateWorkflowExecution', () => {
     });
   });
 
+  describe('service accounts', () => {
+    const policy: ValidationPolicy = { allowedServiceAccounts: ['kubernaut-action-runner'] };
+    const runAs = (serviceAccountName?: string) => {
+      const wfe = base();
+      if (serviceAccountName !== undefined) wfe.spec.serviceAccountName = serviceAccountName;
+      return wfe;
+    };
+
+    it('lets steps run as any account when the policy lists none', () => {
+      expect(errorsOf(runAs('cluster-admin-sa'))).toEqual([]);
+      expect(errorsOf(runAs(), { allowedServiceAccounts: [] })).toEqual([]);
+    });
+
+    it('accepts an account the policy lists', () => {
+      expect(errorsOf(runAs('kubernaut-action-runner'), policy)).toEqual([]);
+    });
+
+    it('refuses another account, naming the rule and what is allowed', () => {
+      expect(errorsOf(runAs('deployer'), policy)).toEqual([
+        {
+          path: 'spec.serviceAccountName',
+          message:
+            'ServiceAccount "deployer" is not one the worker lets steps run as (policy allowedServiceAccounts: kubernaut-action-runner); use one of those, or ask the operator to allow it',
+        },
+      ]);
+    });
+
+    it('refuses a WFE that names no account (it would run as "default") unless "default" is listed', () => {
+      expect(errorsOf(runAs(), policy)).toEqual([
+        {
+          path: 'spec.serviceAccountName',
+          message: expect.stringContaining(
+            'serviceAccountName is not set, so the steps would run as the namespace\'s "default" ServiceAccount, which the worker does not allow (policy allowedServiceAccounts: kubernaut-action-runner)',
+          ),
+        },
+      ]);
+      expect(errorsOf(runAs(), { allowedServiceAccounts: ['default'] })).toEqual([]);
+    });
+
+    it('reports the account together with the image policy, all at once', () => {
+      const wfe = runAs('deployer');
+      const errors = errorsOf(wfe, { ...policy, requireDigest: true });
+      expect(errors.map((e) => e.path)).toEqual(['spec.serviceAccountName', 'spec.steps[1].image']);
+    });
+  });
+
   describe('timeouts', () => {
     it.each(['30m', '1h30m', '90s', '1.5h', '500ms'])('accepts %s', (timeout) => {
       const wfe = base();

@@ -8,7 +8,7 @@ import * as k8s from '@kubernetes/client-node';
 import { Client, type Connection, type WorkflowHandle } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
 import { createDataStorage, type DataStorage } from '../../src/datastorage/repository';
-import { KUBERNAUT_API_VERSION, WORKFLOW_EXECUTION } from '../../src/domain/names';
+import { ACTION_RUNNER_SERVICE_ACCOUNT, KUBERNAUT_API_VERSION, WORKFLOW_EXECUTION } from '../../src/domain/names';
 import type { ValidationPolicy } from '../../src/domain/validation';
 import { PIPELINE_RUNS, WORKFLOW_EXECUTIONS, type KubernetesObject } from '../../src/kubernetes/resources';
 import { startWorkflowExecution } from '../../src/temporal-client/start-workflow-execution';
@@ -21,6 +21,7 @@ import type {
 import {
   actionImage,
   createTemporalNamespace,
+  getStackInfo,
   createTestDatabase,
   createWorkflowNamespace,
   identityKubeConfig,
@@ -41,6 +42,19 @@ export const FAST_OPTIONS: WorkflowExecutionOptions = {
   retryMaximumIntervalMs: 2_000,
 };
 
+/**
+ * The worker policy tests run under unless they choose another: the one deploy/ ships (digests required,
+ * steps run as the runner account only) with the stack's registry in place of the published one, since
+ * that is where the stack's action images are. test/security/ runs the shipped policy itself.
+ */
+export function stackWorkerPolicy(): ValidationPolicy {
+  return {
+    requireDigest: true,
+    allowedRegistries: [getStackInfo().registry.address],
+    allowedServiceAccounts: [ACTION_RUNNER_SERVICE_ACCOUNT],
+  };
+}
+
 export interface StepInput {
   name: string;
   actionType?: string;
@@ -56,6 +70,8 @@ export interface WorkflowExecutionSpecInput {
   timeout?: string;
   target?: string;
   remediation?: string;
+  /** Default: the runner account every workflow namespace has (the only one the default policy allows). */
+  serviceAccountName?: string;
 }
 
 /**
@@ -81,6 +97,7 @@ export function workflowExecutionManifest(
     spec: {
       remediationRequestRef: { name: spec.remediation ?? `rr-${name}` },
       targetResource: spec.target ?? `${namespace}/Deployment/payment`,
+      serviceAccountName: spec.serviceAccountName ?? ACTION_RUNNER_SERVICE_ACCOUNT,
       ...(spec.timeout && { timeout: spec.timeout }),
       steps: spec.steps.map((s) => ({
         name: s.name,
@@ -121,6 +138,7 @@ export interface ExecutionEnv {
 
 export async function createExecutionEnv(
   opts: {
+    /** The worker's policy; default stackWorkerPolicy(). */
     policy?: ValidationPolicy;
     prefix?: string;
     /** How long a step without its own `simulate.durationMs` runs on KWOK's node. Default 100 ms. */
@@ -155,7 +173,7 @@ export async function createExecutionEnv(
       kubeConfig: identityKubeConfig('worker'),
       dataStorage,
       temporalClient: client,
-      policy: opts.policy,
+      policy: opts.policy ?? stackWorkerPolicy(),
       effectivenessShards: 1,
       effectivenessStabilizationMs: opts.effectivenessStabilizationMs,
       // Only this env's namespaces: relisting every test's PipelineRuns every 2 s loads the shared stack.

@@ -175,27 +175,27 @@ export async function createTemporalNamespace(connection: Connection, prefix: st
 }
 
 /**
- * A ServiceAccount of a test's own with exactly `rules` in `namespace` (a Role and its RoleBinding), and a
+ * A ServiceAccount of a test's own with exactly `rules` in `namespace` (a Role and its RoleBinding) — or
+ * the rules of an existing ClusterRole, such as one deploy/ ships, bound in `namespace` only — and a
  * kubeconfig with its token from the TokenRequest API: the real API server authorizes its requests with
  * RBAC, so what `rules` leaves out is refused with a real 403.
  */
 export async function serviceAccountKubeConfig(
   namespace: string,
   name: string,
-  rules: k8s.V1PolicyRule[],
+  rules: k8s.V1PolicyRule[] | { clusterRole: string },
   kc: k8s.KubeConfig = kubeConfig(),
 ): Promise<k8s.KubeConfig> {
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const rbac = kc.makeApiClient(k8s.RbacAuthorizationV1Api);
   await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name } } });
-  await rbac.createNamespacedRole({ namespace, body: { metadata: { name }, rules } });
+  const roleRef = Array.isArray(rules)
+    ? { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name }
+    : { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: rules.clusterRole };
+  if (Array.isArray(rules)) await rbac.createNamespacedRole({ namespace, body: { metadata: { name }, rules } });
   await rbac.createNamespacedRoleBinding({
     namespace,
-    body: {
-      metadata: { name },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
-      subjects: [{ kind: 'ServiceAccount', name, namespace }],
-    },
+    body: { metadata: { name }, roleRef, subjects: [{ kind: 'ServiceAccount', name, namespace }] },
   });
   const request = await core.createNamespacedServiceAccountToken({
     namespace,

@@ -1,4 +1,4 @@
-import { ConfigurationError, loadWorkerConfig } from '../../src/workers/config';
+import { ConfigurationError, loadWorkerConfig, validationPolicyOf } from '../../src/workers/config';
 
 const minimal = { DATABASE_URL: 'postgres://kubernaut@db:5432/kubernaut' };
 
@@ -10,8 +10,9 @@ describe('loadWorkerConfig', () => {
       TEMPORAL_NAMESPACE: 'default',
       TEMPORAL_TASK_QUEUE: 'kubernaut-workflow-execution',
       KUBERNAUT_MIGRATE_ON_START: true,
-      KUBERNAUT_REQUIRE_DIGEST: false,
+      KUBERNAUT_REQUIRE_DIGEST: true,
       KUBERNAUT_ALLOWED_REGISTRIES: [],
+      KUBERNAUT_ALLOWED_SERVICE_ACCOUNTS: ['kubernaut-action-runner'],
       KUBERNAUT_WATCH_NAMESPACES: [],
       KUBERNAUT_HTTP_PORT: 9464,
     });
@@ -32,6 +33,39 @@ describe('loadWorkerConfig', () => {
     expect(c.KUBERNAUT_MIGRATE_ON_START).toBe(false);
     expect(c.KUBERNAUT_REQUIRE_DIGEST).toBe(true);
     expect(c.KUBERNAUT_ALLOWED_REGISTRIES).toEqual(['ghcr.io/kubernaut', 'quay.io/acme']);
+  });
+
+  it('validates WorkflowExecutions against a policy: digests required, only the runner account, any registry unless listed', () => {
+    expect(validationPolicyOf(loadWorkerConfig(minimal))).toEqual({
+      requireDigest: true,
+      allowedRegistries: [],
+      allowedServiceAccounts: ['kubernaut-action-runner'],
+    });
+    const configured = loadWorkerConfig({
+      ...minimal,
+      KUBERNAUT_REQUIRE_DIGEST: 'false',
+      KUBERNAUT_ALLOWED_REGISTRIES: 'ghcr.io/kubernaut/actions',
+      KUBERNAUT_ALLOWED_SERVICE_ACCOUNTS: 'kubernaut-action-runner, gitops-runner',
+    });
+    expect(validationPolicyOf(configured)).toEqual({
+      requireDigest: false,
+      allowedRegistries: ['ghcr.io/kubernaut/actions'],
+      allowedServiceAccounts: ['kubernaut-action-runner', 'gitops-runner'],
+    });
+  });
+
+  it('turns the ServiceAccount policy off only when told so with *, alone', () => {
+    const any = loadWorkerConfig({ ...minimal, KUBERNAUT_ALLOWED_SERVICE_ACCOUNTS: '*' });
+    expect(validationPolicyOf(any).allowedServiceAccounts).toEqual([]);
+    expect(
+      loadWorkerConfig({ ...minimal, KUBERNAUT_ALLOWED_SERVICE_ACCOUNTS: ' , ' }).KUBERNAUT_ALLOWED_SERVICE_ACCOUNTS,
+    ).toEqual(['kubernaut-action-runner']);
+    expect(() => loadWorkerConfig({ ...minimal, KUBERNAUT_ALLOWED_SERVICE_ACCOUNTS: '*,runner' })).toThrow(
+      /KUBERNAUT_ALLOWED_SERVICE_ACCOUNTS: \* allows any ServiceAccount: list nothing else with it/,
+    );
+    expect(() => loadWorkerConfig({ ...minimal, KUBERNAUT_ALLOWED_SERVICE_ACCOUNTS: 'Runner' })).toThrow(
+      /KUBERNAUT_ALLOWED_SERVICE_ACCOUNTS: must be ServiceAccount names/,
+    );
   });
 
   it('lists every invalid value at once', () => {

@@ -23,6 +23,7 @@ export interface StatusParts {
   completionTime?: string;
   pipelineRunRef?: { name: string; namespace: string };
   temporal?: WorkflowExecutionStatus['temporal'];
+  requestedBy?: string;
   steps: StepStatus[];
   failureDetails?: FailureDetails;
   /** Message of the Ready condition while Pending/Running (terminal phases derive theirs). */
@@ -42,6 +43,7 @@ export function assembleStatus(parts: StatusParts): WorkflowExecutionStatus {
   if (durationMs !== undefined) status.duration = formatGoDuration(Math.max(0, Math.round(durationMs / 1000) * 1000));
   if (parts.pipelineRunRef !== undefined) status.pipelineRunRef = { ...parts.pipelineRunRef };
   if (parts.temporal !== undefined) status.temporal = { ...parts.temporal };
+  if (parts.requestedBy !== undefined) status.requestedBy = parts.requestedBy;
   status.steps = parts.steps;
   status.progress = progressOf(counts);
   status.stepCounts = counts;

@@ -22,6 +22,7 @@ import {
 } from './step-status';
 import { asArray, asString, isDone, isObject, PipelineRunObject, succeededCondition, TaskRunObject } from '../tekton';
 import { elapsedMs, Instant, toTimestamp } from '../time';
+import { readUnvalidatedWorkflowExecution } from '../unvalidated-workflow-execution';
 import {
   FailureDetails,
   FailureReason,
@@ -117,6 +118,7 @@ export function mapWorkflowExecutionStatus(input: MapStatusInput): WorkflowExecu
     pipelineRunRef:
       prName !== undefined && namespace !== undefined ? { name: prName, namespace } : previous?.pipelineRunRef,
     temporal: previous?.temporal,
+    requestedBy: previous?.requestedBy ?? readUnvalidatedWorkflowExecution(workflowExecution).requestedBy,
     steps,
     failureDetails,
     progressMessage: progressMessage(phase, prName, steps),

@@ -27,6 +27,7 @@ export function initialWorkflowExecutionStatus(
     phase: 'Pending',
     observedGeneration: wfe.metadata.generation,
     temporal: extras.temporal,
+    requestedBy: readUnvalidatedWorkflowExecution(wfe).requestedBy,
     steps: wfe.spec.steps.map((s): StepStatus => ({ name: s.name, actionType: s.actionType, phase: 'Pending' })),
     progressMessage: 'Waiting for the PipelineRun to be created',
     now: toTimestamp(now) ?? toTimestamp(new Date(0))!,
@@ -101,6 +102,7 @@ export function failedWorkflowExecutionStatus(input: FailedStatusInput): Workflo
     completionTime: now,
     pipelineRunRef: previous?.pipelineRunRef,
     temporal: previous?.temporal,
+    requestedBy: previous?.requestedBy ?? subject.requestedBy,
     steps,
     failureDetails,
     progressMessage: message,
@@ -156,7 +158,13 @@ function finishStep(step: StepStatus, reason: FailureReason, now: string): StepS
 }
 
 /** Names and steps from a WFE that may not have passed validation. */
-function looseSubject(wfe: unknown): { name?: string; target?: string; generation?: number; steps: StepStatus[] } {
+function looseSubject(wfe: unknown): {
+  name?: string;
+  target?: string;
+  generation?: number;
+  requestedBy?: string;
+  steps: StepStatus[];
+} {
   const read = readUnvalidatedWorkflowExecution(wfe);
   const seen = new Set<string>();
   const steps = read.steps.flatMap((s): StepStatus[] => {
@@ -168,6 +176,7 @@ function looseSubject(wfe: unknown): { name?: string; target?: string; generatio
     ...(read.name !== undefined && { name: read.namespace ? `${read.namespace}/${read.name}` : read.name }),
     ...(read.targetResource !== undefined && { target: read.targetResource }),
     ...(read.generation !== undefined && { generation: read.generation }),
+    ...(read.requestedBy !== undefined && { requestedBy: read.requestedBy }),
     steps,
   };
 }

@@ -119,6 +119,8 @@ export async function createDurabilityEnv(prefix: string): Promise<DurabilityEnv
         // The worker's deploy/ identity: its ServiceAccount token and RBAC, as in a cluster.
         KUBECONFIG: getStackInfo().kube.identities.worker,
         KUBERNAUT_WATCH_NAMESPACES: namespace,
+        // The shipped policy (digests, the runner account: the worker's defaults), with the stack's registry.
+        KUBERNAUT_ALLOWED_REGISTRIES: getStackInfo().registry.address,
         ...settings.env,
       });
       processes.add(worker);

@@ -23,6 +23,8 @@ const RECOMMENDATIONS: Record<FailureReason, string> = {
   Cancelled: 'The execution was cancelled before it finished.',
   PipelineRunDeleted:
     'The PipelineRun was deleted while the execution was running, so the outcome of the steps that were running is unknown; check the target before acting again.',
+  TargetWaitTimeout:
+    'Nothing ran: other remediations of the same target (or its cooldown) took the whole timeout. Check whether this remediation is still needed, then create a new WorkflowExecution, with a longer spec.timeout if the target is often busy.',
   Unknown: 'Tekton reported a failure this engine does not recognise: inspect the PipelineRun and its TaskRuns.',
 };
 

@@ -34,6 +34,7 @@ export const WORKFLOW_TYPES = {
   workflowExecution: 'workflowExecutionWorkflow',
   effectivenessMonitor: 'effectivenessMonitorWorkflow',
   effectivenessAssessment: 'effectivenessAssessmentWorkflow',
+  targetLock: 'targetLockWorkflow',
 } as const;
 
 export const REMEDIATION_TERMINAL_SIGNAL = 'remediationTerminal';

@@ -66,6 +66,12 @@ export interface PipelineRunManifest {
 export interface TranslateOptions {
   /** Temporal workflow id driving this execution, recorded as an annotation for operators. */
   temporalWorkflowId: string;
+  /**
+   * What is left of the WFE's timeout when the PipelineRun is created later than the start of its
+   * execution (it waited for its target: the timeout covers waiting and running), in whole seconds.
+   * The pipeline timeout and any longer step timeout are cut to it.
+   */
+  remainingTimeoutMs?: number;
 }
 
 /** Characters of the WFE name kept in the PipelineRun name; see pipelineRunName. */
@@ -111,7 +117,7 @@ export function translatePipelineRun(wfe: WorkflowExecution, options: TranslateO
       ],
     };
     if (step.runAfter.length > 0) task.runAfter = [...step.runAfter];
-    if (step.timeout !== undefined) task.timeout = canonicalDuration(step.timeout);
+    if (step.timeout !== undefined) task.timeout = withinRemaining(step.timeout, options.remainingTimeoutMs);
     if (step.retries !== undefined) task.retries = step.retries;
     return task;
   });
@@ -145,7 +151,7 @@ export function translatePipelineRun(wfe: WorkflowExecution, options: TranslateO
     },
     spec: {
       pipelineSpec: { tasks },
-      timeouts: { pipeline: canonicalDuration(spec.timeout ?? DEFAULT_EXECUTION_TIMEOUT) },
+      timeouts: { pipeline: withinRemaining(spec.timeout ?? DEFAULT_EXECUTION_TIMEOUT, options.remainingTimeoutMs) },
       taskRunTemplate: {
         ...(spec.serviceAccountName !== undefined && { serviceAccountName: spec.serviceAccountName }),
         podTemplate: { securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } } },
@@ -158,8 +164,11 @@ export function translatePipelineRun(wfe: WorkflowExecution, options: TranslateO
  * A duration as Tekton stores it: its admission webhook rewrites "5m" to Go's canonical "5m0s", so the
  * PipelineRun is created in that form and what the API server returns equals what was sent.
  */
-function canonicalDuration(text: string): string {
-  return formatGoDuration(parseGoDuration(text));
+/** `text` in Tekton's canonical form, cut to `remainingMs` (whole seconds, at least one) when that is shorter. */
+function withinRemaining(text: string, remainingMs: number | undefined): string {
+  const ms = parseGoDuration(text);
+  if (remainingMs === undefined || ms <= remainingMs) return formatGoDuration(ms);
+  return formatGoDuration(Math.max(1_000, Math.floor(remainingMs / 1_000) * 1_000));
 }
 
 function requireUid(wfe: { metadata: { name: string; uid?: string } }): string {

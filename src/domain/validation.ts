@@ -8,7 +8,7 @@
  */
 import type { $ZodRawIssue } from 'zod/v4/core';
 import { findCycles } from './dag';
-import { TIMEOUT_PATTERN, tryParseGoDuration } from './duration';
+import { formatGoDuration, TIMEOUT_PATTERN, tryParseGoDuration } from './duration';
 import { utf8Length } from './hash';
 import { isDigestPinned, isFromAllowedRegistry, parseImageReference } from './image-reference';
 import { parseTargetResource } from './target-resource';
@@ -38,10 +38,17 @@ export interface ValidationPolicy {
    * the right to create PipelineRuns, so it refuses to lend it to accounts the operator did not intend.
    */
   allowedServiceAccounts?: readonly string[];
+  /**
+   * Bounds of a WFE's own `spec.cooldown` (the worker's KUBERNAUT_TARGET_COOLDOWN_MIN/_MAX), in ms.
+   * Default 0 to 1 hour.
+   */
+  cooldownBoundsMs?: { min: number; max: number };
 }
 
 /** The account Tekton runs a PipelineRun's pods as when it names none (Tekton's `default-service-account`). */
 export const TEKTON_DEFAULT_SERVICE_ACCOUNT = 'default';
+
+export const DEFAULT_COOLDOWN_BOUNDS_MS = { min: 0, max: 3_600_000 } as const;
 
 export type ValidationResult = { ok: true; value: WorkflowExecution } | { ok: false; errors: ValidationError[] };
 
@@ -142,6 +149,7 @@ function checkSpecRules(spec: unknown, policy: ValidationPolicy): ValidationErro
 
   const executionTimeoutMs =
     checkTimeout(spec.timeout, 'spec.timeout', errors) ?? tryParseGoDuration(DEFAULT_EXECUTION_TIMEOUT)!;
+  checkCooldown(spec.cooldown, policy.cooldownBoundsMs ?? DEFAULT_COOLDOWN_BOUNDS_MS, errors);
 
   const steps: RawStep[] = Array.isArray(spec.steps)
     ? spec.steps.flatMap((raw: unknown, index: number) =>
@@ -236,6 +244,25 @@ function checkTimeout(value: unknown, path: string, errors: ValidationError[]): 
     return undefined;
   }
   return ms;
+}
+
+function checkCooldown(value: unknown, bounds: { min: number; max: number }, errors: ValidationError[]): void {
+  if (typeof value !== 'string' || value === '') return;
+  const path = 'spec.cooldown';
+  const ms = tryParseGoDuration(value);
+  if (ms === undefined || !TIMEOUT.test(value)) {
+    errors.push({
+      path,
+      message: `"${value}" is not a duration; write a number and a unit, e.g. "0s", "2m" or "1h" (units h, m, s, ms, us, ns; no sign)`,
+    });
+    return;
+  }
+  if (ms < bounds.min || ms > bounds.max) {
+    errors.push({
+      path,
+      message: `cooldown "${value}" is outside what this worker allows, ${formatGoDuration(bounds.min)} to ${formatGoDuration(bounds.max)} (KUBERNAUT_TARGET_COOLDOWN_MIN/_MAX); omit it to use the worker's default`,
+    });
+  }
 }
 
 function checkInputs(value: unknown, path: string, errors: ValidationError[]): void {

@@ -14,6 +14,7 @@ import {
   FAILURE_REASONS,
   LIMITS,
   STEP_PHASES,
+  TARGET_WAIT_REASONS,
   WORKFLOW_EXECUTION_API_VERSION,
   WORKFLOW_EXECUTION_PHASES,
 } from './workflow-execution';
@@ -75,6 +76,8 @@ export const WorkflowExecutionSpecSchema = z.strictObject({
     .min(1, { error: 'steps must list at least one step' })
     .max(LIMITS.maxSteps, { error: `steps must list at most ${LIMITS.maxSteps} steps` }),
   timeout: goDuration.optional(),
+  /** How long the target rests after this remediation ran before the next one may act on it. */
+  cooldown: goDuration.optional(),
   serviceAccountName: dns1123Subdomain('serviceAccountName').optional(),
 });
 
@@ -123,6 +126,24 @@ export const FailureDetailsSchema = z.object({
   naturalLanguageSummary: z.string(),
 });
 
+/** The WFE's turn on its target (issue #12): while it waits, and how long it waited once it got the target. */
+export const TargetLockStatusSchema = z.object({
+  /** TargetBusy or CooldownActive while waiting; absent once the target is acquired. */
+  reason: z.enum(TARGET_WAIT_REASONS).optional(),
+  /** 1 = next in line. */
+  position: z.number().int().optional(),
+  queueLength: z.number().int().optional(),
+  /** `namespace/name` of the WFE holding the target. */
+  holder: z.string().optional(),
+  cooldownEndsAt: z.string().optional(),
+  /** `namespace/name` of the WFE whose remediation the target rests after. */
+  cooldownAfter: z.string().optional(),
+  requestedAt: z.string().optional(),
+  acquiredAt: z.string().optional(),
+  /** requestedAt → acquiredAt (or → the end, when never acquired), Go duration rounded to seconds. */
+  waited: z.string().optional(),
+});
+
 export const WorkflowExecutionStatusSchema = z.object({
   phase: z.enum(WORKFLOW_EXECUTION_PHASES),
   observedGeneration: z.number().int().optional(),
@@ -138,6 +159,7 @@ export const WorkflowExecutionStatusSchema = z.object({
   progress: z.string().optional(),
   stepCounts: StepCountsSchema.optional(),
   failureDetails: FailureDetailsSchema.optional(),
+  targetLock: TargetLockStatusSchema.optional(),
   conditions: z.array(ConditionSchema).optional(),
 });
 

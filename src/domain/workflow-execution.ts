@@ -12,6 +12,7 @@ import type {
   RemediationRequestRefSchema,
   StepCountsSchema,
   StepStatusSchema,
+  TargetLockStatusSchema,
   WorkflowExecutionSchema,
   WorkflowExecutionSpecSchema,
   WorkflowExecutionStatusSchema,
@@ -41,6 +42,14 @@ export function executionTimeoutOf(spec: { timeout?: string }): { text: string; 
   return { text, ms: parseGoDuration(text) };
 }
 
+/** How long a target rests after a remediation when neither the WFE nor the worker says (upstream's). */
+export const DEFAULT_TARGET_COOLDOWN = '5m';
+
+/** The cooldown a valid spec's remediation imposes on its target: its own, else the worker's default. */
+export function targetCooldownMsOf(spec: { cooldown?: string }, workerDefaultMs: number): number {
+  return spec.cooldown !== undefined ? parseGoDuration(spec.cooldown) : workerDefaultMs;
+}
+
 export const ACTION_TYPE_PATTERN = '^[a-z0-9]([a-z0-9_.-]*[a-z0-9])?/[a-z0-9]([a-z0-9_.-]*[a-z0-9])?$';
 
 export const WORKFLOW_EXECUTION_PHASES = ['Pending', 'Running', 'Completed', 'Failed'] as const;
@@ -61,9 +70,15 @@ export const FAILURE_REASONS = [
   'ResourceExhausted',
   'Cancelled',
   'PipelineRunDeleted',
+  /** The timeout passed while the WFE waited for its target: it never ran. */
+  'TargetWaitTimeout',
   'Unknown',
 ] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];
+
+/** Why a WFE waits for its target (issue #12): another WFE holds it, or it rests after a remediation. */
+export const TARGET_WAIT_REASONS = ['TargetBusy', 'CooldownActive'] as const;
+export type TargetWaitReason = (typeof TARGET_WAIT_REASONS)[number];
 
 export const CONDITION_STATUSES = ['True', 'False', 'Unknown'] as const;
 
@@ -76,6 +91,7 @@ export type Condition = z.infer<typeof ConditionSchema>;
 export type StepStatus = z.infer<typeof StepStatusSchema>;
 export type StepCounts = z.infer<typeof StepCountsSchema>;
 export type FailureDetails = z.infer<typeof FailureDetailsSchema>;
+export type TargetLockStatus = z.infer<typeof TargetLockStatusSchema>;
 export type WorkflowExecutionStatus = z.infer<typeof WorkflowExecutionStatusSchema>;
 /**
  * A validated WorkflowExecution. `status` stays untyped here: the spec is what validation vouches

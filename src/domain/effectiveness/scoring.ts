@@ -22,10 +22,12 @@
  * - a remediation that executed nothing is not scored: status `no_execution`, no score and no
  *   confidence, nothing else looked at. Upstream's monitor does the same (ADR-EM-001 §5: no
  *   `workflowexecution.workflow.started` event → `no_execution`, score null): a WorkflowExecution rejected
- *   by validation, refused before its PipelineRun, or a RemediationRequest that never got one says nothing
+ *   by validation, refused before its PipelineRun, deleted or timed out while it waited for its target, or a
+ *   RemediationRequest that never got one says nothing
  *   about whether its actions work, and scoring it from other remediations' history (or counting its
  *   target towards a loop) would report an effect that never happened. "Executed nothing" is read from
- *   the Data Storage: no action record of the remediation other than `skipped` (a skipped step never ran).
+ *   the Data Storage: no action record of the remediation other than `skipped`, or `cancelled` before it
+ *   started (such steps never ran).
  */
 import type { ActionVerdict } from '../action-outcomes';
 
@@ -88,7 +90,8 @@ export interface EffectivenessInputs {
    */
   recentRemediationsByActionType: Record<string, string[]>;
   /**
-   * The remediation's own action records that ran (any status but `skipped`); 0 means it executed nothing.
+   * The remediation's own action records that ran (any status but `skipped`, and not `cancelled` before
+   * starting); 0 means it executed nothing.
    * Absent in inputs gathered before this existed (recorded histories): scored as before.
    */
   executedActions?: number;

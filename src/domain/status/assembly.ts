@@ -12,6 +12,7 @@ import type {
   Condition,
   FailureDetails,
   StepStatus,
+  TargetLockStatus,
   WorkflowExecutionPhase,
   WorkflowExecutionStatus,
 } from '../workflow-execution';
@@ -26,6 +27,8 @@ export interface StatusParts {
   requestedBy?: string;
   steps: StepStatus[];
   failureDetails?: FailureDetails;
+  /** The WFE's turn on its target (carried from the previous status by every transition). */
+  targetLock?: TargetLockStatus;
   /** Message of the Ready condition while Pending/Running (terminal phases derive theirs). */
   progressMessage: string;
   previousConditions?: readonly Condition[];
@@ -48,6 +51,7 @@ export function assembleStatus(parts: StatusParts): WorkflowExecutionStatus {
   status.progress = progressOf(counts);
   status.stepCounts = counts;
   if (parts.failureDetails !== undefined) status.failureDetails = parts.failureDetails;
+  if (parts.targetLock !== undefined) status.targetLock = { ...parts.targetLock };
   status.conditions = setCondition(parts.previousConditions, readyCondition(parts, counts.total), parts.now);
   return status;
 }

@@ -121,6 +121,7 @@ export function mapWorkflowExecutionStatus(input: MapStatusInput): WorkflowExecu
     requestedBy: previous?.requestedBy ?? readUnvalidatedWorkflowExecution(workflowExecution).requestedBy,
     steps,
     failureDetails,
+    targetLock: previous?.targetLock,
     progressMessage: progressMessage(phase, prName, steps),
     previousConditions: previous?.conditions,
     now,

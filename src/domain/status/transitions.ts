@@ -105,6 +105,7 @@ export function failedWorkflowExecutionStatus(input: FailedStatusInput): Workflo
     requestedBy: previous?.requestedBy ?? subject.requestedBy,
     steps,
     failureDetails,
+    targetLock: previous?.targetLock,
     progressMessage: message,
     previousConditions: previous?.conditions,
     now,

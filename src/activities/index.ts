@@ -13,6 +13,7 @@ import { createEffectivenessActivities } from './effectiveness';
 import { createExecutionStepActivities } from './execution-steps';
 import { createPipelineRunActivities } from './pipeline-runs';
 import { createRemediationSignalActivities } from './remediation-signal';
+import { createTargetLockActivities, createTargetLockCalls } from './target-locks';
 import { createWorkflowExecutionActivities } from './workflow-executions';
 
 export interface ActivityDependencies {
@@ -22,6 +23,8 @@ export interface ActivityDependencies {
   temporalClient: Client;
   policy?: ValidationPolicy;
   signalOptions?: SignalRemediationTerminalOptions;
+  /** The per-target lock (issue #12); absent: WFEs do not wait for their target. */
+  targetLock?: { taskQueue: string; defaultCooldownMs: number };
 }
 
 export function createActivities(deps: ActivityDependencies) {
@@ -39,12 +42,17 @@ export function createActivities(deps: ActivityDependencies) {
     temporalClient: deps.temporalClient,
     signalOptions: deps.signalOptions,
   });
+  const targetLocks = deps.targetLock && {
+    ...createTargetLockCalls({ temporalClient: deps.temporalClient, taskQueue: deps.targetLock.taskQueue }),
+    defaultCooldownMs: deps.targetLock.defaultCooldownMs,
+  };
   return {
     ...workflowExecutions,
     ...pipelineRuns,
     ...records,
     ...monitor,
-    ...createExecutionStepActivities({ workflowExecutions, pipelineRuns, records, monitor }),
+    ...createExecutionStepActivities({ workflowExecutions, pipelineRuns, records, monitor, targetLocks }),
+    ...createTargetLockActivities({ temporalClient: deps.temporalClient }),
     ...createEffectivenessActivities({ dataStorage: deps.dataStorage }),
   };
 }

@@ -5,3 +5,4 @@
 export * from './effectiveness-monitor';
 export * from './effectiveness-assessment';
 export * from './workflow-execution';
+export * from './target-lock';

@@ -58,7 +58,11 @@ export function createEffectivenessActivities({ dataStorage }: { dataStorage: Ef
         // The remediation's own records say whether it executed anything, and (for the watcher's signal,
         // which does not know them) which action types it ran.
         const own = await dataStorage.getRemediationActions(req.remediationId);
-        const executedActions = own.filter((r) => r.status !== 'skipped').length;
+        // A step skipped, or cancelled before it started (its WFE deleted while it waited for its target or
+        // before Tekton reached the step), never ran.
+        const executedActions = own.filter(
+          (r) => r.status !== 'skipped' && !(r.status === 'cancelled' && r.startedAt === null),
+        ).length;
         const actionTypes = [...new Set(req.actionTypes.length > 0 ? req.actionTypes : own.map((r) => r.actionType))];
         const inputs: EffectivenessInputs = {
           remediationId: req.remediationId,

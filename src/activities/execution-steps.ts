@@ -2,10 +2,11 @@
  * The steps of a WorkflowExecution's run, batched so that each costs one local activity — no workflow-task
  * round trip of its own — instead of one activity per call (issue #13, README "Decisions"):
  *
- * - beginExecution: validate (the worker's policy) → add the finalizer → create or adopt the PipelineRun →
- *   write the status that names it → record one `executing` action record per step;
+ * - beginExecution: validate (the worker's policy) → ask for the target (issue #12) → add the finalizer →
+ *   on a busy target, write the Pending status that says where the WFE stands and return; else create or
+ *   adopt the PipelineRun → write the status that names it → record one `executing` action record per step;
  * - finishExecution: write the final status → finish the action records → signal the Effectiveness
- *   Monitor → release the finalizer.
+ *   Monitor → let go of the target → release the finalizer.
  *
  * Every call in them is idempotent (finalizer list, deterministic PipelineRun name with adoption, status
  * patches that converge, `INSERT … ON CONFLICT` records, a monitor that deduplicates), so a local activity
@@ -16,14 +17,22 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { RemediationTerminal } from '../domain/effectiveness/remediation-terminal';
+import { targetAcquiredStatus, waitingForTargetStatus } from '../domain/status/target-wait';
 import { initialWorkflowExecutionStatus } from '../domain/status/transitions';
+import type { LockAnswer, Release } from '../domain/target-lock';
 import type { ValidationError } from '../domain/validation-errors';
 import { failureReasonOf } from '../domain/activity-failures';
-import type { FailureReason, WorkflowExecution, WorkflowExecutionStatus } from '../domain/workflow-execution';
+import {
+  targetCooldownMsOf,
+  type FailureReason,
+  type WorkflowExecution,
+  type WorkflowExecutionStatus,
+} from '../domain/workflow-execution';
 import { actionRecordContextOf, type ActionRecordContext } from '../domain/action-record-context';
 import type { ActionRecordActivities } from './action-records';
 import type { PipelineRunActivities, PipelineRunRef } from './pipeline-runs';
 import type { RemediationSignalActivities } from './remediation-signal';
+import type { TargetLockCalls } from './target-locks';
 import type { WorkflowExecutionActivities, WorkflowExecutionRef } from './workflow-executions';
 
 export type TemporalReference = NonNullable<WorkflowExecutionStatus['temporal']>;
@@ -42,6 +51,16 @@ export interface BeginExecutionInput {
    * begin held up past the deadline (an outage) must not start actions only to cancel them.
    */
   deadlineAt: number;
+  /**
+   * Ask for the target before creating the PipelineRun (absent: runs started before the lock existed, or
+   * a worker with the lock switched off). `acquiredAt` once the lock granted it to this run, which waited.
+   */
+  targetLock?: { startedAt: number; requestedAt: string; acquiredAt?: string };
+  /**
+   * When the WFE's own timeout passes (epoch ms, workflow time; deadlineAt minus the grace Tekton gets).
+   * A PipelineRun created after waiting for the target gets only what is left of it.
+   */
+  timeoutAt?: number;
 }
 
 export type BeginExecutionResult =
@@ -55,6 +74,15 @@ export type BeginExecutionResult =
       status: WorkflowExecutionStatus;
       /** After this status write: the waiting activity's writes are guarded by it. */
       resourceVersion?: string;
+      /** The run holds its target's lock (to release when it ends). */
+      holdsTarget: boolean;
+    }
+  | {
+      /** The target is busy or resting: the WFE is queued, its Pending status says where. */
+      kind: 'waiting';
+      workflowExecution: WorkflowExecution;
+      status: WorkflowExecutionStatus;
+      resourceVersion?: string;
     }
   | {
       /** Nothing was run: the PipelineRun could not be created (retrying would not help) or the deadline passed. */
@@ -63,6 +91,7 @@ export type BeginExecutionResult =
       reason: FailureReason;
       message: string;
       status: WorkflowExecutionStatus;
+      holdsTarget: boolean;
     };
 
 export interface FinishExecutionInput {
@@ -75,6 +104,8 @@ export interface FinishExecutionInput {
   recordContext?: ActionRecordContext;
   /** The monitor's signal, when the run has a remediation to report. */
   signal?: RemediationTerminal;
+  /** Let go of the target (the run asked for it): release it, or leave its queue. */
+  releaseTarget?: { target: string; release: Release };
   /** Release the execution finalizer (added by beginExecution). */
   releaseFinalizer: boolean;
 }
@@ -87,6 +118,8 @@ export interface ExecutionStepDependencies {
   pipelineRuns: Pick<PipelineRunActivities, 'createPipelineRun'>;
   records: ActionRecordActivities;
   monitor: RemediationSignalActivities;
+  /** The per-target lock; absent when the worker runs without it (KUBERNAUT_TARGET_LOCK=false). */
+  targetLocks?: TargetLockCalls & { defaultCooldownMs: number };
 }
 
 /** A failure retrying will not fix (non-retryable ApplicationFailure), else undefined. */
@@ -102,16 +135,70 @@ export function createExecutionStepActivities(d: ExecutionStepDependencies) {
       const wfe = validation.value;
       const recordContext = actionRecordContextOf(wfe, input.temporal, input.executionStartedAt);
       const initial = initialWorkflowExecutionStatus(wfe, input.now, { temporal: input.temporal });
-      if ((await d.workflowExecutions.addExecutionFinalizer(input.ref)) === 'gone') return { kind: 'gone' };
+      const lock = d.targetLocks && input.targetLock;
+      let begun = initial;
+      let holdsTarget = lock?.acquiredAt !== undefined;
       const refused = (reason: FailureReason, message: string): BeginExecutionResult => ({
         kind: 'refused',
         workflowExecution: wfe,
         reason,
         message,
-        status: initial,
+        status: begun,
+        holdsTarget,
       });
       if (Date.now() > input.deadlineAt) {
+        if ((await d.workflowExecutions.addExecutionFinalizer(input.ref)) === 'gone') return { kind: 'gone' };
         return refused('DeadlineExceeded', 'the WorkflowExecution could not be started within its timeout');
+      }
+      // The target first, before any other call: WFEs applied together reach the lock in about the order
+      // their workflows started, which is what the lock orders them by.
+      let answer: LockAnswer | undefined;
+      if (lock && lock.acquiredAt === undefined) {
+        answer = await d.targetLocks!.request(wfe.spec.targetResource, {
+          requester: input.temporal.workflowId,
+          workflowExecution: `${input.ref.namespace}/${input.ref.name}`,
+          createdAt: wfe.metadata.creationTimestamp,
+          startedAt: lock.startedAt,
+          cooldownMs: targetCooldownMsOf(wfe.spec, d.targetLocks!.defaultCooldownMs),
+        });
+      }
+      if ((await d.workflowExecutions.addExecutionFinalizer(input.ref)) === 'gone') {
+        // Deleted before anything ran: give the target (or the place in its queue) back at once.
+        if (answer) {
+          await d.targetLocks!.release(wfe.spec.targetResource, {
+            requester: input.temporal.workflowId,
+            completedAt: Date.now(),
+            ran: false,
+          });
+        }
+        return { kind: 'gone' };
+      }
+      if (answer && !answer.granted) {
+        const status = waitingForTargetStatus({
+          previous: initial,
+          target: wfe.spec.targetResource,
+          view: answer,
+          requestedAt: lock!.requestedAt,
+          now: input.now,
+        });
+        const written = await d.workflowExecutions.writeObservedStatus({ ref: input.ref, status });
+        return {
+          kind: 'waiting',
+          workflowExecution: wfe,
+          status,
+          resourceVersion: written.outcome === 'written' ? written.resourceVersion : undefined,
+        };
+      }
+      if (lock?.acquiredAt !== undefined && input.timeoutAt !== undefined && Date.now() >= input.timeoutAt) {
+        return refused('TargetWaitTimeout', 'never ran: the timeout passed by the time the target was free');
+      }
+      if (lock) {
+        holdsTarget = true;
+        begun = targetAcquiredStatus({
+          previous: initial,
+          requestedAt: lock.requestedAt,
+          acquiredAt: lock.acquiredAt ?? (answer?.granted ? new Date(answer.grantedAt) : input.now),
+        });
       }
       let pipelineRunRef: PipelineRunRef;
       try {
@@ -119,6 +206,8 @@ export function createExecutionStepActivities(d: ExecutionStepDependencies) {
           await d.pipelineRuns.createPipelineRun({
             workflowExecution: wfe,
             temporalWorkflowId: input.temporal.workflowId,
+            ...(lock?.acquiredAt !== undefined &&
+              input.timeoutAt !== undefined && { remainingTimeoutMs: input.timeoutAt - Date.now() }),
           })
         ).pipelineRunRef;
       } catch (err) {
@@ -126,7 +215,7 @@ export function createExecutionStepActivities(d: ExecutionStepDependencies) {
         if (!failure) throw err;
         return refused(failureReasonOf(failure.type ?? undefined), failure.message);
       }
-      const status: WorkflowExecutionStatus = { ...initial, pipelineRunRef };
+      const status: WorkflowExecutionStatus = { ...begun, pipelineRunRef };
       const written = await d.workflowExecutions.writeObservedStatus({ ref: input.ref, status });
       await d.records.recordActions(recordContext);
       return {
@@ -135,6 +224,7 @@ export function createExecutionStepActivities(d: ExecutionStepDependencies) {
         pipelineRunRef,
         status,
         resourceVersion: written.outcome === 'written' ? written.resourceVersion : undefined,
+        holdsTarget,
       };
     },
 
@@ -144,6 +234,9 @@ export function createExecutionStepActivities(d: ExecutionStepDependencies) {
       }
       if (input.recordContext) await d.records.completeActions({ context: input.recordContext, status: input.status });
       if (input.signal) await d.monitor.signalEffectivenessMonitor(input.signal);
+      if (input.releaseTarget && d.targetLocks) {
+        await d.targetLocks.release(input.releaseTarget.target, input.releaseTarget.release);
+      }
       if (input.releaseFinalizer) await d.workflowExecutions.removeExecutionFinalizer(input.ref);
     },
   };

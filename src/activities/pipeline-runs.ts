@@ -177,9 +177,14 @@ export function createPipelineRunActivities({ customObjects, observer, writeObse
     async createPipelineRun(input: {
       workflowExecution: WorkflowExecution;
       temporalWorkflowId: string;
+      /** Left of the WFE's timeout after waiting for its target (see translatePipelineRun). */
+      remainingTimeoutMs?: number;
     }): Promise<CreatePipelineRunResult> {
       const wfe = input.workflowExecution;
-      const manifest = translatePipelineRun(wfe, { temporalWorkflowId: input.temporalWorkflowId });
+      const manifest = translatePipelineRun(wfe, {
+        temporalWorkflowId: input.temporalWorkflowId,
+        remainingTimeoutMs: input.remainingTimeoutMs,
+      });
       const ref = { name: manifest.metadata.name, namespace: manifest.metadata.namespace };
       try {
         await customObjects.createNamespacedCustomObject({

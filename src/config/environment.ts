@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { MONITOR_DEFAULTS } from '../domain/effectiveness/monitor-state';
+import { tryParseGoDuration } from '../domain/duration';
 import { TASK_QUEUE } from '../domain/names';
 
 export class ConfigurationError extends Error {
@@ -31,6 +32,20 @@ export const envList = z
 
 export const envPositiveInt = z.coerce.number().int().positive();
 export const envPort = z.coerce.number().int().min(0).max(65535);
+/** A Go duration ("90s", "5m", "1h"; "0s" allowed) → milliseconds, with the default written the same way. */
+export const envGoDurationMs = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v, ctx) => {
+      const ms = tryParseGoDuration(v === '' ? fallback : v);
+      if (ms === undefined || ms < 0) {
+        ctx.addIssue({ code: 'custom', message: `"${v}" must be a Go duration such as "0s", "90s", "5m" or "1h"` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
 export const envLogLevel = z.enum(['trace', 'debug', 'info', 'warn', 'error']).default('info');
 
 /**

@@ -7,9 +7,11 @@ import { z } from 'zod';
 import { ACTION_RUNNER_SERVICE_ACCOUNT } from '../domain/names';
 import { isDns1123Subdomain } from '../domain/kubernetes-names';
 import type { ValidationPolicy } from '../domain/validation';
+import { DEFAULT_TARGET_COOLDOWN } from '../domain/workflow-execution';
 import {
   ConfigurationError,
   envBoolean,
+  envGoDurationMs,
   envList as list,
   envLogLevel,
   envPort,
@@ -62,6 +64,16 @@ export const WorkerConfigSchema = z.object({
     .refine((names) => !names.includes(ANY_SERVICE_ACCOUNT) || names.length === 1, {
       error: `${ANY_SERVICE_ACCOUNT} allows any ServiceAccount: list nothing else with it`,
     }),
+  /**
+   * One remediation at a time per target (issue #12). Switch off only where something else serializes
+   * remediations, or to measure the lock's cost (bench:execution --no-target-lock).
+   */
+  KUBERNAUT_TARGET_LOCK: envBoolean(true),
+  /** How long a target rests after a remediation that ran, unless its WFE sets spec.cooldown. */
+  KUBERNAUT_TARGET_COOLDOWN: envGoDurationMs(DEFAULT_TARGET_COOLDOWN),
+  /** Bounds of a WFE's own spec.cooldown. */
+  KUBERNAUT_TARGET_COOLDOWN_MIN: envGoDurationMs('0s'),
+  KUBERNAUT_TARGET_COOLDOWN_MAX: envGoDurationMs('1h'),
   KUBERNAUT_EFFECTIVENESS_SHARDS: positiveInt.default(4),
   /** Wait after a remediation ends before assessing it (5 minutes); every worker and watcher must agree. */
   KUBERNAUT_EFFECTIVENESS_STABILIZATION_MS: envStabilizationWindowMs,
@@ -81,9 +93,16 @@ export function validationPolicyOf(config: WorkerConfig): ValidationPolicy {
     requireDigest: config.KUBERNAUT_REQUIRE_DIGEST,
     allowedRegistries: config.KUBERNAUT_ALLOWED_REGISTRIES,
     allowedServiceAccounts: accounts.includes(ANY_SERVICE_ACCOUNT) ? [] : accounts,
+    cooldownBoundsMs: { min: config.KUBERNAUT_TARGET_COOLDOWN_MIN, max: config.KUBERNAUT_TARGET_COOLDOWN_MAX },
   };
 }
 
 export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
-  return loadEnvironment(WorkerConfigSchema, env, 'worker');
+  const config = loadEnvironment(WorkerConfigSchema, env, 'worker');
+  if (config.KUBERNAUT_TARGET_COOLDOWN_MIN > config.KUBERNAUT_TARGET_COOLDOWN_MAX) {
+    throw new ConfigurationError(
+      'invalid worker configuration: KUBERNAUT_TARGET_COOLDOWN_MIN must not be longer than KUBERNAUT_TARGET_COOLDOWN_MAX',
+    );
+  }
+  return config;
 }

@@ -10,6 +10,8 @@ import { instrumentActivities } from '../activities/instrumentation';
 import type { WorkerMetrics } from '../observability/worker-metrics';
 import type { DataStorage } from '../datastorage/repository';
 import type { ValidationPolicy } from '../domain/validation';
+import { parseGoDuration } from '../domain/duration';
+import { DEFAULT_TARGET_COOLDOWN } from '../domain/workflow-execution';
 import { withConnectionReuse } from '../kubernetes/connection-reuse';
 import { PipelineRunObserver } from '../kubernetes/pipeline-run-observer';
 import type { InformerLogger } from '../kubernetes/informer';
@@ -25,6 +27,11 @@ export interface ExecutionWorkerDependencies {
   effectivenessShards?: number;
   /** Stabilization window of the remediations this worker reports (default: the monitor's, 5 min). */
   effectivenessStabilizationMs?: number;
+  /**
+   * The per-target lock (issue #12): on unless `enabled: false`; `defaultCooldownMs` when a WFE sets no
+   * spec.cooldown (default 5 minutes).
+   */
+  targetLock?: { enabled?: boolean; defaultCooldownMs?: number };
   watchNamespaces?: string[];
   resyncIntervalMs?: number;
   watchSilenceMs?: number;
@@ -62,6 +69,12 @@ export async function createExecutionWorker(d: ExecutionWorkerDependencies): Pro
     dataStorage: d.dataStorage,
     temporalClient: d.temporalClient,
     policy: d.policy,
+    ...(d.targetLock?.enabled !== false && {
+      targetLock: {
+        taskQueue: d.taskQueue,
+        defaultCooldownMs: d.targetLock?.defaultCooldownMs ?? parseGoDuration(DEFAULT_TARGET_COOLDOWN),
+      },
+    }),
     signalOptions: {
       shards: d.effectivenessShards,
       taskQueue: d.taskQueue,

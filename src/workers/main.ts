@@ -120,6 +120,10 @@ async function main(): Promise<void> {
             dataStorage,
             temporalClient,
             policy: validationPolicyOf(config),
+            targetLock: {
+              enabled: config.KUBERNAUT_TARGET_LOCK,
+              defaultCooldownMs: config.KUBERNAUT_TARGET_COOLDOWN,
+            },
             effectivenessShards: config.KUBERNAUT_EFFECTIVENESS_SHARDS,
             effectivenessStabilizationMs: config.KUBERNAUT_EFFECTIVENESS_STABILIZATION_MS,
             watchNamespaces: config.KUBERNAUT_WATCH_NAMESPACES,

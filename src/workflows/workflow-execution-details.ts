@@ -5,6 +5,18 @@ export function describeStatus(ref: { namespace: string; name: string }, status:
   const lines = [
     `**WorkflowExecution ${ref.namespace}/${ref.name}**: ${status.phase}${status.progress ? ` (${status.progress} steps)` : ''}`,
   ];
+  const lock = status.targetLock;
+  if (lock?.reason === 'TargetBusy') {
+    lines.push(
+      `Waiting for the target (TargetBusy): position ${lock.position} of ${lock.queueLength}${lock.holder ? `, held by \`${lock.holder}\`` : ''}`,
+    );
+  } else if (lock?.reason === 'CooldownActive') {
+    lines.push(
+      `Waiting for the target (CooldownActive): position ${lock.position} of ${lock.queueLength}, resting until ${lock.cooldownEndsAt} after \`${lock.cooldownAfter}\``,
+    );
+  } else if (lock?.waited) {
+    lines.push(`Waited ${lock.waited} for the target`);
+  }
   if (status.pipelineRunRef)
     lines.push(`PipelineRun \`${status.pipelineRunRef.namespace}/${status.pipelineRunRef.name}\``);
   for (const step of status.steps ?? []) {

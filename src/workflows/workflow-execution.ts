@@ -2,14 +2,17 @@
  * workflowExecutionWorkflow: one durable run per WorkflowExecution resource (DESIGN.md §1).
  *
  *   1 validate the spec                 ┐
+ *     take the target (its lock)        │
  *   2 create the Tekton PipelineRun     ├ one local activity, beginExecution (the worker's policy; idempotent)
  *   3 record one action record per step ┘
  *   4 wait for the PipelineRun, writing every change into the WFE status — one heartbeating activity
- *   5 finish the action records        ┐ one local activity, finishExecution (with the final status and
- *   6 signal the Effectiveness Monitor ┘ the finalizer's release)
+ *   5 finish the action records        ┐ one local activity, finishExecution (with the final status, the
+ *   6 signal the Effectiveness Monitor ┘ target's release and the finalizer's)
  *
  * A run is three workflow tasks when nothing goes wrong: one to begin, one when the PipelineRun finished, one
- * to end (issue #13; README "Decisions"). Around it: the WFE's `spec.timeout` is enforced here, counted
+ * to end (issue #13; README "Decisions"). When another WFE holds the target, or it rests after one, the run
+ * waits for its turn (issue #12: the lock signals it, and where it stands, which goes into its Pending
+ * status), then begins again holding the target; the timeout covers the wait. Around it: the WFE's `spec.timeout` is enforced here, counted
  * from the start of the run (after a grace that lets Tekton report its own timeout first); cancelling the
  * workflow (the WFE was deleted) cancels the PipelineRun and finishes the records as cancelled; a finalizer
  * keeps the WFE until that cleanup is done.
@@ -21,6 +24,7 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  condition,
   isCancellation,
   log,
   patched,
@@ -32,7 +36,7 @@ import {
 } from '@temporalio/workflow';
 import type { ExecutionStepActivities } from '../activities/execution-steps';
 import type { PipelineRunActivities, PipelineRunRef } from '../activities/pipeline-runs';
-import type { WorkflowExecutionRef } from '../activities/workflow-executions';
+import type { WorkflowExecutionActivities, WorkflowExecutionRef } from '../activities/workflow-executions';
 import { actionRecordContextOf, type ActionRecordContext } from '../domain/action-record-context';
 import { failureReasonOf } from '../domain/activity-failures';
 import {
@@ -41,6 +45,8 @@ import {
 } from '../domain/effectiveness/workflow-execution-signal';
 import { remediationOf, type RemediationKey } from '../domain/remediation';
 import { failedWorkflowExecutionStatus, interruptedWorkflowExecutionStatus } from '../domain/status/transitions';
+import { describeTargetWait, targetWaitEnded, waitingForTargetStatus } from '../domain/status/target-wait';
+import type { WaitingView } from '../domain/target-lock';
 import { tryParseGoDuration } from '../domain/duration';
 import { formatValidationErrors, type ValidationError } from '../domain/validation-errors';
 import {
@@ -51,6 +57,7 @@ import {
   type WorkflowExecutionStatus,
 } from '../domain/workflow-execution';
 import { StatusPublisher } from './status-publisher';
+import { targetGrantedSignal, targetQueueSignal } from './target-lock-contract';
 import { workflowExecutionV1 } from './workflow-execution-v1';
 import {
   DELETED_BEFORE_START,
@@ -71,6 +78,8 @@ export {
 
 /** The patch id that marks runs taking this (lean) path. Never reuse it for another change. */
 export const LEAN_EXECUTION_PATCH = 'lean-execution-2026-11';
+/** The patch id of runs that take their target's lock (issue #12); runs begun before it never ask for it. */
+export const TARGET_LOCK_PATCH = 'target-lock-2026-11';
 
 /** The activities of a run, each with its timeouts; all retry with the run's backoff. */
 function activitiesOf(o: ResolvedOptions, deadlineMs: number) {
@@ -81,7 +90,11 @@ function activitiesOf(o: ResolvedOptions, deadlineMs: number) {
   };
   return {
     // Batched steps: a handful of quick calls; a hung one is abandoned after 30 s and the step retried.
-    steps: proxyLocalActivities<ExecutionStepActivities & Pick<PipelineRunActivities, 'cancelPipelineRun'>>({
+    steps: proxyLocalActivities<
+      ExecutionStepActivities &
+        Pick<PipelineRunActivities, 'cancelPipelineRun'> &
+        Pick<WorkflowExecutionActivities, 'writeObservedStatus'>
+    >({
       startToCloseTimeout: '30 seconds',
       retry,
     }),
@@ -111,6 +124,19 @@ interface Execution {
   resourceVersion?: string;
   /** Whether the current status is already on the WFE (written by the waiting activity). */
   statusWritten: boolean;
+  /** Workflow time when the WFE's own timeout passes (deadlineAt without Tekton's grace). */
+  timeoutAt: number;
+  /** The run asked for its target (so it lets go of it at the end: releases it, or leaves its queue). */
+  askedForTarget: boolean;
+}
+
+/** What the run hears from its target's lock while it waits. */
+interface TargetTurn {
+  requestedAt: string;
+  /** When the lock granted the target (set by its signal). */
+  grantedAt?: string;
+  /** Where the run stands, when the lock said something new not yet written to the status. */
+  news?: WaitingView;
 }
 
 /** Why an execution stopped before its PipelineRun finished. */
@@ -131,22 +157,31 @@ export async function workflowExecutionWorkflow(input: WorkflowExecutionInput): 
   const status = new StatusPublisher({ ref, temporal });
   setHandler(statusQuery, () => status.current);
   const timeoutText = timeoutOf(input.workflowExecution);
-  const deadlineMs = (tryParseGoDuration(timeoutText) ?? 0) + options.deadlineGraceMs;
+  const timeoutMs = tryParseGoDuration(timeoutText) ?? 0;
+  const deadlineMs = timeoutMs + options.deadlineGraceMs;
   const deadlineAt = info.startTime.getTime() + deadlineMs;
   const activities = activitiesOf(options, deadlineMs);
+  const turn = patched(TARGET_LOCK_PATCH) ? listenToTargetLock() : undefined;
+  const begin = (acquiredAt?: string) =>
+    // Shielded: a cancellation arriving meanwhile (the WFE deleted) is acted on once it is done, so the
+    // cleanup knows what exists; it is a few quick calls.
+    CancellationScope.nonCancellable(() =>
+      activities.steps.beginExecution({
+        workflowExecution: input.workflowExecution,
+        ref,
+        temporal,
+        executionStartedAt: info.startTime.toISOString(),
+        now: new Date().toISOString(),
+        deadlineAt,
+        timeoutAt: info.startTime.getTime() + timeoutMs,
+        ...(turn && {
+          targetLock: { startedAt: info.startTime.getTime(), requestedAt: turn.requestedAt, acquiredAt },
+        }),
+      }),
+    );
 
-  // 1, 2, 3. Shielded: a cancellation arriving meanwhile (the WFE deleted) is acted on once it is done,
-  // so the cleanup knows what exists; it is a few quick calls.
-  const begun = await CancellationScope.nonCancellable(() =>
-    activities.steps.beginExecution({
-      workflowExecution: input.workflowExecution,
-      ref,
-      temporal,
-      executionStartedAt: info.startTime.toISOString(),
-      now: new Date().toISOString(),
-      deadlineAt,
-    }),
-  );
+  // 1, 2, 3.
+  let begun = await begin();
   if (begun.kind === 'invalid') return rejectInvalidSpec({ ref, status, activities }, input, begun.errors);
   if (begun.kind === 'gone') {
     log.info('WorkflowExecution no longer exists: nothing to execute', { ref });
@@ -161,8 +196,10 @@ export async function workflowExecutionWorkflow(input: WorkflowExecutionInput): 
     remediation: remediationOf(begun.workflowExecution.spec.remediationRequestRef, namespace),
     timeoutText,
     deadlineAt,
+    timeoutAt: info.startTime.getTime() + timeoutMs,
     recordContext: actionRecordContextOf(begun.workflowExecution, temporal, info.startTime.toISOString()),
-    statusWritten: begun.kind === 'started',
+    statusWritten: begun.kind === 'started' || begun.kind === 'waiting',
+    askedForTarget: begun.kind === 'waiting' || begun.holdsTarget,
   };
   status.describeRunAs({
     namespace,
@@ -173,21 +210,93 @@ export async function workflowExecutionWorkflow(input: WorkflowExecutionInput): 
   });
 
   let interruption: Interruption | undefined;
-  if (begun.kind === 'started') {
+  if (begun.kind === 'waiting') {
+    x.resourceVersion = begun.resourceVersion;
+    status.show(begun.status);
+    interruption = await waitForTarget(x, turn!);
+    if (!interruption) {
+      begun = await begin(turn!.grantedAt);
+      if (begun.kind === 'gone') {
+        interruption = {
+          reason: 'Cancelled',
+          message: 'the WorkflowExecution was deleted while it waited for its target',
+        };
+      } else if (begun.kind === 'invalid' || begun.kind === 'waiting') {
+        throw new Error(`beginExecution holding the target answered ${begun.kind}`); // the spec passed already
+      }
+    }
+  }
+  if (!interruption && begun.kind === 'started') {
     x.pipelineRunRef = begun.pipelineRunRef;
     x.resourceVersion = begun.resourceVersion;
+    x.statusWritten = true;
     status.show(begun.status, 'Running');
     interruption = await runWithinDeadline(x, () => waitForPipelineRun(x)); // 4
-  } else {
+  } else if (!interruption && begun.kind === 'refused') {
     status.show(begun.status);
+    x.statusWritten = false;
     interruption = { reason: begun.reason, message: begun.message };
   }
   if (interruption) await CancellationScope.nonCancellable(() => stopExecution(x, interruption));
-  // 5, 6 and the finalizer. Shielded: a cancellation arriving now (the WFE deleted as it completes) must
-  // not skip the monitor signal or leave the finalizer behind.
+  // 5, 6, the target and the finalizer. Shielded: a cancellation arriving now (the WFE deleted as it
+  // completes) must not skip the monitor signal or leave the target or the finalizer behind.
   const result = await CancellationScope.nonCancellable(() => finish(x));
   if (interruption?.cancellation) throw interruption.cancellation;
   return result;
+}
+
+/** Listens for the target lock's signals from the start of the run (one may come before the begin step ends). */
+function listenToTargetLock(): TargetTurn {
+  const turn: TargetTurn = { requestedAt: new Date().toISOString() };
+  setHandler(targetGrantedSignal, ({ grantedAt }) => {
+    turn.grantedAt ??= new Date(grantedAt).toISOString();
+  });
+  setHandler(targetQueueSignal, (view) => {
+    turn.news = view;
+  });
+  return turn;
+}
+
+/**
+ * Waits for the lock's grant, writing where the WFE stands whenever the lock says something new (one
+ * status write for any number of signals that arrived together). Ends at the WFE's timeout: it never ran.
+ */
+async function waitForTarget(x: Execution, turn: TargetTurn): Promise<Interruption | undefined> {
+  const target = x.wfe.spec.targetResource;
+  let lastView: WaitingView | undefined;
+  const onDeadline = (): Interruption => ({
+    reason: 'TargetWaitTimeout',
+    message: `never ran: the timeout of ${x.timeoutText} passed while it waited for its target (${
+      lastView ? describeTargetWait(target, lastView) : `waiting for ${target}`
+    })`,
+  });
+  return runWithinDeadline(
+    x,
+    async () => {
+      for (;;) {
+        await condition(() => turn.grantedAt !== undefined || turn.news !== undefined);
+        if (turn.grantedAt !== undefined) return;
+        const view = turn.news!;
+        turn.news = undefined;
+        lastView = view;
+        const next = waitingForTargetStatus({
+          previous: x.status.current!,
+          target,
+          view,
+          requestedAt: turn.requestedAt,
+          now: new Date(),
+        });
+        x.status.show(next);
+        const written = await x.activities.steps.writeObservedStatus({
+          ref: x.ref,
+          status: next,
+          after: x.resourceVersion,
+        });
+        if (written.outcome === 'written') x.resourceVersion = written.resourceVersion;
+      }
+    },
+    { deadlineAt: x.timeoutAt, onDeadline },
+  );
 }
 
 /** The spec's timeout as written, or the default (validation vouches for it before it matters). */
@@ -227,10 +336,20 @@ async function rejectInvalidSpec(
  * workflow's cancellation, a permanent activity failure), or undefined when it ran to its end; anything
  * else is rethrown as it is.
  */
-async function runWithinDeadline(x: Execution, work: () => Promise<void>): Promise<Interruption | undefined> {
+async function runWithinDeadline(
+  x: Execution,
+  work: () => Promise<void>,
+  deadline: { deadlineAt: number; onDeadline(): Interruption } = {
+    deadlineAt: x.deadlineAt,
+    onDeadline: () => ({
+      reason: 'DeadlineExceeded',
+      message: `the WorkflowExecution did not finish within its timeout of ${x.timeoutText}`,
+    }),
+  },
+): Promise<Interruption | undefined> {
   let deadlineExceeded = false;
   const scope = new CancellationScope();
-  sleep(Math.max(1, x.deadlineAt - Date.now()))
+  sleep(Math.max(1, deadline.deadlineAt - Date.now()))
     .then(() => {
       deadlineExceeded = true;
       scope.cancel();
@@ -240,12 +359,7 @@ async function runWithinDeadline(x: Execution, work: () => Promise<void>): Promi
     await scope.run(work);
     return undefined;
   } catch (err) {
-    if (isCancellation(err) && deadlineExceeded) {
-      return {
-        reason: 'DeadlineExceeded',
-        message: `the WorkflowExecution did not finish within its timeout of ${x.timeoutText}`,
-      };
-    }
+    if (isCancellation(err) && deadlineExceeded) return deadline.onDeadline();
     if (isCancellation(err)) {
       return {
         reason: 'Cancelled',
@@ -300,16 +414,22 @@ async function stopExecution(x: Execution, { reason, message }: Interruption): P
       if (!isCancellation(err)) throw err;
     }
   }
-  const stopped = interruptedWorkflowExecutionStatus({ seen: x.status.current!, reason, message, now: new Date() });
+  const seen = targetWaitEnded(x.status.current!, new Date());
+  const stopped = interruptedWorkflowExecutionStatus({ seen, reason, message, now: new Date() });
   if (stopped) {
     x.status.show(stopped);
     x.statusWritten = false;
   }
 }
 
-/** Steps 5 and 6, the final status and the finalizer: the end of every path that got past validation. */
+/**
+ * Steps 5 and 6, the final status, the target and the finalizer: the end of every path that got past
+ * validation. The target is let go of after the final status is written, so the next WFE on it starts
+ * after this one is visibly over; a cooldown follows only when a PipelineRun was created.
+ */
 async function finish(x: Execution): Promise<WorkflowExecutionResult> {
   const final: WorkflowExecutionStatus = x.status.current!;
+  const completedAt = Date.parse(final.completionTime ?? '') || Date.now();
   await x.activities.steps.finishExecution({
     ref: x.ref,
     status: final,
@@ -322,6 +442,12 @@ async function finish(x: Execution): Promise<WorkflowExecutionResult> {
       actionTypes: x.wfe.spec.steps.map((s) => s.actionType),
       status: final,
       now: new Date(),
+    }),
+    ...(x.askedForTarget && {
+      releaseTarget: {
+        target: x.wfe.spec.targetResource,
+        release: { requester: workflowInfo().workflowId, completedAt, ran: x.pipelineRunRef !== undefined },
+      },
     }),
     releaseFinalizer: true,
   });

@@ -69,6 +69,7 @@ export interface WorkflowExecutionSpecInput {
   steps: StepInput[];
   timeout?: string;
   target?: string;
+  cooldown?: string;
   remediation?: string;
   /** Default: the runner account every workflow namespace has (the only one the default policy allows). */
   serviceAccountName?: string;
@@ -96,7 +97,9 @@ export function workflowExecutionManifest(
     metadata: { name, namespace },
     spec: {
       remediationRequestRef: { name: spec.remediation ?? `rr-${name}` },
-      targetResource: spec.target ?? `${namespace}/Deployment/payment`,
+      // Each WFE its own target unless the test names one: only tests about the per-target lock queue.
+      targetResource: spec.target ?? `${namespace}/Deployment/${name}`,
+      ...(spec.cooldown && { cooldown: spec.cooldown }),
       serviceAccountName: spec.serviceAccountName ?? ACTION_RUNNER_SERVICE_ACCOUNT,
       ...(spec.timeout && { timeout: spec.timeout }),
       steps: spec.steps.map((s) => ({
@@ -145,6 +148,8 @@ export async function createExecutionEnv(
     stepDurationMs?: number;
     /** The worker's KUBERNAUT_EFFECTIVENESS_STABILIZATION_MS (unset: the worker's default). */
     effectivenessStabilizationMs?: number;
+    /** The worker's KUBERNAUT_TARGET_COOLDOWN. Default 0: tests not about the cooldown never wait for one. */
+    targetCooldownMs?: number;
   } = {},
 ): Promise<ExecutionEnv> {
   const prefix = opts.prefix ?? 'wfe';
@@ -176,6 +181,7 @@ export async function createExecutionEnv(
       policy: opts.policy ?? stackWorkerPolicy(),
       effectivenessShards: 1,
       effectivenessStabilizationMs: opts.effectivenessStabilizationMs,
+      targetLock: { defaultCooldownMs: opts.targetCooldownMs ?? 0 },
       // Only this env's namespaces: relisting every test's PipelineRuns every 2 s loads the shared stack.
       watchNamespaces: [namespace, `${namespace}-stalled`],
       resyncIntervalMs: 2_000,

@@ -57,7 +57,8 @@ export interface DurabilityEnv {
   db: TestDatabase;
   dataStorage: DataStorage;
   customObjects: k8s.CustomObjectsApi;
-  createWorkflowExecution(steps: StepInput[]): Promise<KubernetesObject>;
+  /** A WFE of `steps`, on a target of its own unless `spec.target` names one. */
+  createWorkflowExecution(steps: StepInput[], spec?: { target?: string }): Promise<KubernetesObject>;
   start(
     client: Client,
     wfe: KubernetesObject,
@@ -99,11 +100,11 @@ export async function createDurabilityEnv(prefix: string): Promise<DurabilityEnv
     db,
     dataStorage,
     customObjects,
-    async createWorkflowExecution(steps) {
+    async createWorkflowExecution(steps, spec = {}) {
       return (await customObjects.createNamespacedCustomObject({
         ...WORKFLOW_EXECUTIONS,
         namespace,
-        body: workflowExecutionManifest({ steps }, namespace, { stepDurationMs: 100 }),
+        body: workflowExecutionManifest({ steps, ...spec }, namespace, { stepDurationMs: 100 }),
       })) as KubernetesObject;
     },
     async start(client, wfe, taskQueue) {

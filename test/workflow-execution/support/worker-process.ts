@@ -43,6 +43,8 @@ const TEST_DEFAULTS = {
   KUBERNAUT_RESYNC_INTERVAL_MS: '5000',
   KUBERNAUT_SHUTDOWN_GRACE_MS: '2000',
   KUBERNAUT_LOG_LEVEL: 'info',
+  // Tests not about the per-target lock's cooldown never wait for one (nor leave a lock resting after them).
+  KUBERNAUT_TARGET_COOLDOWN: '0s',
 };
 
 export function startWorkerProcess(env: WorkerProcessEnv, opts: { readyTimeoutMs?: number } = {}): WorkerProcess {

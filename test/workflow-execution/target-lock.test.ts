@@ -1,0 +1,311 @@
+/**
+ * One remediation at a time per target (issue #12), the way users meet it: WorkflowExecutions created in the
+ * API server and started by the watcher, real Tekton running their PipelineRuns, the real kubectl and the
+ * Temporal CLI as the operator's tools. What each test checks is in its name; the overlap checks read the
+ * PipelineRuns' own start and completion times as Tekton wrote them.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { workflowExecutionWorkflowId } from '../../src/domain/names';
+import type { WorkflowExecutionStatus } from '../../src/domain/workflow-execution';
+import type { KubernetesObject } from '../../src/kubernetes/resources';
+import { ensureTools } from '../../src/stack/tools';
+import { createExecutionEnv, FAST_OPTIONS, type ExecutionEnv } from '../support/execution-env';
+import { eventually, getStackInfo } from '../support/stack';
+import { startInProcessWatcher, type InProcessWatcher } from '../watcher/support/watcher-env';
+
+jest.setTimeout(300_000);
+
+const run = promisify(execFile);
+const KUBECTL = '/usr/bin/kubectl';
+
+function kubectl(args: string[]): Promise<string> {
+  return run(KUBECTL, ['--kubeconfig', getStackInfo().kube.kubeconfigPath, ...args], { timeout: 60_000 }).then(
+    (r) => r.stdout,
+  );
+}
+
+interface Interval {
+  wfe: string;
+  start: number;
+  end: number;
+}
+
+describe('per-target lock', () => {
+  let env: ExecutionEnv;
+  let watcher: InProcessWatcher;
+
+  beforeAll(async () => {
+    env = await createExecutionEnv({ prefix: 'lock', stepDurationMs: 500 });
+    watcher = await startInProcessWatcher(env, { workflowOptions: FAST_OPTIONS });
+  });
+  afterAll(async () => {
+    await watcher?.stop();
+    await env?.close();
+  });
+
+  const statusOf = async (wfe: KubernetesObject) =>
+    (await env.getWorkflowExecution(env.namespace, wfe.metadata.name))?.status as WorkflowExecutionStatus | undefined;
+
+  /** Creates WFEs one after the other (creation order = array order), each one step on `target`. */
+  async function createOn(target: string, count: number, extra: { cooldown?: string; stepMs?: number } = {}) {
+    const created: KubernetesObject[] = [];
+    for (let i = 0; i < count; i++) {
+      created.push(
+        await env.createWorkflowExecution({
+          target,
+          ...(extra.cooldown && { cooldown: extra.cooldown }),
+          steps: [
+            {
+              name: 'scale',
+              actionType: 'kubernetes/scale_deployment',
+              inputs: { replicas: i + 1, ...(extra.stepMs && { simulate: { durationMs: extra.stepMs } }) },
+            },
+          ],
+        }),
+      );
+    }
+    return created;
+  }
+
+  async function waitTerminal(wfes: KubernetesObject[], timeoutMs = 240_000): Promise<WorkflowExecutionStatus[]> {
+    return eventually(
+      `${wfes.length} WorkflowExecutions to end`,
+      async () => {
+        const statuses = await Promise.all(wfes.map(statusOf));
+        return statuses.every((s) => s?.phase === 'Completed' || s?.phase === 'Failed')
+          ? (statuses as WorkflowExecutionStatus[])
+          : undefined;
+      },
+      timeoutMs,
+      250,
+    );
+  }
+
+  /** When each WFE's PipelineRun ran, by Tekton's own times (second precision). */
+  async function pipelineRunIntervals(wfes: KubernetesObject[]): Promise<Interval[]> {
+    const prs = await env.listPipelineRuns(env.namespace);
+    return wfes.map((wfe) => {
+      const owned = prs.filter((pr) => pr.metadata.ownerReferences?.some((o) => o.uid === wfe.metadata.uid));
+      expect(owned).toHaveLength(1);
+      const status = owned[0].status as { startTime: string; completionTime: string };
+      return { wfe: wfe.metadata.name, start: Date.parse(status.startTime), end: Date.parse(status.completionTime) };
+    });
+  }
+
+  /** Polls the WFEs' statuses, keeping every (reason, position) each of them showed while it waited. */
+  function recordWaiting(wfes: KubernetesObject[]) {
+    const seen = new Map<string, string[]>(wfes.map((w) => [w.metadata.name, []]));
+    let stopped = false;
+    const polling = (async () => {
+      while (!stopped) {
+        for (const wfe of wfes) {
+          const lock = (await statusOf(wfe).catch(() => undefined))?.targetLock;
+          const entry = lock?.reason ? `${lock.reason}#${lock.position}` : undefined;
+          const list = seen.get(wfe.metadata.name)!;
+          if (entry && list[list.length - 1] !== entry) list.push(entry);
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    return {
+      seen,
+      async stop() {
+        stopped = true;
+        await polling;
+      },
+    };
+  }
+
+  it('runs WFEs on one target one at a time: four created at once behind a running one go in creation order, each showing its place (kubectl, Web UI), with gaps of at least the cooldown', async () => {
+    const target = `${env.namespace}/Deployment/serial`;
+    // The first takes the free target at once (whoever reaches a free target first takes it); the four
+    // created together behind it queue in creation order.
+    const [first] = await createOn(target, 1, { cooldown: '5s' });
+    await eventually(
+      'the first WFE to hold the target',
+      async () => (await statusOf(first))?.targetLock?.acquiredAt,
+      120_000,
+    );
+    const wfes = [first, ...(await createOn(target, 4, { cooldown: '5s' }))];
+    const recorder = recordWaiting(wfes);
+    try {
+      await eventually(
+        'the last WFE to wait at position 4',
+        async () => ((await statusOf(wfes[4]))?.targetLock?.position === 4 ? true : undefined),
+        120_000,
+      );
+      const table = await kubectl(['get', 'wfe', '-n', env.namespace, wfes[4].metadata.name]);
+      expect(table.split('\n')[0]).toMatch(/PHASE\s+TARGET\s+STEPS\s+WAITING\s+QUEUE\s+REASON\s+AGE/);
+      expect(table.split('\n')[1]).toMatch(
+        new RegExp(`Pending\\s+${target}\\s+0/1\\s+(TargetBusy|CooldownActive)\\s+4\\s`),
+      );
+      const workflowId = workflowExecutionWorkflowId({
+        namespace: env.namespace,
+        name: wfes[4].metadata.name,
+        uid: wfes[4].metadata.uid!,
+      });
+      const metadata = (await env.client.workflow.getHandle(workflowId).query('__temporal_workflow_metadata')) as {
+        currentDetails?: string;
+      };
+      expect(metadata.currentDetails).toMatch(
+        /Waiting for the target \((TargetBusy|CooldownActive)\): position 4 of 4/,
+      );
+
+      const statuses = await waitTerminal(wfes);
+      expect(statuses.map((s) => s.phase)).toEqual(Array(5).fill('Completed'));
+    } finally {
+      await recorder.stop();
+    }
+
+    const runs = await pipelineRunIntervals(wfes);
+    for (let i = 1; i < runs.length; i++) {
+      // In creation order, never overlapping, and the target rested 5 s (from the completion) between them.
+      expect(runs[i].start - runs[i - 1].end).toBeGreaterThanOrEqual(5_000);
+    }
+    // Every waiter showed its place when it queued and moved up to the head; the cooldown was shown while it ran
+    // (a waiter whose predecessor took the whole cooldown to finish its records may never see it).
+    for (let k = 1; k < wfes.length; k++) {
+      const seen = recorder.seen.get(wfes[k].metadata.name)!;
+      expect(seen[0]).toMatch(new RegExp(`^(TargetBusy|CooldownActive)#${k}$`));
+      expect(seen[seen.length - 1]).toMatch(/#1$/);
+    }
+    expect([...recorder.seen.values()].flat().some((s) => s.startsWith('CooldownActive#'))).toBe(true);
+    // The wait is recorded apart from the execution: startTime is the PipelineRun's, after the target was acquired.
+    const finals = await Promise.all(wfes.map(statusOf));
+    expect(finals[0]!.targetLock).toMatchObject({ waited: '0s' });
+    for (const s of finals.slice(1)) {
+      expect(s!.targetLock!.reason).toBeUndefined();
+      expect(Date.parse(s!.startTime!)).toBeGreaterThanOrEqual(Date.parse(s!.targetLock!.acquiredAt!));
+      expect(Date.parse(s!.targetLock!.acquiredAt!) - Date.parse(s!.targetLock!.requestedAt!)).toBeGreaterThan(0);
+      expect(s!.conditions?.find((c) => c.type === 'TargetAcquired')?.status).toBe('True');
+    }
+  });
+
+  it('runs 20 WFEs on 5 targets serially per target and concurrently across targets', async () => {
+    const targets = [0, 1, 2, 3, 4].map((i) => `${env.namespace}/Deployment/fleet-${i}`);
+    const wfes: KubernetesObject[] = [];
+    const targetOf = new Map<string, string>();
+    for (let round = 0; round < 4; round++) {
+      for (const target of targets) {
+        const [wfe] = await createOn(target, 1, { stepMs: 1_000 });
+        wfes.push(wfe);
+        targetOf.set(wfe.metadata.name, target);
+      }
+    }
+    const statuses = await waitTerminal(wfes, 280_000);
+    expect(statuses.every((s) => s.phase === 'Completed')).toBe(true);
+
+    const runs = await pipelineRunIntervals(wfes);
+    for (const target of targets) {
+      const own = runs.filter((r) => targetOf.get(r.wfe) === target).sort((a, b) => a.start - b.start);
+      expect(own).toHaveLength(4);
+      for (let i = 1; i < own.length; i++) expect(own[i].start).toBeGreaterThanOrEqual(own[i - 1].end);
+    }
+    // Across targets they overlapped: the whole took well under the runs one after another.
+    const serialMs = runs.reduce((sum, r) => sum + (r.end - r.start), 0);
+    const wallMs = Math.max(...runs.map((r) => r.end)) - Math.min(...runs.map((r) => r.start));
+    expect(wallMs).toBeLessThan(serialMs * 0.6);
+    const concurrent = Math.max(...runs.map((r) => runs.filter((o) => o.start < r.end && r.start < o.end).length));
+    expect(concurrent).toBeGreaterThanOrEqual(3);
+  });
+
+  it('grants the next waiter when the holder workflow is terminated with the Temporal CLI', async () => {
+    const target = `${env.namespace}/Deployment/terminated-holder`;
+    const [holder] = await createOn(target, 1, { stepMs: 600_000 });
+    await eventually(
+      'the holder to run',
+      async () => ((await statusOf(holder))?.phase === 'Running' ? true : undefined),
+      120_000,
+    );
+    const [waiter] = await createOn(target, 1);
+    await eventually(
+      'the waiter to queue behind it',
+      async () => ((await statusOf(waiter))?.targetLock?.holder?.endsWith(holder.metadata.name) ? true : undefined),
+      120_000,
+    );
+    const holderId = workflowExecutionWorkflowId({
+      namespace: env.namespace,
+      name: holder.metadata.name,
+      uid: holder.metadata.uid!,
+    });
+    await run(ensureTools(() => undefined).temporal, [
+      'workflow',
+      'terminate',
+      '--address',
+      getStackInfo().temporal.address,
+      '--namespace',
+      env.temporalNamespace,
+      '--workflow-id',
+      holderId,
+      '--reason',
+      'operator stops it by hand',
+    ]);
+    // The stated bound: one long poll of the holder's history, or the watch's 60 s heartbeat timeout if its
+    // worker died too; nothing died here, so well within it.
+    const acquired = await eventually(
+      'the waiter to get the target',
+      async () => (await statusOf(waiter))?.targetLock?.acquiredAt,
+      60_000,
+    );
+    expect(acquired).toBeDefined();
+    const [final] = await waitTerminal([waiter]);
+    expect(final.phase).toBe('Completed');
+  });
+
+  it('takes a waiting WFE deleted with kubectl out of the queue: records cancelled, no PipelineRun, the others unaffected', async () => {
+    const target = `${env.namespace}/Deployment/deleted-waiter`;
+    const [holder, deleted, last] = await createOn(target, 3, { stepMs: 6_000 });
+    await eventually(
+      'the last to wait at position 2',
+      async () => ((await statusOf(last))?.targetLock?.position === 2 ? true : undefined),
+      120_000,
+    );
+    await kubectl(['delete', 'wfe', deleted.metadata.name, '-n', env.namespace, '--wait=false']);
+    await eventually(
+      'the deleted WFE to disappear (its workflow let go of the queue and the finalizer)',
+      async () => ((await env.getWorkflowExecution(env.namespace, deleted.metadata.name)) ? undefined : true),
+      120_000,
+    );
+    const records = await env.dataStorage.getWorkflowExecutionActions(deleted.metadata.uid!);
+    expect(records.map((r) => [r.stepName, r.status])).toEqual([['scale', 'cancelled']]);
+    expect(records[0].startedAt).toBeNull();
+
+    await eventually(
+      'the last to move up to position 1',
+      async () => ((await statusOf(last))?.targetLock?.position === 1 ? true : undefined),
+      60_000,
+    );
+    const statuses = await waitTerminal([holder, last]);
+    expect(statuses.map((s) => s.phase)).toEqual(['Completed', 'Completed']);
+    const prs = await env.listPipelineRuns(env.namespace);
+    expect(prs.filter((pr) => pr.metadata.ownerReferences?.some((o) => o.uid === deleted.metadata.uid))).toEqual([]);
+    const [first, second] = await pipelineRunIntervals([holder, last]);
+    expect(second.start).toBeGreaterThanOrEqual(first.end);
+  });
+
+  it('fails a WFE whose timeout passes while it waits, saying it never ran', async () => {
+    const target = `${env.namespace}/Deployment/slow-holder`;
+    const [holder] = await createOn(target, 1, { stepMs: 10_000 });
+    const late = await env.createWorkflowExecution({
+      target,
+      timeout: '4s',
+      steps: [{ name: 'scale', actionType: 'kubernetes/scale_deployment' }],
+    });
+    const [failed] = await waitTerminal([late], 120_000);
+    expect(failed.phase).toBe('Failed');
+    expect(failed.failureDetails).toMatchObject({ reason: 'TargetWaitTimeout', wasExecutionFailure: false });
+    expect(failed.failureDetails!.message).toMatch(
+      /^never ran: the timeout of 4s passed while it waited for its target/,
+    );
+    expect(failed.targetLock).toMatchObject({ reason: 'TargetBusy', position: 1 });
+    expect(failed.targetLock!.waited).toMatch(/^[45]s$/);
+    const prs = await env.listPipelineRuns(env.namespace);
+    expect(prs.filter((pr) => pr.metadata.ownerReferences?.some((o) => o.uid === late.metadata.uid))).toEqual([]);
+    const records = await env.dataStorage.getWorkflowExecutionActions(late.metadata.uid!);
+    expect(records.map((r) => r.status)).toEqual(['skipped']);
+
+    const [done] = await waitTerminal([holder]);
+    expect(done.phase).toBe('Completed');
+  });
+});

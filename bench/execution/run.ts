@@ -4,7 +4,7 @@
  *
  *     npm run bench:execution -- [--count 100] [--rate 2] [--slow-count N] [--slow-step-ms 3000]
  *                                [--failing-count 10] [--in-flight 0] [--via direct|watcher]
- *                                [--tekton controller|simulator]
+ *                                [--tekton controller|simulator] [--target-lock on|off|compare]
  *
  * On the local stack (started when not running, shared when it is), in a Temporal namespace, Kubernetes
  * namespace and database of its own. The worker (and, `--via watcher`, the watcher) run as they ship:
@@ -19,6 +19,10 @@
  * `failing` (the second step exits 2: history of a failed WFE), and with --in-flight N a last one holding N
  * WFEs in flight at once (steps that never end) to measure worker memory per execution in flight. `--via
  * watcher` also runs a bare watch → create controller on copies of the same WFEs (the baseline).
+ * `--target-lock compare` runs only the lock's overhead measurement instead (issue #12): two workers, one with
+ * the per-target lock and one without (KUBERNAUT_TARGET_LOCK=false), on task queues of their own; instant
+ * phases alternate between them (4 rounds of --count / 4 each), every WFE on a free target of its own; the
+ * report gives start → PipelineRun created for each, and what the lock adds at p50 and p99.
  * Prints ONE JSON object on stdout (progress goes to stderr). Methods: bench/execution/README.md.
  */
 import os from 'node:os';
@@ -52,6 +56,7 @@ import { startRequestCounter } from './request-counter';
 import { explainSlowest, type SlowExecution } from './slowest';
 import { watcherLaunch, type WatcherLaunchMode } from './watcher-mode';
 import { startBenchWorker } from './worker-process';
+import { compareTargetLock } from './target-lock-overhead';
 
 /** Launch modes: how a WFE gets its workflow started. Add one here to measure another path. */
 export const LAUNCH_MODES: Record<string, (ctx: LaunchContext) => LaunchMode | Promise<LaunchMode>> = {
@@ -70,6 +75,7 @@ interface Options {
   inFlight: number;
   via: string;
   tekton: TektonMode;
+  targetLock: 'on' | 'off' | 'compare';
   deadlineMs: number;
 }
 
@@ -115,6 +121,11 @@ function parseOptions(argv: string[]): Options {
       new Option('--tekton <who>', "who runs the PipelineRuns: Tekton's controller on KWOK, or the simulator")
         .choices(TEKTON_MODES)
         .default('controller'),
+    )
+    .addOption(
+      new Option('--target-lock <mode>', 'the per-target lock in the worker, or compare the two')
+        .choices(['on', 'off', 'compare'])
+        .default('on'),
     )
     .option('--deadline-ms <ms>', 'give up on a phase after this long', int(1), 600_000)
     .parse(argv)
@@ -199,13 +210,17 @@ async function main(): Promise<void> {
       kubeconfigPath: requestCounter.kubeconfigPath,
       watchNamespace: namespace,
       logFile: workerLog,
-      // Every execution in flight holds one waiting activity and one cached workflow.
-      env: o.inFlight > 0 ? inFlightTuning(o.inFlight) : {},
+      env: {
+        // Every execution in flight holds one waiting activity and one cached workflow.
+        ...(o.inFlight > 0 ? inFlightTuning(o.inFlight) : {}),
+        KUBERNAUT_TARGET_LOCK: o.targetLock === 'off' ? 'false' : 'true',
+      },
     });
     cleanups.push(() => worker.stop());
     const idleMemory = worker.memory();
 
-    const mode = await LAUNCH_MODES[o.via]!({ kubeConfig: kc, customObjects, client, namespace, taskQueue, cluster });
+    const launchContext = { kubeConfig: kc, customObjects, client, namespace, taskQueue, cluster };
+    const mode = await LAUNCH_MODES[o.via]!(launchContext);
     cleanups.push(() => mode.close());
     const stackPids = stackLayout().pids;
     const clusterPids = cluster.layout.pids;
@@ -237,6 +252,36 @@ async function main(): Promise<void> {
       log,
       processes,
     };
+
+    if (o.targetLock === 'compare') {
+      const withoutLockQueue = `${taskQueue}-no-lock`;
+      const withoutLock = await startBenchWorker({
+        temporalAddress,
+        temporalNamespace,
+        taskQueue: withoutLockQueue,
+        databaseUrl: database.url,
+        kubeconfigPath: requestCounter.kubeconfigPath,
+        watchNamespace: namespace,
+        logFile: path.join(os.tmpdir(), `${namespace}-worker-no-lock.log`),
+        env: { KUBERNAUT_TARGET_LOCK: 'false' },
+      });
+      cleanups.push(() => withoutLock.stop());
+      const report = await compareTargetLock({
+        deps,
+        withLock: { mode, worker },
+        withoutLock: {
+          mode: await LAUNCH_MODES[o.via]!({ ...launchContext, taskQueue: withoutLockQueue }),
+          worker: withoutLock,
+        },
+        count: o.count,
+        rate: o.rate,
+        deadlineMs: o.deadlineMs,
+      });
+      process.stdout.write(
+        JSON.stringify({ bench: 'execution', via: o.via, tekton: o.tekton, ...report }, null, 2) + '\n',
+      );
+      return;
+    }
 
     const loadBefore = os.loadavg();
     const phases: Record<string, PhaseReport & { slowest: SlowExecution[]; history?: HistoryFigures }> = {};

@@ -66,7 +66,7 @@ export const WorkerConfigSchema = z.object({
     }),
   /**
    * One remediation at a time per target (issue #12). Switch off only where something else serializes
-   * remediations, or to measure the lock's cost (bench:execution --no-target-lock).
+   * remediations, or to measure the lock's cost (bench:execution --target-lock off).
    */
   KUBERNAUT_TARGET_LOCK: envBoolean(true),
   /** How long a target rests after a remediation that ran, unless its WFE sets spec.cooldown. */

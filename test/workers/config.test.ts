@@ -40,6 +40,7 @@ describe('loadWorkerConfig', () => {
       requireDigest: true,
       allowedRegistries: [],
       allowedServiceAccounts: ['kubernaut-action-runner'],
+      cooldownBoundsMs: { min: 0, max: 3_600_000 },
     });
     const configured = loadWorkerConfig({
       ...minimal,
@@ -51,7 +52,34 @@ describe('loadWorkerConfig', () => {
       requireDigest: false,
       allowedRegistries: ['ghcr.io/kubernaut/actions'],
       allowedServiceAccounts: ['kubernaut-action-runner', 'gitops-runner'],
+      cooldownBoundsMs: { min: 0, max: 3_600_000 },
     });
+  });
+
+  it('serializes remediations per target by default, with a 5-minute cooldown a WFE may change within bounds', () => {
+    const c = loadWorkerConfig(minimal);
+    expect(c.KUBERNAUT_TARGET_LOCK).toBe(true);
+    expect(c.KUBERNAUT_TARGET_COOLDOWN).toBe(300_000);
+    const configured = loadWorkerConfig({
+      ...minimal,
+      KUBERNAUT_TARGET_LOCK: 'false',
+      KUBERNAUT_TARGET_COOLDOWN: '90s',
+      KUBERNAUT_TARGET_COOLDOWN_MIN: '30s',
+      KUBERNAUT_TARGET_COOLDOWN_MAX: '2h',
+    });
+    expect(configured.KUBERNAUT_TARGET_LOCK).toBe(false);
+    expect(configured.KUBERNAUT_TARGET_COOLDOWN).toBe(90_000);
+    expect(validationPolicyOf(configured).cooldownBoundsMs).toEqual({ min: 30_000, max: 7_200_000 });
+  });
+
+  it('refuses a cooldown that is no duration, and bounds the wrong way round', () => {
+    expect(() => loadWorkerConfig({ ...minimal, KUBERNAUT_TARGET_COOLDOWN: '5 minutes' })).toThrow(
+      /KUBERNAUT_TARGET_COOLDOWN: "5 minutes" must be a Go duration/,
+    );
+    expect(() => loadWorkerConfig({ ...minimal, KUBERNAUT_TARGET_COOLDOWN: '-1m' })).toThrow(ConfigurationError);
+    expect(() =>
+      loadWorkerConfig({ ...minimal, KUBERNAUT_TARGET_COOLDOWN_MIN: '10m', KUBERNAUT_TARGET_COOLDOWN_MAX: '5m' }),
+    ).toThrow(/KUBERNAUT_TARGET_COOLDOWN_MIN must not be longer than KUBERNAUT_TARGET_COOLDOWN_MAX/);
   });
 
   it('turns the ServiceAccount policy off only when told so with *, alone', () => {

@@ -8,8 +8,8 @@
 import fs from 'node:fs';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { DefaultLogger, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
-import { LEAN_EXECUTION_PATCH } from '../../src/workflows/workflow-execution';
-import { FIRST_RELEASE_FIXTURES, LEAN_FIXTURES } from './support/record-histories';
+import { LEAN_EXECUTION_PATCH, TARGET_LOCK_PATCH } from '../../src/workflows/workflow-execution';
+import { FIRST_RELEASE_FIXTURES, LEAN_FIXTURES, TARGET_LOCK_FIXTURES } from './support/record-histories';
 
 const WFE_FIXTURES = FIRST_RELEASE_FIXTURES;
 
@@ -39,13 +39,22 @@ const localActivities = (file: string) =>
       ? [(JSON.parse(Buffer.from(data, 'base64').toString('utf8')) as { activity_type: string }).activity_type]
       : [];
   });
-/** Whether the run took the lean path: its first command is the patch marker. */
-const patchedLean = (file: string) =>
+/** Whether the run carries a patch marker, i.e. took that patch's path. */
+const patchedWith = (patch: string) => (file: string) =>
   history(file).events.some((e) => {
     const m = e.markerRecordedEventAttributes;
     const id = m?.markerName === 'core_patch' ? m.details?.['patch-data']?.payloads[0]?.data : undefined;
-    return id !== undefined && Buffer.from(id, 'base64').toString('utf8').includes(LEAN_EXECUTION_PATCH);
+    return id !== undefined && Buffer.from(id, 'base64').toString('utf8').includes(patch);
   });
+const patchedLean = patchedWith(LEAN_EXECUTION_PATCH);
+const patchedTargetLock = patchedWith(TARGET_LOCK_PATCH);
+/** The signals a history received, by name. */
+const signals = (file: string) =>
+  (
+    JSON.parse(fs.readFileSync(file, 'utf8')) as {
+      events: { workflowExecutionSignaledEventAttributes?: { signalName: string } }[];
+    }
+  ).events.flatMap((e) => e.workflowExecutionSignaledEventAttributes?.signalName ?? []);
 
 let workflowBundle: WorkflowBundle;
 beforeAll(async () => {
@@ -90,6 +99,9 @@ describe('recorded WorkflowExecution histories of the lean path', () => {
   it('are marked by the patch, and the first release’s are not', () => {
     for (const file of Object.values(LEAN_FIXTURES)) expect([file, patchedLean(file)]).toEqual([file, true]);
     for (const file of Object.values(FIRST_RELEASE_FIXTURES)) expect([file, patchedLean(file)]).toEqual([file, false]);
+    for (const file of [...Object.values(LEAN_FIXTURES), ...Object.values(FIRST_RELEASE_FIXTURES)]) {
+      expect([file, patchedTargetLock(file)]).toEqual([file, false]);
+    }
   });
 
   it('begin and finish in one local activity each, and wait in one activity', () => {
@@ -116,4 +128,42 @@ describe('recorded WorkflowExecution histories of the lean path', () => {
     const replayed = historyFromJSON(JSON.parse(fs.readFileSync(file, 'utf8')));
     await expect(Worker.runReplayHistory({ workflowBundle }, replayed)).resolves.toBeUndefined();
   });
+});
+
+describe('recorded histories of the per-target lock', () => {
+  const { lock, ...executions } = TARGET_LOCK_FIXTURES;
+
+  it('are marked by both patches, and keep the lean shape', () => {
+    for (const file of Object.values(executions)) {
+      expect([file, patchedLean(file), patchedTargetLock(file)]).toEqual([file, true, true]);
+    }
+    expect(localActivities(executions.free)).toEqual(['beginExecution', 'finishExecution']);
+    expect(activities(executions.free)).toEqual(['awaitPipelineRunOutcome']);
+  });
+
+  it('show a waiter told its place by signal, then its turn, and one that never ran', () => {
+    expect(signals(executions.waited)).toEqual(expect.arrayContaining(['targetQueue', 'targetGranted']));
+    expect(localActivities(executions.waited)).toEqual(
+      expect.arrayContaining(['beginExecution', 'writeObservedStatus', 'finishExecution']),
+    );
+    expect(activities(executions.waited)).toEqual(['awaitPipelineRunOutcome']);
+    expect(signals(executions.waitTimeout)).not.toContain('targetGranted');
+    expect(activities(executions.waitTimeout)).toEqual([]);
+    expect(eventTypes(lock)).toEqual(
+      expect.arrayContaining([
+        'EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED',
+        'EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_COMPLETED',
+        'EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED',
+        'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED',
+      ]),
+    );
+  });
+
+  it.each(Object.entries(TARGET_LOCK_FIXTURES))(
+    'replays the %s history without nondeterminism',
+    async (_name, file) => {
+      const replayed = historyFromJSON(JSON.parse(fs.readFileSync(file, 'utf8')));
+      await expect(Worker.runReplayHistory({ workflowBundle }, replayed)).resolves.toBeUndefined();
+    },
+  );
 });

@@ -5,10 +5,12 @@
  * its workflow started, the deadline enforced by the workflow, a PipelineRun name owned by another WFE, a
  * PipelineRun deleted under a running execution).
  *
- * Two sets: FIRST_RELEASE_FIXTURES were recorded by the first release's code path (one activity per
- * step) and are frozen — runs it started must keep replaying, through `patched()`, for as long as such a
- * run can be open; LEAN_FIXTURES are today's path, re-recorded by this script. Re-record only when a
- * workflow change is meant to be incompatible with running workflows (consider `patched()` first):
+ * Three sets, one per release of the workflow's shape. FIRST_RELEASE_FIXTURES (one activity per step) and
+ * LEAN_FIXTURES (begin, wait, finish; issue #13) are frozen — runs they started must keep replaying,
+ * through `patched()`, for as long as such a run can be open. TARGET_LOCK_FIXTURES are today's path (the
+ * per-target lock, issue #12: the WFE workflow and the lock workflow itself), re-recorded by this script.
+ * Re-record only when a workflow change is meant to be incompatible with running workflows (consider
+ * `patched()` first; the frozen sets' recorder is in git history, before the lock's commit):
  *
  *     npm run stack -- up
  *     npx tsx test/workflow-execution/support/record-histories.ts
@@ -16,13 +18,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import type { WorkflowHandle } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { pipelineRunName } from '../../../src/domain/pipeline-run';
-import { PIPELINE_RUNS, WORKFLOW_EXECUTIONS, type KubernetesObject } from '../../../src/kubernetes/resources';
+import { targetLockWorkflowId } from '../../../src/domain/target-lock';
 import { eventually } from '../../support/stack';
-import { createExecutionEnv, FAST_OPTIONS, type ExecutionEnv } from '../../support/execution-env';
-import { createStalledNamespace } from './stalled-tekton';
+import { createExecutionEnv, type ExecutionEnv } from '../../support/execution-env';
 
 export const FIXTURES_DIR = path.resolve(__dirname, '..', '..', 'fixtures', 'histories');
 /** The first release's histories (workflow-execution-v1.ts), frozen. */
@@ -38,7 +37,7 @@ export const FIRST_RELEASE_FIXTURES = {
   pipelineRunDeleted: path.join(FIXTURES_DIR, 'workflow-execution-pipelinerun-deleted.json'),
 };
 
-/** Today's (lean) path, recorded by main() below. */
+/** The lean path before the per-target lock (issue #13), frozen. */
 export const LEAN_FIXTURES: typeof FIRST_RELEASE_FIXTURES = Object.fromEntries(
   Object.entries(FIRST_RELEASE_FIXTURES).map(([name, file]) => [
     name,
@@ -46,7 +45,13 @@ export const LEAN_FIXTURES: typeof FIRST_RELEASE_FIXTURES = Object.fromEntries(
   ]),
 ) as typeof FIRST_RELEASE_FIXTURES;
 
-const WFE_FIXTURES = LEAN_FIXTURES;
+/** Today's path, recorded by main() below: the per-target lock on a free target, behind a holder, and a timeout while waiting. */
+export const TARGET_LOCK_FIXTURES = {
+  free: path.join(FIXTURES_DIR, 'workflow-execution-locked-free.json'),
+  waited: path.join(FIXTURES_DIR, 'workflow-execution-locked-waited.json'),
+  waitTimeout: path.join(FIXTURES_DIR, 'workflow-execution-locked-wait-timeout.json'),
+  lock: path.join(FIXTURES_DIR, 'target-lock.json'),
+};
 
 async function save(env: ExecutionEnv, workflowId: string, file: string): Promise<void> {
   const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
@@ -57,131 +62,35 @@ async function save(env: ExecutionEnv, workflowId: string, file: string): Promis
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  const env = await createExecutionEnv({ prefix: 'record' });
+  const env = await createExecutionEnv({ prefix: 'record', stepDurationMs: 5_000 });
   try {
-    const completed = await env.createWorkflowExecution({
-      steps: [{ name: 'restart' }, { name: 'scale', runAfter: ['restart'] }, { name: 'pr', runAfter: ['restart'] }],
-    });
-    const c = await env.start(completed);
-    await c.result();
-    await save(env, c.workflowId, WFE_FIXTURES.completed);
-
-    const failed = await env.createWorkflowExecution({
-      steps: [
-        { name: 'restart', inputs: { simulate: { outcome: 'fail', exitCode: 2 } } },
-        { name: 'verify', runAfter: ['restart'] },
-      ],
-    });
-    const f = await env.start(failed);
-    await f.result();
-    await save(env, f.workflowId, WFE_FIXTURES.failed);
-
-    const cancelled = await env.createWorkflowExecution({
-      steps: [{ name: 'drain', inputs: { simulate: { outcome: 'hang' } } }],
-    });
-    const x = await env.start(cancelled);
-    await eventually('the hanging step to run', async () => {
-      const wfe = await env.getWorkflowExecution(env.namespace, cancelled.metadata.name);
+    const target = `${env.namespace}/Deployment/recorded`;
+    // Free target: the holder. Behind it: one that waits its turn and runs, one whose timeout passes first.
+    const holder = await env.createWorkflowExecution({ target, steps: [{ name: 'restart' }] });
+    const h = await env.start(holder);
+    await eventually('the holder to take the target', async () => {
+      const wfe = await env.getWorkflowExecution(env.namespace, holder.metadata.name);
       return (wfe?.status as { phase?: string } | undefined)?.phase === 'Running' ? true : undefined;
     });
-    await x.cancel();
-    await x.result().catch(() => undefined);
-    await save(env, x.workflowId, WFE_FIXTURES.cancelled);
-
-    await recordEarlyEnds(env);
+    const waiting = await env.createWorkflowExecution({ target, steps: [{ name: 'scale' }] });
+    const w = await env.start(waiting);
+    const late = await env.createWorkflowExecution({ target, timeout: '2s', steps: [{ name: 'scale' }] });
+    const t = await env.start(late);
+    await t.result();
+    await h.result();
+    await w.result();
+    await save(env, h.workflowId, TARGET_LOCK_FIXTURES.free);
+    await save(env, w.workflowId, TARGET_LOCK_FIXTURES.waited);
+    await save(env, t.workflowId, TARGET_LOCK_FIXTURES.waitTimeout);
+    const lockId = targetLockWorkflowId(target);
+    await eventually('the lock workflow to end once idle', async () => {
+      const d = await env.client.workflow.getHandle(lockId).describe();
+      return d.status.name === 'COMPLETED' ? true : undefined;
+    });
+    await save(env, lockId, TARGET_LOCK_FIXTURES.lock);
   } finally {
     await env.close();
   }
-}
-
-/** Waits for the run to end, however it ends. */
-async function ended(handle: WorkflowHandle): Promise<string> {
-  await handle.result().catch(() => undefined);
-  return handle.workflowId;
-}
-
-async function recordEarlyEnds(env: ExecutionEnv): Promise<void> {
-  // A runAfter cycle: the CRD accepts it, validation does not.
-  const rejected = await env.createWorkflowExecution({
-    steps: [
-      { name: 'a', runAfter: ['b'] },
-      { name: 'b', runAfter: ['a'] },
-    ],
-  });
-  await save(env, await ended(await env.start(rejected)), WFE_FIXTURES.rejected);
-
-  // Nothing names a remediation to report (the object was never written to the API server either).
-  const unreported = {
-    apiVersion: 'kubernaut.ai/v1alpha1',
-    kind: 'WorkflowExecution',
-    metadata: { name: 'unreported', namespace: env.namespace, uid: 'unreported-uid' },
-    spec: { targetResource: 'nope', steps: [] },
-  };
-  await save(env, await ended(await env.start(unreported)), WFE_FIXTURES.rejectedUnreported);
-
-  const deleted = await env.createWorkflowExecution({ steps: [{ name: 'restart' }] });
-  await env.customObjects.deleteNamespacedCustomObject({
-    ...WORKFLOW_EXECUTIONS,
-    namespace: env.namespace,
-    name: deleted.metadata.name,
-  });
-  await save(env, await ended(await env.start(deleted)), WFE_FIXTURES.deletedBeforeStart);
-
-  // Tekton does not act in this namespace: only the workflow's own deadline ends the run.
-  const stalled = await createStalledNamespace(env.kc, `${env.namespace}-stalled`);
-  const unserved = stalled.namespace;
-  const hang = { simulate: { outcome: 'hang' } };
-  const late = await env.createWorkflowExecution(
-    { timeout: '2s', steps: [{ name: 'restart', inputs: hang }] },
-    unserved,
-  );
-  const deadline = await env.start(late, { ...FAST_OPTIONS, deadlineGraceMs: 500, cancellationWaitMs: 1_000 });
-  await save(env, await ended(deadline), WFE_FIXTURES.deadline);
-
-  const taken = await env.createWorkflowExecution({ steps: [{ name: 'restart' }] }, unserved);
-  // A real owner: the garbage collector would delete a PipelineRun whose owner does not exist.
-  const owner = await env.createWorkflowExecution({ steps: [{ name: 'restart' }] }, unserved);
-  await env.customObjects.createNamespacedCustomObject({
-    ...PIPELINE_RUNS,
-    namespace: unserved,
-    body: {
-      apiVersion: 'tekton.dev/v1',
-      kind: 'PipelineRun',
-      metadata: {
-        name: pipelineRunName(taken),
-        namespace: unserved,
-        ownerReferences: [
-          {
-            apiVersion: 'kubernaut.ai/v1alpha1',
-            kind: 'WorkflowExecution',
-            name: owner.metadata.name,
-            uid: owner.metadata.uid!,
-          },
-        ],
-      },
-      spec: { pipelineSpec: { tasks: [{ name: 'other', taskRef: { name: 'kubernaut-action' } }] } },
-    },
-  });
-  await save(env, await ended(await env.start(taken)), WFE_FIXTURES.ownershipConflict);
-  await stalled.remove();
-
-  const orphaned = await env.createWorkflowExecution({
-    steps: [{ name: 'restart', inputs: { simulate: { outcome: 'hang' } } }],
-  });
-  const running = await env.start(orphaned);
-  const pipelineRun = await eventually('a running PipelineRun', async () => {
-    const pr = (await env.listPipelineRuns(env.namespace)).find((p: KubernetesObject) =>
-      p.metadata.ownerReferences?.some((o) => o.uid === orphaned.metadata.uid),
-    );
-    const conditions = (pr?.status?.conditions ?? []) as { type: string; status: string }[];
-    return conditions.some((c) => c.type === 'Succeeded' && c.status === 'Unknown') ? pr : undefined;
-  });
-  await env.customObjects.deleteNamespacedCustomObject({
-    ...PIPELINE_RUNS,
-    namespace: env.namespace,
-    name: pipelineRun.metadata.name,
-  });
-  await save(env, await ended(running), WFE_FIXTURES.pipelineRunDeleted);
 }
 
 if (require.main === module) {

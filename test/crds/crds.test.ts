@@ -214,7 +214,7 @@ describe('WorkflowExecution CRD on the API server', () => {
     expect(stored.metadata.ownerReferences).toEqual(pr.metadata.ownerReferences);
   });
 
-  it('shows Phase, Target, Steps, Reason and Age in kubectl get wfe', async () => {
+  it('shows Phase, Target, Steps, Waiting, Queue, Reason and Age in kubectl get wfe (empty cells while not waiting)', async () => {
     const ns = await createNamespace('printer', kc);
     const created = await create(ns, example('dag-remediation.yaml', ns, 'printed'));
     const { pipelineRun, taskRuns } = tektonScenario('step-oom');
@@ -233,7 +233,7 @@ describe('WorkflowExecution CRD on the API server', () => {
       ns,
     ]);
     const [header, row] = stdout.trim().split('\n');
-    expect(header.split(/\s+/)).toEqual(['NAME', 'PHASE', 'TARGET', 'STEPS', 'REASON', 'AGE']);
+    expect(header.split(/\s+/)).toEqual(['NAME', 'PHASE', 'TARGET', 'STEPS', 'WAITING', 'QUEUE', 'REASON', 'AGE']);
     expect(row.split(/\s+/).slice(0, 5)).toEqual([
       'printed',
       'Failed',

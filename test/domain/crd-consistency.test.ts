@@ -76,13 +76,15 @@ describe('WorkflowExecution CRD', () => {
     expect(Object.keys(status.properties).sort()).toEqual(Object.keys(WorkflowExecutionStatusSchema.shape).sort());
   });
 
-  it('shows Phase, Target, Steps, Reason and Age', () => {
+  it('shows Phase, Target, Steps, Waiting (for the target), Queue (position), Reason and Age', () => {
     expect(
       version.additionalPrinterColumns.map((c: { name: string; jsonPath: string }) => [c.name, c.jsonPath]),
     ).toEqual([
       ['Phase', '.status.phase'],
       ['Target', '.spec.targetResource'],
       ['Steps', '.status.progress'],
+      ['Waiting', '.status.targetLock.reason'],
+      ['Queue', '.status.targetLock.position'],
       ['Reason', '.status.failureDetails.reason'],
       ['Age', '.metadata.creationTimestamp'],
     ]);

@@ -12,7 +12,8 @@
  */
 import { z } from 'zod';
 import { RecentSet } from './recent-set';
-import { RemediationTerminal, RemediationTerminalSchema, describeSignalProblems } from './remediation-terminal';
+import { RemediationTerminal } from './remediation-terminal';
+import { RemediationTerminalSchema, describeSignalProblems } from './remediation-terminal-schema';
 
 export const MONITOR_DEFAULTS = {
   /** DESIGN.md §5: give the cluster 5 minutes to settle before judging a remediation. */

@@ -2,8 +2,13 @@
  * The slice of RemediationRequest this project reads (DESIGN.md §2): what is remediated, which signal
  * started it, and whether it reached a terminal phase (which triggers effectiveness assessment). The
  * orchestrator owns the resource; unknown fields pass through untouched.
+ *
+ * Its vocabulary (phases) and types. The types are inferred from the zod schemas of
+ * remediation-request-schema.ts and imported as types only: this module stays free of zod at run time,
+ * because workflow code (the effectiveness monitor reads the terminal phases) imports it.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
+import type { RemediationRequestSchema, RemediationTargetSchema } from './remediation-request-schema';
 
 export const REMEDIATION_PHASES = [
   'Pending',
@@ -28,27 +33,6 @@ export type TerminalRemediationPhase = (typeof TERMINAL_REMEDIATION_PHASES)[numb
 export function isTerminalRemediationPhase(phase: string | undefined): phase is TerminalRemediationPhase {
   return (TERMINAL_REMEDIATION_PHASES as readonly string[]).includes(phase ?? '');
 }
-
-export const RemediationTargetSchema = z.looseObject({
-  kind: z.string().min(1),
-  name: z.string().min(1),
-  namespace: z.string().optional(),
-});
-
-export const RemediationRequestSchema = z.looseObject({
-  apiVersion: z.string().optional(),
-  kind: z.string().optional(),
-  metadata: z.looseObject({
-    name: z.string(),
-    namespace: z.string().optional(),
-    uid: z.string().optional(),
-  }),
-  spec: z.looseObject({
-    targetResource: RemediationTargetSchema,
-    signalName: z.string(),
-  }),
-  status: z.looseObject({ overallPhase: z.enum(REMEDIATION_PHASES).optional() }).optional(),
-});
 
 export type RemediationTarget = z.infer<typeof RemediationTargetSchema>;
 export type RemediationRequest = z.infer<typeof RemediationRequestSchema>;

@@ -21,3 +21,22 @@ export function elapsedMs(from: string | undefined, to: string | undefined): num
   const b = Date.parse(to);
   return Number.isFinite(a) && Number.isFinite(b) ? b - a : undefined;
 }
+
+const RFC3339_TIMESTAMP =
+  /^(\d{4})-(\d{2})-(\d{2})T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+}
+
+/**
+ * An RFC 3339 timestamp with seconds and an offset, on a day the calendar has: `2025-10-01T12:00:00Z`,
+ * `2025-10-01T14:00:00.5+02:00`. The rule of zod's `z.iso.datetime({ offset: true })`, for workflow code.
+ */
+export function isRfc3339Timestamp(text: string): boolean {
+  const date = RFC3339_TIMESTAMP.exec(text);
+  if (!date) return false;
+  const [year, month, day] = [Number(date[1]), Number(date[2]), Number(date[3])];
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month);
+}

@@ -18,7 +18,8 @@ import {
   WORKFLOW_TYPES,
   effectivenessMonitorWorkflowId,
 } from '../domain/names';
-import { RemediationTerminal, parseRemediationTerminal } from '../domain/effectiveness/remediation-terminal';
+import type { RemediationTerminal } from '../domain/effectiveness/remediation-terminal';
+import { parseRemediationTerminal } from '../domain/effectiveness/remediation-terminal-schema';
 import { EffectivenessMonitorInput, MONITOR_DEFAULTS } from '../domain/effectiveness/monitor-state';
 import { effectivenessShardCount, effectivenessShardFor } from '../domain/effectiveness/sharding';
 import type { effectivenessMonitorWorkflow } from '../workflows/effectiveness-monitor';

@@ -1,4 +1,5 @@
-import { isTerminalRemediationPhase, RemediationRequestSchema } from '../../src/domain/remediation-request';
+import { isTerminalRemediationPhase } from '../../src/domain/remediation-request';
+import { RemediationRequestSchema } from '../../src/domain/remediation-request-schema';
 
 describe('RemediationRequest', () => {
   it.each([

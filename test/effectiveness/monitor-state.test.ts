@@ -60,6 +60,25 @@ describe('monitorConfig', () => {
       'invalid effectiveness monitor input: $.continueAsNewAfterSignals: must be >= 1',
     );
   });
+
+  it.each([
+    [{ dedupeCapacity: '10' }, '$.dedupeCapacity: must be a number'],
+    [{ startBatchSize: 2.5 }, '$.startBatchSize: must be an integer'],
+    [{ continueAsNewAtHistoryLength: 49 }, '$.continueAsNewAtHistoryLength: must be >= 50'],
+    [{ stabilizationWindowMs: 'soon' }, '$.stabilizationWindowMs: Invalid input: expected number, received string'],
+    [{ shard: -1 }, '$.shard: Too small: expected number to be >=0'],
+    [
+      { carried: { run: 2, pending: [{}], recentRemediationIds: [], totals: {} } },
+      '$.carried.pending[0].remediation: Invalid input: expected object, received undefined',
+    ],
+    [
+      { carried: { run: 2, pending: [], recentRemediationIds: [7], totals: {} } },
+      '$.carried.recentRemediationIds[0]: Invalid input: expected string, received number; ' +
+        '$.carried.totals.received: Invalid input: expected number, received undefined',
+    ],
+  ])('rejects %j: %s', (input, problem) => {
+    expect(() => monitorConfig(input as never)).toThrow(problem);
+  });
 });
 
 describe('startBatchSize', () => {

@@ -1,4 +1,4 @@
-import { parseRemediationTerminal } from '../../src/domain/effectiveness/remediation-terminal';
+import { parseRemediationTerminal } from '../../src/domain/effectiveness/remediation-terminal-schema';
 import {
   executionTerminalSignal,
   rejectedExecutionTerminalSignal,

@@ -1,4 +1,4 @@
-import { parseRemediationTerminal } from '../../src/domain/effectiveness/remediation-terminal';
+import { parseRemediationTerminal } from '../../src/domain/effectiveness/remediation-terminal-schema';
 import type { KubernetesObject } from '../../src/kubernetes/resources';
 import { decideRemediationRequest } from '../../src/watcher/remediation-decisions';
 

@@ -8,11 +8,12 @@
  * on every worker and watcher); a signal whose window differs from the one before counts as a window
  * disagreement, which the monitor logs and shows in its status, so a misconfigured process is visible.
  *
- * Pure and deterministic: runs inside the monitor workflow.
+ * Pure and deterministic, and free of zod: runs inside the monitor workflow, whose input it checks with
+ * payload checks (src/domain/payload-checks.ts).
  */
-import { z } from 'zod';
+import { arrayOf, integer, object, string } from '../payload-checks';
 import { RecentSet } from './recent-set';
-import { RemediationTerminal, RemediationTerminalSchema, describeSignalProblems } from './remediation-terminal';
+import { checkRemediationTerminal, readRemediationTerminal, type RemediationTerminal } from './remediation-terminal';
 
 export const MONITOR_DEFAULTS = {
   /** DESIGN.md §5: give the cluster 5 minutes to settle before judging a remediation. */
@@ -34,44 +35,84 @@ export const MONITOR_DEFAULTS = {
   startBatchSize: 100,
 } as const;
 
-const positiveInt = () => z.number({ error: 'must be a number' }).int('must be an integer').min(1, 'must be >= 1');
+export interface MonitorTotals {
+  received: number;
+  duplicates: number;
+  rejected: number;
+  started: number;
+  alreadyStarted: number;
+  windowDisagreements: number;
+}
 
-const MonitorTotalsSchema = z.object({
-  received: z.number().int().min(0),
-  duplicates: z.number().int().min(0),
-  rejected: z.number().int().min(0),
-  started: z.number().int().min(0),
-  alreadyStarted: z.number().int().min(0),
-  /** Absent in what runs before it existed carried. */
-  windowDisagreements: z.number().int().min(0).optional(),
-});
-export type MonitorTotals = Required<z.infer<typeof MonitorTotalsSchema>>;
-
-export const CarriedMonitorStateSchema = z.object({
+export interface CarriedMonitorState {
   /** 1 for the first run, +1 on each continue-as-new. */
-  run: z.number().int().min(1),
-  pending: z.array(RemediationTerminalSchema),
-  recentRemediationIds: z.array(z.string()),
-  totals: MonitorTotalsSchema,
+  run: number;
+  pending: RemediationTerminal[];
+  recentRemediationIds: string[];
+  /** `windowDisagreements` is absent in what runs before it existed carried. */
+  totals: Omit<MonitorTotals, 'windowDisagreements'> & { windowDisagreements?: number };
   /** The stabilization window of the latest signal that named one. */
-  lastStabilizationWindowMs: z.number().int().min(0).optional(),
-});
-export type CarriedMonitorState = z.infer<typeof CarriedMonitorStateSchema>;
+  lastStabilizationWindowMs?: number;
+}
 
-export const EffectivenessMonitorInputSchema = z.object({
+export interface EffectivenessMonitorInput {
   /** Informational: which shard this monitor is (the workflow id already says it). */
-  shard: z.number().int().min(0).optional(),
+  shard?: number;
   /** Window of signals that name none (sent by older code); current senders put theirs on every signal. */
-  stabilizationWindowMs: z.number().int('must be an integer').min(0, 'must be >= 0').optional(),
-  dedupeCapacity: positiveInt().optional(),
-  continueAsNewAtHistoryLength: z.number().int('must be an integer').min(50, 'must be >= 50').optional(),
+  stabilizationWindowMs?: number;
+  dedupeCapacity?: number;
+  continueAsNewAtHistoryLength?: number;
   /** Also continue-as-new after this many signals in one run (no default; tests use it for exact CAN points). */
-  continueAsNewAfterSignals: positiveInt().optional(),
-  startBatchSize: positiveInt().optional(),
+  continueAsNewAfterSignals?: number;
+  startBatchSize?: number;
   /** Set by the monitor itself when it continues as new; callers leave it out. */
-  carried: CarriedMonitorStateSchema.optional(),
-});
-export type EffectivenessMonitorInput = z.infer<typeof EffectivenessMonitorInputSchema>;
+  carried?: CarriedMonitorState;
+}
+
+const count = integer(0);
+const positive = integer(1, { number: 'must be a number', integer: 'must be an integer', min: 'must be >= 1' });
+
+const checkCarriedMonitorState = object<CarriedMonitorState>(
+  {
+    run: integer(1),
+    pending: arrayOf(checkRemediationTerminal),
+    recentRemediationIds: arrayOf(string()),
+    totals: object<CarriedMonitorState['totals']>(
+      {
+        received: count,
+        duplicates: count,
+        rejected: count,
+        started: count,
+        alreadyStarted: count,
+        windowDisagreements: count,
+      },
+      ['windowDisagreements'],
+    ),
+    lastStabilizationWindowMs: count,
+  },
+  ['lastStabilizationWindowMs'],
+);
+
+const checkEffectivenessMonitorInput = object<EffectivenessMonitorInput>(
+  {
+    shard: count,
+    stabilizationWindowMs: integer(0, { integer: 'must be an integer', min: 'must be >= 0' }),
+    dedupeCapacity: positive,
+    continueAsNewAtHistoryLength: integer(50, { integer: 'must be an integer', min: 'must be >= 50' }),
+    continueAsNewAfterSignals: positive,
+    startBatchSize: positive,
+    carried: checkCarriedMonitorState,
+  },
+  [
+    'shard',
+    'stabilizationWindowMs',
+    'dedupeCapacity',
+    'continueAsNewAtHistoryLength',
+    'continueAsNewAfterSignals',
+    'startBatchSize',
+    'carried',
+  ],
+);
 
 export interface MonitorConfig {
   stabilizationWindowMs: number;
@@ -82,10 +123,9 @@ export interface MonitorConfig {
 }
 
 export function monitorConfig(input: EffectivenessMonitorInput): MonitorConfig {
-  const parsed = EffectivenessMonitorInputSchema.safeParse(input);
-  if (!parsed.success)
-    throw new Error(`invalid effectiveness monitor input: ${describeSignalProblems(parsed.error).join('; ')}`);
-  const i = parsed.data;
+  const problems: string[] = [];
+  const i = checkEffectivenessMonitorInput(input, '$', problems);
+  if (problems.length > 0) throw new Error(`invalid effectiveness monitor input: ${problems.join('; ')}`);
   return {
     stabilizationWindowMs: i.stabilizationWindowMs ?? MONITOR_DEFAULTS.stabilizationWindowMs,
     dedupeCapacity: i.dedupeCapacity ?? MONITOR_DEFAULTS.dedupeCapacity,
@@ -182,12 +222,12 @@ export class MonitorState {
   accept(raw: unknown): AcceptOutcome {
     this.signalsThisRun += 1;
     this.totals.received += 1;
-    const parsed = RemediationTerminalSchema.safeParse(raw);
-    if (!parsed.success) {
+    const read = readRemediationTerminal(raw);
+    if (!read.ok) {
       this.totals.rejected += 1;
-      return { outcome: 'rejected', problems: describeSignalProblems(parsed.error) };
+      return { outcome: 'rejected', problems: read.problems };
     }
-    const remediation = parsed.data;
+    const remediation = read.value;
     const windowDisagreement = this.compareWindow(remediation);
     const disagreement = windowDisagreement && { windowDisagreement };
     if (!this.seen.add(remediation.remediation.id)) {

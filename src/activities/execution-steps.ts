@@ -2,7 +2,7 @@
  * The steps of a WorkflowExecution's run, batched so that each costs one local activity — no workflow-task
  * round trip of its own — instead of one activity per call (issue #13, README "Decisions"):
  *
- * - beginExecution: validate (the worker's policy) → ask for the target (issue #12) → add the finalizer →
+ * - beginExecution: validate (the worker's policy) → ask for the target (issue #12) and add the finalizer →
  *   on a busy target, write the Pending status that says where the WFE stands and return; else create or
  *   adopt the PipelineRun → write the status that names it → record one `executing` action record per step;
  * - finishExecution: write the final status → finish the action records → signal the Effectiveness
@@ -150,19 +150,23 @@ export function createExecutionStepActivities(d: ExecutionStepDependencies) {
         if ((await d.workflowExecutions.addExecutionFinalizer(input.ref)) === 'gone') return { kind: 'gone' };
         return refused('DeadlineExceeded', 'the WorkflowExecution could not be started within its timeout');
       }
-      // The target first, before any other call: WFEs applied together reach the lock in about the order
-      // their workflows started, which is what the lock orders them by.
-      let answer: LockAnswer | undefined;
-      if (lock && lock.acquiredAt === undefined) {
-        answer = await d.targetLocks!.request(wfe.spec.targetResource, {
-          requester: input.temporal.workflowId,
-          workflowExecution: `${input.ref.namespace}/${input.ref.name}`,
-          createdAt: wfe.metadata.creationTimestamp,
-          startedAt: lock.startedAt,
-          cooldownMs: targetCooldownMsOf(wfe.spec, d.targetLocks!.defaultCooldownMs),
-        });
-      }
-      if ((await d.workflowExecutions.addExecutionFinalizer(input.ref)) === 'gone') {
+      // The target and the finalizer at once: the lock's answer is a Temporal round trip, the finalizer an
+      // API server one, and neither needs the other. The request goes out before any other call, so WFEs
+      // applied together reach the lock in about the order their workflows started (what it orders by).
+      // Both are idempotent: a retry after either failed asks again for the same place and finalizer.
+      const [answer, finalizer] = await Promise.all([
+        lock && lock.acquiredAt === undefined
+          ? d.targetLocks!.request(wfe.spec.targetResource, {
+              requester: input.temporal.workflowId,
+              workflowExecution: `${input.ref.namespace}/${input.ref.name}`,
+              createdAt: wfe.metadata.creationTimestamp,
+              startedAt: lock.startedAt,
+              cooldownMs: targetCooldownMsOf(wfe.spec, d.targetLocks!.defaultCooldownMs),
+            })
+          : Promise.resolve<LockAnswer | undefined>(undefined),
+        d.workflowExecutions.addExecutionFinalizer(input.ref),
+      ]);
+      if (finalizer === 'gone') {
         // Deleted before anything ran: give the target (or the place in its queue) back at once.
         if (answer) {
           await d.targetLocks!.release(wfe.spec.targetResource, {

@@ -175,6 +175,18 @@ export function grantNext(state: TargetLockState, now: number): LockHolder | und
   return state.holder;
 }
 
+/**
+ * A lock that starts held: what an idle lock would be after granting `request` at `now`. An idle lock has
+ * ended (see isIdle), so the first WFE of a quiet target starts the lock with this state instead of asking a
+ * running one — the grant costs one start, not a round trip through a workflow task.
+ */
+export function heldBy(target: string, request: LockRequest, now: number): TargetLockState {
+  const state = emptyTargetLock(target);
+  requestLock(state, request);
+  grantNext(state, now);
+  return state;
+}
+
 /** Milliseconds until the cooldown ends, when one runs. */
 export function cooldownRemainingMs(state: TargetLockState, now: number): number | undefined {
   const cooldown = coolingDown(state, now);

@@ -5,6 +5,7 @@ import {
   cooldownRemainingMs,
   emptyTargetLock,
   grantNext,
+  heldBy,
   isIdle,
   releaseLock,
   requestLock,
@@ -135,6 +136,20 @@ describe('the target lock', () => {
     expect(isIdle(refused, T0)).toBe(true);
     requestLock(refused, request('d'));
     expect(grantNext(refused, T0)?.workflowExecution).toBe('demo/d');
+  });
+
+  it('starts held: the state an idle lock reaches by granting one request, answering its retry as granted', () => {
+    const a = request('a', { cooldownMs: 60_000 });
+    const started = heldBy('demo/Deployment/x', a, T0 + 5);
+    const asked = emptyTargetLock('demo/Deployment/x');
+    requestLock(asked, a);
+    grantNext(asked, T0 + 5);
+    expect(started).toEqual(asked);
+    expect(isIdle(started, T0 + 5)).toBe(false);
+    requestLock(started, a);
+    expect(answerFor(started, a.requester, T0 + 10)).toEqual({ granted: true, grantedAt: T0 + 5 });
+    requestLock(started, request('b'));
+    expect(answerFor(started, request('b').requester, T0 + 10)).toMatchObject({ granted: false, position: 1 });
   });
 
   it('has one id per target', () => {

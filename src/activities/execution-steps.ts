@@ -201,7 +201,8 @@ export function createExecutionStepActivities(d: ExecutionStepDependencies) {
         begun = targetAcquiredStatus({
           previous: initial,
           requestedAt: lock.requestedAt,
-          acquiredAt: lock.acquiredAt ?? (answer?.granted ? new Date(answer.grantedAt) : input.now),
+          // Granted at the first ask: it did not wait (the moments in between are this call's own latency).
+          acquiredAt: lock.acquiredAt ?? lock.requestedAt,
         });
       }
       let pipelineRunRef: PipelineRunRef;

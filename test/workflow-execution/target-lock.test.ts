@@ -68,6 +68,15 @@ describe('per-target lock', () => {
     return created;
   }
 
+  /** Waits until the WFE holds its target: who reaches a free target first takes it, so tests about a queue let one hold it first. */
+  async function waitHolding(wfe: KubernetesObject): Promise<void> {
+    await eventually(
+      `${wfe.metadata.name} to hold its target`,
+      async () => ((await statusOf(wfe))?.targetLock?.acquiredAt ? true : undefined),
+      120_000,
+    );
+  }
+
   async function waitTerminal(wfes: KubernetesObject[], timeoutMs = 240_000): Promise<WorkflowExecutionStatus[]> {
     return eventually(
       `${wfes.length} WorkflowExecutions to end`,
@@ -122,11 +131,7 @@ describe('per-target lock', () => {
     // The first takes the free target at once (whoever reaches a free target first takes it); the four
     // created together behind it queue in creation order.
     const [first] = await createOn(target, 1, { cooldown: '5s' });
-    await eventually(
-      'the first WFE to hold the target',
-      async () => (await statusOf(first))?.targetLock?.acquiredAt,
-      120_000,
-    );
+    await waitHolding(first);
     const wfes = [first, ...(await createOn(target, 4, { cooldown: '5s' }))];
     const recorder = recordWaiting(wfes);
     try {
@@ -255,7 +260,9 @@ describe('per-target lock', () => {
 
   it('takes a waiting WFE deleted with kubectl out of the queue: records cancelled, no PipelineRun, the others unaffected', async () => {
     const target = `${env.namespace}/Deployment/deleted-waiter`;
-    const [holder, deleted, last] = await createOn(target, 3, { stepMs: 6_000 });
+    const [holder] = await createOn(target, 1, { stepMs: 6_000 });
+    await waitHolding(holder);
+    const [deleted, last] = await createOn(target, 2, { stepMs: 6_000 });
     await eventually(
       'the last to wait at position 2',
       async () => ((await statusOf(last))?.targetLock?.position === 2 ? true : undefined),
@@ -287,6 +294,7 @@ describe('per-target lock', () => {
   it('fails a WFE whose timeout passes while it waits, saying it never ran', async () => {
     const target = `${env.namespace}/Deployment/slow-holder`;
     const [holder] = await createOn(target, 1, { stepMs: 10_000 });
+    await waitHolding(holder);
     const late = await env.createWorkflowExecution({
       target,
       timeout: '4s',

@@ -48,6 +48,7 @@ import { failedWorkflowExecutionStatus, interruptedWorkflowExecutionStatus } fro
 import { describeTargetWait, targetWaitEnded, waitingForTargetStatus } from '../domain/status/target-wait';
 import type { WaitingView } from '../domain/target-lock';
 import { tryParseGoDuration } from '../domain/duration';
+import { readUnvalidatedWorkflowExecution } from '../domain/unvalidated-workflow-execution';
 import { formatValidationErrors, type ValidationError } from '../domain/validation-errors';
 import {
   DEFAULT_EXECUTION_TIMEOUT,
@@ -299,10 +300,12 @@ async function waitForTarget(x: Execution, turn: TargetTurn): Promise<Interrupti
   );
 }
 
-/** The spec's timeout as written, or the default (validation vouches for it before it matters). */
+/**
+ * The spec's timeout as written, or the default. Read before validation, which vouches for it before it
+ * matters: an unparseable one (the spec is then rejected) must not fail the workflow task.
+ */
 function timeoutOf(workflowExecution: WorkflowExecutionInput['workflowExecution']): string {
-  const spec = workflowExecution.spec as { timeout?: unknown } | undefined;
-  return typeof spec?.timeout === 'string' ? spec.timeout : DEFAULT_EXECUTION_TIMEOUT;
+  return readUnvalidatedWorkflowExecution(workflowExecution).timeout ?? DEFAULT_EXECUTION_TIMEOUT;
 }
 
 /** Step 1 failed: the WFE ends Failed/ConfigurationError naming every problem; no PipelineRun, no records. */

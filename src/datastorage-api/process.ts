@@ -4,10 +4,10 @@
  * serve` (cli.ts). SIGTERM/SIGINT stop accepting connections, let requests in progress finish within
  * KUBERNAUT_SHUTDOWN_GRACE_MS, close the pool and exit 0; a second signal exits at once.
  */
-import * as k8s from '@kubernetes/client-node';
 import pino from 'pino';
 import { createPool } from '../datastorage/pool';
 import { createDataStorageReader } from '../datastorage/reader';
+import { loadKubeConfig } from '../kubernetes/kube-config';
 import type { AccessReviewer } from './auth/access';
 import { cachedReviewer } from './auth/cached-reviewer';
 import { kubernetesReviewer } from './auth/kubernetes-reviewer';
@@ -21,10 +21,10 @@ function reviewerFor(config: DataStorageApiConfig, metrics: DataStorageApiMetric
   if (config.KUBERNAUT_DATASTORAGE_API_AUTH === 'static-token') {
     inner = staticTokenReviewerFromFile(config.KUBERNAUT_DATASTORAGE_API_TOKEN_FILE!);
   } else {
-    const kubeConfig = new k8s.KubeConfig();
-    if (config.KUBECONFIG) kubeConfig.loadFromFile(config.KUBECONFIG);
-    else kubeConfig.loadFromCluster();
-    inner = kubernetesReviewer({ kubeConfig, audiences: config.KUBERNAUT_DATASTORAGE_API_TOKEN_AUDIENCES });
+    inner = kubernetesReviewer({
+      kubeConfig: loadKubeConfig(config.KUBECONFIG),
+      audiences: config.KUBERNAUT_DATASTORAGE_API_TOKEN_AUDIENCES,
+    });
   }
   return cachedReviewer(inner, {
     allowedTtlMs: config.KUBERNAUT_DATASTORAGE_API_AUTH_CACHE_TTL_MS,

@@ -33,6 +33,8 @@ export interface UnvalidatedWorkflowExecution {
   /** Present when `spec.remediationRequestRef.name` is a non-empty string. */
   remediationRequestRef?: { name: string; namespace?: string };
   targetResource?: string;
+  /** `spec.timeout` as written (not checked as a duration). */
+  timeout?: string;
   /** One entry per element of `spec.steps`, in order (an element that is not an object reads as `{}`). */
   steps: UnvalidatedStep[];
   /** `status.phase`. */
@@ -62,6 +64,7 @@ export function readUnvalidatedWorkflowExecution(object: unknown): UnvalidatedWo
     ...defined('requestedBy', requestedBy && requestedBy.length <= MAX_REQUESTED_BY_LENGTH ? requestedBy : undefined),
     ...defined('remediationRequestRef', refName ? { name: refName, ...defined('namespace', refNamespace) } : undefined),
     ...defined('targetResource', asString(spec.targetResource)),
+    ...defined('timeout', asString(spec.timeout)),
     steps: (Array.isArray(spec.steps) ? spec.steps : []).map((step: unknown) =>
       isObject(step)
         ? { ...defined('name', asString(step.name)), ...defined('actionType', asString(step.actionType)) }

@@ -40,7 +40,9 @@ import {
   requestLock,
   waitingViews,
   type LockAnswer,
+  type LockHolder,
   type LockRequest,
+  type Release,
   type TargetLockState,
 } from '../domain/target-lock';
 import {
@@ -57,158 +59,212 @@ export type { TargetLockInput } from './target-lock-contract';
 /** Continue as new past this many history events (well below Temporal's warnings), or when suggested. */
 const MAX_HISTORY_EVENTS = 2_000;
 
+/** A run of the lock workflow: the state it carries over, and what it keeps for this run only. */
+interface Lock {
+  state: TargetLockState;
+  watchLockHolder: TargetLockActivities['watchLockHolder'];
+  /** Something happened (a request, a release, a holder gone) that the loop has not acted on yet. */
+  changed: boolean;
+  /** The last view each waiter was told (JSON), so only changes are signalled. */
+  told: Map<string, string>;
+  /** Requests of this activation, answered once the grant is decided with all of them in the queue. */
+  unanswered: { request: LockRequest; answer(a: LockAnswer): void }[];
+  /** The watch of the holder's workflow, while someone waits for it. */
+  watch?: { requester: string; scope: CancellationScope };
+}
+
+/**
+ * Each turn of the loop acts on what changed: grants and answers, tells the waiters, watches the holder;
+ * then ends, continues as new, or waits for the next change or the end of the cooldown. The holder watch
+ * resolves concurrently, so the loop's awaits keep the microtask turns they had when the recorded histories
+ * were made: tellWaiters is the async function it was; tellGranted and changeOrCooldownEnd hand back the
+ * promise of tell and of condition as it is, and add no turn of their own.
+ */
 export async function targetLockWorkflow(input: TargetLockInput): Promise<void> {
-  const state: TargetLockState = input.state ?? emptyTargetLock(input.target);
-  const heartbeatTimeoutMs = input.holderWatchHeartbeatTimeoutMs ?? 60_000;
+  const lock = openLock(input);
+  for (;;) {
+    lock.changed = false;
+    const next = grantAndAnswer(lock);
+    if (next && !(await tellGranted(lock, next))) {
+      letGoForGoneHolder(lock, next);
+      continue;
+    }
+    await tellWaiters(lock);
+    setCurrentDetails(describeTargetLock(lock.state, Date.now()));
+    watchHolderWhileOthersWait(lock);
+    if (lock.changed) continue;
+    const ending = endingOf(lock);
+    if (ending) {
+      // Only once no request waits for its answer, or it would be lost.
+      await condition(() => lock.changed || allHandlersFinished());
+      if (lock.changed) continue;
+      if (ending === 'idle') return;
+      lock.watch?.scope.cancel();
+      await continueAsNew<typeof targetLockWorkflow>({ ...input, state: lock.state });
+    }
+    await changeOrCooldownEnd(lock);
+  }
+}
+
+/** The run's lock: its state (carried over by continue-as-new, else empty), the holder watch, the handlers. */
+function openLock(input: TargetLockInput): Lock {
   const { watchLockHolder } = proxyActivities<TargetLockActivities>({
     // A holder may hold the target for as long as its own timeout allows; the watch follows it throughout.
     startToCloseTimeout: '7 days',
-    heartbeatTimeout: heartbeatTimeoutMs,
+    heartbeatTimeout: input.holderWatchHeartbeatTimeoutMs ?? 60_000,
     retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
   });
-  let changed = true;
-  /** The last view each waiter was told (JSON), so only changes are signalled. */
-  const told = new Map<string, string>();
-  let watch: { requester: string; scope: CancellationScope } | undefined;
-
-  /** Requests of this activation, answered once the grant is decided with all of them in the queue. */
-  let unanswered: { request: LockRequest; answer(a: LockAnswer): void }[] = [];
-  setHandler(
-    acquireTargetUpdate,
-    (request) => {
-      requestLock(state, request);
-      changed = true;
-      return new Promise<LockAnswer>((answer) => unanswered.push({ request, answer }));
-    },
-    { validator: (request) => assertLockRequest(request) },
-  );
-  setHandler(releaseTargetSignal, (release) => {
-    const outcome = releaseLock(state, release);
-    if (outcome !== 'unknown') changed = true;
-    told.delete(release.requester);
-    log.info(`lock ${outcome} by ${release.requester}`, { target: state.target, ran: release.ran });
+  const lock: Lock = {
+    state: input.state ?? emptyTargetLock(input.target),
+    watchLockHolder,
+    changed: true,
+    told: new Map(),
+    unanswered: [],
+  };
+  setHandler(acquireTargetUpdate, (request) => acquire(lock, request), {
+    validator: (request) => assertLockRequest(request),
   });
-  setHandler(targetLockStateQuery, () => state);
+  setHandler(releaseTargetSignal, (release) => letGo(lock, release));
+  setHandler(targetLockStateQuery, () => lock.state);
+  return lock;
+}
 
-  for (;;) {
-    changed = false;
-    const granted = grantNext(state, Date.now());
-    const answered = answerRequests();
-    if (granted && !answered.has(granted.requester)) {
-      told.delete(granted.requester);
-      if (
-        !(await tell(granted.requester, targetGrantedSignal, { target: state.target, grantedAt: granted.grantedAt }))
-      ) {
-        log.warn('the next holder is gone: granting the one after it', { requester: granted.requester });
-        releaseLock(state, { requester: granted.requester, completedAt: Date.now(), ran: false });
-        continue;
-      }
-    }
-    await tellWaiters();
-    setCurrentDetails(describeTargetLock(state, Date.now()));
-    watchHolderWhileOthersWait();
-    if (changed) continue;
+/** The `acquire` update: the request joins the queue; the answer comes once the loop decided the grant. */
+function acquire(lock: Lock, request: LockRequest): Promise<LockAnswer> {
+  requestLock(lock.state, request);
+  lock.changed = true;
+  return new Promise<LockAnswer>((answer) => lock.unanswered.push({ request, answer }));
+}
 
-    // Ending (idle) or continuing as new: only once no request waits for its answer, or it would be lost.
-    if (isIdle(state, Date.now())) {
-      await condition(() => changed || allHandlersFinished());
-      if (changed) continue;
-      return;
-    }
-    if (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength > MAX_HISTORY_EVENTS) {
-      await condition(() => changed || allHandlersFinished());
-      if (changed) continue;
-      watch?.scope.cancel();
-      await continueAsNew<typeof targetLockWorkflow>({ ...input, state });
-    }
-    const cooldownMs = cooldownRemainingMs(state, Date.now());
-    if (cooldownMs === undefined) await condition(() => changed);
-    else await condition(() => changed, cooldownMs + 1);
+/** The `release` signal: the holder releases (a cooldown follows when it ran), a waiter leaves the queue. */
+function letGo(lock: Lock, release: Release): void {
+  const outcome = releaseLock(lock.state, release);
+  if (outcome !== 'unknown') lock.changed = true;
+  lock.told.delete(release.requester);
+  log.info(`lock ${outcome} by ${release.requester}`, { target: lock.state.target, ran: release.ran });
+}
+
+/**
+ * Grants the target when it is free, and answers this activation's requests. Returns the new holder when it
+ * must be told by signal (one that asked in this activation has it in its answer).
+ */
+function grantAndAnswer(lock: Lock): LockHolder | undefined {
+  const granted = grantNext(lock.state, Date.now());
+  const answered = answerRequests(lock);
+  if (!granted || answered.has(granted.requester)) return undefined;
+  lock.told.delete(granted.requester);
+  return granted;
+}
+
+/**
+ * Answers this activation's requests (the update's result: granted, or where it waits); returns who was
+ * answered (a grant among them needs no signal).
+ */
+function answerRequests(lock: Lock): Set<string> {
+  const now = Date.now();
+  const answered = new Set<string>();
+  for (const { request, answer } of lock.unanswered) {
+    const { requester } = request;
+    // Released in the same activation by an earlier attempt of the same requester: it asks again.
+    if (!answerFor(lock.state, requester, now)) requestLock(lock.state, request);
+    const a = answerFor(lock.state, requester, now)!;
+    if (!a.granted) lock.told.set(requester, viewKey(a));
+    answered.add(requester);
+    answer(a);
   }
+  lock.unanswered = [];
+  return answered;
+}
 
-  /**
-   * Answers this activation's requests (the update's result: granted, or where it waits); returns who was
-   * answered (a grant among them needs no signal).
-   */
-  function answerRequests(): Set<string> {
-    const now = Date.now();
-    const answered = new Set<string>();
-    for (const { request, answer } of unanswered) {
-      const { requester } = request;
-      // Released in the same activation by an earlier attempt of the same requester: it asks again.
-      if (!answerFor(state, requester, now)) requestLock(state, request);
-      const a = answerFor(state, requester, now)!;
-      if (!a.granted) told.set(requester, viewKey(a));
-      answered.add(requester);
-      answer(a);
-    }
-    unanswered = [];
-    return answered;
+/** Tells the new holder the target is its own; false when it is gone. */
+function tellGranted(lock: Lock, holder: LockHolder): Promise<boolean> {
+  return tell(holder.requester, targetGrantedSignal, { target: lock.state.target, grantedAt: holder.grantedAt });
+}
+
+/** The new holder is gone (closed, never existed): the lock lets go for it, and grants the one after it. */
+function letGoForGoneHolder(lock: Lock, holder: LockHolder): void {
+  log.warn('the next holder is gone: granting the one after it', { requester: holder.requester });
+  releaseLock(lock.state, { requester: holder.requester, completedAt: Date.now(), ran: false });
+}
+
+/** Tells every waiter whose place changed; a waiter that can no longer be told leaves the queue. */
+async function tellWaiters(lock: Lock): Promise<void> {
+  const views = waitingViews(lock.state, Date.now());
+  const changes = [...views].filter(([requester, view]) => lock.told.get(requester) !== viewKey(view));
+  const results = await Promise.all(
+    changes.map(async ([requester, view]) => {
+      lock.told.set(requester, viewKey(view));
+      return { requester, ok: await tell(requester, targetQueueSignal, view) };
+    }),
+  );
+  for (const { requester, ok } of results) {
+    if (ok) continue;
+    releaseLock(lock.state, { requester, completedAt: Date.now(), ran: false });
+    lock.told.delete(requester);
+    lock.changed = true;
   }
+}
 
-  /** Signals a requester's workflow; false when it is gone (closed, never existed). */
-  async function tell<T>(requester: string, signal: typeof targetGrantedSignal | typeof targetQueueSignal, arg: T) {
-    try {
-      await getExternalWorkflowHandle(requester).signal(signal as never, arg as never);
-      return true;
-    } catch (err) {
-      if (isCancellation(err)) throw err;
-      log.warn('could not signal a requester of the target', { requester, error: String(err) });
-      return false;
-    }
+/** Signals a requester's workflow; false when it is gone (closed, never existed). */
+async function tell<T>(requester: string, signal: typeof targetGrantedSignal | typeof targetQueueSignal, arg: T) {
+  try {
+    await getExternalWorkflowHandle(requester).signal(signal as never, arg as never);
+    return true;
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    log.warn('could not signal a requester of the target', { requester, error: String(err) });
+    return false;
   }
+}
 
-  /** Tells every waiter whose place changed; a waiter that can no longer be told leaves the queue. */
-  async function tellWaiters(): Promise<void> {
-    const views = waitingViews(state, Date.now());
-    const changes = [...views].filter(([requester, view]) => told.get(requester) !== viewKey(view));
-    const results = await Promise.all(
-      changes.map(async ([requester, view]) => {
-        told.set(requester, viewKey(view));
-        return { requester, ok: await tell(requester, targetQueueSignal, view) };
-      }),
-    );
-    for (const { requester, ok } of results) {
-      if (ok) continue;
-      releaseLock(state, { requester, completedAt: Date.now(), ran: false });
-      told.delete(requester);
-      changed = true;
-    }
+/**
+ * Follows the holder's workflow while someone waits for it (nobody is blocked by a leaked lock that
+ * nobody wants). When the holder closed without releasing, the lock lets go for it.
+ */
+function watchHolderWhileOthersWait(lock: Lock): void {
+  const holder = lock.state.holder;
+  const wanted = holder !== undefined && lock.state.queue.length > 0 ? holder.requester : undefined;
+  if (lock.watch && lock.watch.requester !== wanted) {
+    lock.watch.scope.cancel();
+    lock.watch = undefined;
   }
-
-  /**
-   * Follows the holder's workflow while someone waits for it (nobody is blocked by a leaked lock that
-   * nobody wants). When the holder closed without releasing, the lock lets go for it.
-   */
-  function watchHolderWhileOthersWait(): void {
-    const holder = state.holder;
-    const wanted = holder !== undefined && state.queue.length > 0 ? holder.requester : undefined;
-    if (watch && watch.requester !== wanted) {
-      watch.scope.cancel();
-      watch = undefined;
-    }
-    if (!wanted || watch) return;
-    const scope = new CancellationScope();
-    watch = { requester: wanted, scope };
-    scope
-      .run(() => watchLockHolder({ requester: wanted }))
-      .then((closed) => {
-        if (watch?.requester === wanted) watch = undefined;
-        if (state.holder?.requester !== wanted) return;
-        log.warn('the holder of the target closed without releasing it: releasing for it', {
-          target: state.target,
-          requester: wanted,
-          closedAs: closed.status,
-        });
-        releaseLock(state, { requester: wanted, completedAt: Date.now(), ran: true });
-        changed = true;
-      })
-      .catch((err) => {
-        if (watch?.requester === wanted) watch = undefined;
-        if (!isCancellation(err)) log.warn('watching the holder failed', { requester: wanted, error: String(err) });
-        changed = true;
+  if (!wanted || lock.watch) return;
+  const scope = new CancellationScope();
+  lock.watch = { requester: wanted, scope };
+  scope
+    .run(() => lock.watchLockHolder({ requester: wanted }))
+    .then((closed) => {
+      if (lock.watch?.requester === wanted) lock.watch = undefined;
+      if (lock.state.holder?.requester !== wanted) return;
+      log.warn('the holder of the target closed without releasing it: releasing for it', {
+        target: lock.state.target,
+        requester: wanted,
+        closedAs: closed.status,
       });
-  }
+      releaseLock(lock.state, { requester: wanted, completedAt: Date.now(), ran: true });
+      lock.changed = true;
+    })
+    .catch((err) => {
+      if (lock.watch?.requester === wanted) lock.watch = undefined;
+      if (!isCancellation(err)) log.warn('watching the holder failed', { requester: wanted, error: String(err) });
+      lock.changed = true;
+    });
+}
+
+/**
+ * How the run ends when nothing is left to do now: 'idle' (nothing held, nobody waits, no cooldown: the
+ * next request starts a new run), 'continue-as-new' (its history grew long); undefined while it goes on.
+ */
+function endingOf(lock: Lock): 'idle' | 'continue-as-new' | undefined {
+  if (isIdle(lock.state, Date.now())) return 'idle';
+  const { continueAsNewSuggested, historyLength } = workflowInfo();
+  return continueAsNewSuggested || historyLength > MAX_HISTORY_EVENTS ? 'continue-as-new' : undefined;
+}
+
+/** Waits until something changes, or the cooldown ends (the next waiter's turn). */
+function changeOrCooldownEnd(lock: Lock): Promise<unknown> {
+  const cooldownMs = cooldownRemainingMs(lock.state, Date.now());
+  return cooldownMs === undefined ? condition(() => lock.changed) : condition(() => lock.changed, cooldownMs + 1);
 }
 
 function viewKey(view: object): string {

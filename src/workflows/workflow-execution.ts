@@ -34,7 +34,7 @@ import {
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { ExecutionStepActivities } from '../activities/execution-steps';
+import type { BeginExecutionResult, ExecutionStepActivities, TemporalReference } from '../activities/execution-steps';
 import type { PipelineRunActivities, PipelineRunRef } from '../activities/pipeline-runs';
 import type { WorkflowExecutionActivities, WorkflowExecutionRef } from '../activities/workflow-executions';
 import { actionRecordContextOf, type ActionRecordContext } from '../domain/action-record-context';
@@ -48,6 +48,7 @@ import { failedWorkflowExecutionStatus, interruptedWorkflowExecutionStatus } fro
 import { describeTargetWait, targetWaitEnded, waitingForTargetStatus } from '../domain/status/target-wait';
 import type { WaitingView } from '../domain/target-lock';
 import { tryParseGoDuration } from '../domain/duration';
+import { readUnvalidatedWorkflowExecution } from '../domain/unvalidated-workflow-execution';
 import { formatValidationErrors, type ValidationError } from '../domain/validation-errors';
 import {
   DEFAULT_EXECUTION_TIMEOUT,
@@ -107,28 +108,46 @@ function activitiesOf(o: ResolvedOptions, deadlineMs: number) {
   };
 }
 
-/** A run whose spec passed validation and whose execution began. */
-interface Execution {
+/** A run as its input and its start define it, before the begin step validated its spec. */
+interface Run {
+  /** The WFE as the workflow received it (the begin step validates it). */
+  received: WorkflowExecutionInput['workflowExecution'];
   ref: WorkflowExecutionRef;
+  temporal: TemporalReference;
+  /** When the run started (workflow time): its deadlines count from here. */
+  startTime: Date;
   options: ResolvedOptions;
   activities: ReturnType<typeof activitiesOf>;
   status: StatusPublisher;
-  wfe: WorkflowExecution;
-  remediation: RemediationKey;
   timeoutText: string;
+  /** Workflow time when the WFE's own timeout passes (deadlineAt without Tekton's grace). */
+  timeoutAt: number;
   /** Workflow time when the execution's deadline (timeout + grace) passes. */
   deadlineAt: number;
+  /** What the target's lock tells the run; absent in runs begun before the lock existed (TARGET_LOCK_PATCH). */
+  turn?: TargetTurn;
+}
+
+/** A run whose spec passed validation and whose execution began. */
+interface Execution extends Run {
+  wfe: WorkflowExecution;
+  remediation: RemediationKey;
   recordContext: ActionRecordContext;
   pipelineRunRef?: PipelineRunRef;
   /** After the last status write whose outcome the workflow knows (guards the waiting activity's writes). */
   resourceVersion?: string;
   /** Whether the current status is already on the WFE (written by the waiting activity). */
   statusWritten: boolean;
-  /** Workflow time when the WFE's own timeout passes (deadlineAt without Tekton's grace). */
-  timeoutAt: number;
   /** The run asked for its target (so it lets go of it at the end: releases it, or leaves its queue). */
   askedForTarget: boolean;
 }
+
+/** What the begin step answers once the spec is known to be valid and the WFE to exist. */
+type Begun = Exclude<BeginExecutionResult, { kind: 'invalid' } | { kind: 'gone' }>;
+/** The begin step's answer when the target is busy or resting: the WFE is queued, Pending. */
+type Waiting = Extract<Begun, { kind: 'waiting' }>;
+/** The begin step's answer when the run holds its target (or needs none): the PipelineRun exists, or nothing ran. */
+type Taken = Extract<Begun, { kind: 'started' | 'refused' }>;
 
 /** What the run hears from its target's lock while it waits. */
 interface TargetTurn {
@@ -149,6 +168,28 @@ interface Interruption {
 
 export async function workflowExecutionWorkflow(input: WorkflowExecutionInput): Promise<WorkflowExecutionResult> {
   if (!patched(LEAN_EXECUTION_PATCH)) return workflowExecutionV1(input);
+  const run = startRun(input);
+  // 1, 2, 3 (taking the target on the way).
+  const begun = await begin(run);
+  if (begun.kind === 'invalid') return rejectInvalidSpec(run, begun.errors);
+  if (begun.kind === 'gone') {
+    log.info('WorkflowExecution no longer exists: nothing to execute', { ref: run.ref });
+    return DELETED_BEFORE_START;
+  }
+  const x = executionOf(run, begun);
+  // Another WFE holds the target, or it rests: 2 and 3 once the turn came.
+  const taken = begun.kind === 'waiting' ? await waitForTarget(x, begun) : begun;
+  const interruption = 'interruption' in taken ? taken.interruption : await execute(x, taken); // 4
+  if (interruption) await CancellationScope.nonCancellable(() => stopExecution(x, interruption));
+  // 5, 6, the target and the finalizer. Shielded: a cancellation arriving now (the WFE deleted as it
+  // completes) must not skip the monitor signal or leave the target or the finalizer behind.
+  const result = await CancellationScope.nonCancellable(() => finish(x));
+  if (interruption?.cancellation) throw interruption.cancellation;
+  return result;
+}
+
+/** The run from its input: where it reports, its deadlines and activities; it listens to its target's lock. */
+function startRun(input: WorkflowExecutionInput): Run {
   const options = { ...WORKFLOW_EXECUTION_DEFAULTS, ...input.options };
   const info = workflowInfo();
   const { namespace, name, uid } = input.workflowExecution.metadata;
@@ -159,90 +200,94 @@ export async function workflowExecutionWorkflow(input: WorkflowExecutionInput): 
   const timeoutText = timeoutOf(input.workflowExecution);
   const timeoutMs = tryParseGoDuration(timeoutText) ?? 0;
   const deadlineMs = timeoutMs + options.deadlineGraceMs;
-  const deadlineAt = info.startTime.getTime() + deadlineMs;
-  const activities = activitiesOf(options, deadlineMs);
-  const turn = patched(TARGET_LOCK_PATCH) ? listenToTargetLock() : undefined;
-  const begin = (acquiredAt?: string) =>
-    // Shielded: a cancellation arriving meanwhile (the WFE deleted) is acted on once it is done, so the
-    // cleanup knows what exists; it is a few quick calls.
-    CancellationScope.nonCancellable(() =>
-      activities.steps.beginExecution({
-        workflowExecution: input.workflowExecution,
-        ref,
-        temporal,
-        executionStartedAt: info.startTime.toISOString(),
-        now: new Date().toISOString(),
-        deadlineAt,
-        timeoutAt: info.startTime.getTime() + timeoutMs,
-        ...(turn && {
-          targetLock: { startedAt: info.startTime.getTime(), requestedAt: turn.requestedAt, acquiredAt },
-        }),
-      }),
-    );
-
-  // 1, 2, 3.
-  let begun = await begin();
-  if (begun.kind === 'invalid') return rejectInvalidSpec({ ref, status, activities }, input, begun.errors);
-  if (begun.kind === 'gone') {
-    log.info('WorkflowExecution no longer exists: nothing to execute', { ref });
-    return DELETED_BEFORE_START;
-  }
-  const x: Execution = {
+  return {
+    received: input.workflowExecution,
     ref,
+    temporal,
+    startTime: info.startTime,
     options,
-    activities,
+    activities: activitiesOf(options, deadlineMs),
     status,
-    wfe: begun.workflowExecution,
-    remediation: remediationOf(begun.workflowExecution.spec.remediationRequestRef, namespace),
     timeoutText,
-    deadlineAt,
     timeoutAt: info.startTime.getTime() + timeoutMs,
-    recordContext: actionRecordContextOf(begun.workflowExecution, temporal, info.startTime.toISOString()),
+    deadlineAt: info.startTime.getTime() + deadlineMs,
+    // From the start: the lock may signal before the begin step ends.
+    turn: patched(TARGET_LOCK_PATCH) ? listenToTargetLock() : undefined,
+  };
+}
+
+/**
+ * The spec's timeout as written, or the default. Read before validation, which vouches for it before it
+ * matters: an unparseable one (the spec is then rejected) must not fail the workflow task.
+ */
+function timeoutOf(workflowExecution: WorkflowExecutionInput['workflowExecution']): string {
+  return readUnvalidatedWorkflowExecution(workflowExecution).timeout ?? DEFAULT_EXECUTION_TIMEOUT;
+}
+
+/**
+ * Steps 1, 2, 3 in one local activity (the worker's policy; idempotent): validate, take the target (asked
+ * for; `acquiredAt` once the lock granted it after a wait), create the PipelineRun, record. Shielded: a
+ * cancellation arriving meanwhile (the WFE deleted) is acted on once it is done, so the cleanup knows what
+ * exists; it is a few quick calls.
+ */
+function begin(run: Run, acquiredAt?: string): Promise<BeginExecutionResult> {
+  return CancellationScope.nonCancellable(() =>
+    run.activities.steps.beginExecution({
+      workflowExecution: run.received,
+      ref: run.ref,
+      temporal: run.temporal,
+      executionStartedAt: run.startTime.toISOString(),
+      now: new Date().toISOString(),
+      deadlineAt: run.deadlineAt,
+      timeoutAt: run.timeoutAt,
+      ...(run.turn && {
+        targetLock: { startedAt: run.startTime.getTime(), requestedAt: run.turn.requestedAt, acquiredAt },
+      }),
+    }),
+  );
+}
+
+/** Step 1 failed: the WFE ends Failed/ConfigurationError naming every problem; no PipelineRun, no records. */
+async function rejectInvalidSpec(run: Run, errors: ValidationError[]): Promise<WorkflowExecutionResult> {
+  const message = `invalid WorkflowExecution: ${formatValidationErrors(errors)}`;
+  const status = run.status.show(
+    failedWorkflowExecutionStatus({
+      reason: 'ConfigurationError',
+      message,
+      now: new Date(),
+      wasExecutionFailure: false,
+      workflowExecution: run.received,
+    }),
+  );
+  const signal = rejectedExecutionTerminalSignal(run.received, run.ref, 'Failed', new Date());
+  if (!signal) {
+    log.warn('invalid WorkflowExecution has no usable remediation/target: effectiveness not signalled', {
+      ref: run.ref,
+    });
+  }
+  await run.activities.steps.finishExecution({ ref: run.ref, status, signal, releaseFinalizer: false });
+  return { phase: 'Failed', reason: 'ConfigurationError', message, status };
+}
+
+/** The execution the begin step began or queued; from now on the run is findable by its remediation, target, actions. */
+function executionOf(run: Run, begun: Begun): Execution {
+  const wfe = begun.workflowExecution;
+  const x: Execution = {
+    ...run,
+    wfe,
+    remediation: remediationOf(wfe.spec.remediationRequestRef, run.ref.namespace),
+    recordContext: actionRecordContextOf(wfe, run.temporal, run.startTime.toISOString()),
     statusWritten: begun.kind === 'started' || begun.kind === 'waiting',
     askedForTarget: begun.kind === 'waiting' || begun.holdsTarget,
   };
-  status.describeRunAs({
-    namespace,
-    name,
+  run.status.describeRunAs({
+    namespace: run.ref.namespace,
+    name: run.ref.name,
     remediation: x.remediation.id,
-    target: x.wfe.spec.targetResource,
-    actionTypes: x.wfe.spec.steps.map((s) => s.actionType),
+    target: wfe.spec.targetResource,
+    actionTypes: wfe.spec.steps.map((s) => s.actionType),
   });
-
-  let interruption: Interruption | undefined;
-  if (begun.kind === 'waiting') {
-    x.resourceVersion = begun.resourceVersion;
-    status.show(begun.status);
-    interruption = await waitForTarget(x, turn!);
-    if (!interruption) {
-      begun = await begin(turn!.grantedAt);
-      if (begun.kind === 'gone') {
-        interruption = {
-          reason: 'Cancelled',
-          message: 'the WorkflowExecution was deleted while it waited for its target',
-        };
-      } else if (begun.kind === 'invalid' || begun.kind === 'waiting') {
-        throw new Error(`beginExecution holding the target answered ${begun.kind}`); // the spec passed already
-      }
-    }
-  }
-  if (!interruption && begun.kind === 'started') {
-    x.pipelineRunRef = begun.pipelineRunRef;
-    x.resourceVersion = begun.resourceVersion;
-    x.statusWritten = true;
-    status.show(begun.status, 'Running');
-    interruption = await runWithinDeadline(x, () => waitForPipelineRun(x)); // 4
-  } else if (!interruption && begun.kind === 'refused') {
-    status.show(begun.status);
-    x.statusWritten = false;
-    interruption = { reason: begun.reason, message: begun.message };
-  }
-  if (interruption) await CancellationScope.nonCancellable(() => stopExecution(x, interruption));
-  // 5, 6, the target and the finalizer. Shielded: a cancellation arriving now (the WFE deleted as it
-  // completes) must not skip the monitor signal or leave the target or the finalizer behind.
-  const result = await CancellationScope.nonCancellable(() => finish(x));
-  if (interruption?.cancellation) throw interruption.cancellation;
-  return result;
+  return x;
 }
 
 /** Listens for the target lock's signals from the start of the run (one may come before the begin step ends). */
@@ -258,10 +303,36 @@ function listenToTargetLock(): TargetTurn {
 }
 
 /**
+ * The target is busy or resting (the WFE is queued, Pending): waits for the turn, then begins again holding
+ * the target (2, 3). Interrupted when the WFE's timeout passes first, the workflow is cancelled, or the WFE
+ * was deleted meanwhile.
+ */
+async function waitForTarget(x: Execution, waiting: Waiting): Promise<Taken | { interruption: Interruption }> {
+  const turn = x.turn!; // only a run that asked for its target is queued
+  x.resourceVersion = waiting.resourceVersion;
+  x.status.show(waiting.status);
+  const interruption = await waitForGrant(x, turn);
+  if (interruption) return { interruption };
+  const begun = await begin(x, turn.grantedAt);
+  if (begun.kind === 'gone') {
+    return {
+      interruption: {
+        reason: 'Cancelled',
+        message: 'the WorkflowExecution was deleted while it waited for its target',
+      },
+    };
+  }
+  if (begun.kind === 'invalid' || begun.kind === 'waiting') {
+    throw new Error(`beginExecution holding the target answered ${begun.kind}`); // the spec passed already
+  }
+  return begun;
+}
+
+/**
  * Waits for the lock's grant, writing where the WFE stands whenever the lock says something new (one
  * status write for any number of signals that arrived together). Ends at the WFE's timeout: it never ran.
  */
-async function waitForTarget(x: Execution, turn: TargetTurn): Promise<Interruption | undefined> {
+async function waitForGrant(x: Execution, turn: TargetTurn): Promise<Interruption | undefined> {
   const target = x.wfe.spec.targetResource;
   let lastView: WaitingView | undefined;
   const onDeadline = (): Interruption => ({
@@ -299,36 +370,18 @@ async function waitForTarget(x: Execution, turn: TargetTurn): Promise<Interrupti
   );
 }
 
-/** The spec's timeout as written, or the default (validation vouches for it before it matters). */
-function timeoutOf(workflowExecution: WorkflowExecutionInput['workflowExecution']): string {
-  const spec = workflowExecution.spec as { timeout?: unknown } | undefined;
-  return typeof spec?.timeout === 'string' ? spec.timeout : DEFAULT_EXECUTION_TIMEOUT;
-}
-
-/** Step 1 failed: the WFE ends Failed/ConfigurationError naming every problem; no PipelineRun, no records. */
-async function rejectInvalidSpec(
-  run: Pick<Execution, 'ref' | 'status' | 'activities'>,
-  input: WorkflowExecutionInput,
-  errors: ValidationError[],
-): Promise<WorkflowExecutionResult> {
-  const message = `invalid WorkflowExecution: ${formatValidationErrors(errors)}`;
-  const status = run.status.show(
-    failedWorkflowExecutionStatus({
-      reason: 'ConfigurationError',
-      message,
-      now: new Date(),
-      wasExecutionFailure: false,
-      workflowExecution: input.workflowExecution,
-    }),
-  );
-  const signal = rejectedExecutionTerminalSignal(input.workflowExecution, run.ref, 'Failed', new Date());
-  if (!signal) {
-    log.warn('invalid WorkflowExecution has no usable remediation/target: effectiveness not signalled', {
-      ref: run.ref,
-    });
+/** Step 4 once the PipelineRun exists; when it could not be created, why nothing ran. */
+async function execute(x: Execution, taken: Taken): Promise<Interruption | undefined> {
+  if (taken.kind === 'refused') {
+    x.status.show(taken.status);
+    x.statusWritten = false;
+    return { reason: taken.reason, message: taken.message };
   }
-  await run.activities.steps.finishExecution({ ref: run.ref, status, signal, releaseFinalizer: false });
-  return { phase: 'Failed', reason: 'ConfigurationError', message, status };
+  x.pipelineRunRef = taken.pipelineRunRef;
+  x.resourceVersion = taken.resourceVersion;
+  x.statusWritten = true;
+  x.status.show(taken.status, 'Running');
+  return runWithinDeadline(x, () => waitForPipelineRun(x));
 }
 
 /**

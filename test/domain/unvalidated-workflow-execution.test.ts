@@ -12,6 +12,7 @@ describe('readUnvalidatedWorkflowExecution', () => {
       spec: {
         remediationRequestRef: { name: 'rr-web', namespace: 'ops' },
         targetResource: 'prod/Deployment/web',
+        timeout: '1h30m',
         steps: [
           { name: 'restart', actionType: 'kubernetes/restart_pod' },
           { name: 'verify', actionType: 'kubernetes/verify' },
@@ -26,6 +27,7 @@ describe('readUnvalidatedWorkflowExecution', () => {
       generation: 2,
       remediationRequestRef: { name: 'rr-web', namespace: 'ops' },
       targetResource: 'prod/Deployment/web',
+      timeout: '1h30m',
       steps: [
         { name: 'restart', actionType: 'kubernetes/restart_pod' },
         { name: 'verify', actionType: 'kubernetes/verify' },
@@ -66,7 +68,7 @@ describe('readUnvalidatedWorkflowExecution', () => {
       'nested fields of the wrong type',
       {
         metadata: { namespace: 3, name: null, uid: {}, generation: '2' },
-        spec: { remediationRequestRef: 'rr', targetResource: ['prod/Deployment/web'], steps: 'restart' },
+        spec: { remediationRequestRef: 'rr', targetResource: ['prod/Deployment/web'], timeout: 90, steps: 'restart' },
         status: { phase: 1, temporal: 0 },
       },
     ],

@@ -146,30 +146,36 @@ export function createPipelineRunActivities({ customObjects, observer, writeObse
     const ctx = Context.current();
     const { namespace, name } = input.pipelineRunRef;
     await observer.start();
-    for (;;) {
-      let { pipelineRun, taskRuns } = observer.snapshot(namespace, name);
-      if (!pipelineRun) {
-        // Not (yet) in the cache: just created, or deleted, or the watch is behind. Ask the server.
-        pipelineRun = await read(input.pipelineRunRef);
+    // Followed before the first look, so a change while the caller writes what it was last given is not lost.
+    const changes = observer.follow(namespace, name);
+    try {
+      for (;;) {
+        let { pipelineRun, taskRuns } = observer.snapshot(namespace, name);
         if (!pipelineRun) {
-          yield { kind: 'deleted' };
-          return;
+          // Not (yet) in the cache: just created, or deleted, or the watch is behind. Ask the server.
+          pipelineRun = await read(input.pipelineRunRef);
+          if (!pipelineRun) {
+            yield { kind: 'deleted' };
+            return;
+          }
         }
+        if (isDone(succeededCondition(pipelineRun as PipelineRunObject))) {
+          taskRuns = await freshChildren(pipelineRun, taskRuns);
+        }
+        const status = mapWorkflowExecutionStatus({
+          pipelineRun: pipelineRun as PipelineRunObject,
+          taskRuns: taskRuns as TaskRunObject[],
+          previous: input.previous(),
+          now: new Date(),
+          workflowExecution: input.workflowExecution,
+        });
+        yield { kind: 'changed', status, fingerprint: fingerprintStatus(status) };
+        ctx.heartbeat(input.heartbeatDetails?.());
+        await changes.next(input.heartbeatIntervalMs, ctx.cancellationSignal);
+        if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason ?? new Error('cancelled');
       }
-      if (isDone(succeededCondition(pipelineRun as PipelineRunObject))) {
-        taskRuns = await freshChildren(pipelineRun, taskRuns);
-      }
-      const status = mapWorkflowExecutionStatus({
-        pipelineRun: pipelineRun as PipelineRunObject,
-        taskRuns: taskRuns as TaskRunObject[],
-        previous: input.previous(),
-        now: new Date(),
-        workflowExecution: input.workflowExecution,
-      });
-      yield { kind: 'changed', status, fingerprint: fingerprintStatus(status) };
-      ctx.heartbeat(input.heartbeatDetails?.());
-      await observer.nextChange(namespace, name, input.heartbeatIntervalMs, ctx.cancellationSignal);
-      if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason ?? new Error('cancelled');
+    } finally {
+      changes.close();
     }
   }
 

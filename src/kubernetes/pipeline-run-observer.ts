@@ -27,7 +27,21 @@ export interface PipelineRunObserverOptions {
   logger?: InformerLogger;
 }
 
-type Waiter = () => void;
+/** One follower of a PipelineRun: a change seen since it last looked, and how to wake it. */
+interface Follower {
+  changed: boolean;
+  wake?: () => void;
+}
+
+/**
+ * A follower's view of one PipelineRun's changes (its own and its TaskRuns'). A change that arrives while
+ * the follower is busy (writing the status it last saw) is kept, not lost: the next `next()` returns at once.
+ */
+export interface PipelineRunChanges {
+  /** Resolves at the first change since the last call (at once if one came meanwhile), after `timeoutMs`, or on abort. */
+  next(timeoutMs: number, signal?: AbortSignal): Promise<void>;
+  close(): void;
+}
 
 /**
  * What the status mapping reads of a PipelineRun or TaskRun: everything but `metadata.managedFields` and
@@ -59,7 +73,7 @@ export function keepWhatTheMappingReads(object: KubernetesObject): KubernetesObj
 export class PipelineRunObserver {
   private readonly pipelineRuns: Informer[];
   private readonly taskRuns: Informer[];
-  private readonly waiters = new Map<string, Set<Waiter>>();
+  private readonly followers = new Map<string, Set<Follower>>();
   private starting?: Promise<void>;
 
   constructor(options: PipelineRunObserverOptions) {
@@ -110,25 +124,40 @@ export class PipelineRunObserver {
   }
 
   /**
-   * Resolves at the next change of the PipelineRun `namespace/name` or of one of its TaskRuns, or after
-   * `timeoutMs`, or when `signal` aborts (whichever is first). The caller re-reads `snapshot()`.
+   * Follows the PipelineRun `namespace/name` and its TaskRuns: subscribe before the first `snapshot()`, so no
+   * change between a snapshot and the wait for the next one goes unseen; close when done.
    */
-  nextChange(namespace: string, name: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+  follow(namespace: string, name: string): PipelineRunChanges {
     const key = `${namespace}/${name}`;
-    return new Promise((resolve) => {
-      const set = this.waiters.get(key) ?? new Set<Waiter>();
-      this.waiters.set(key, set);
-      const done = () => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', done);
-        set.delete(done);
-        if (set.size === 0) this.waiters.delete(key);
-        resolve();
-      };
-      const timer = setTimeout(done, timeoutMs);
-      signal?.addEventListener('abort', done);
-      set.add(done);
-    });
+    const follower: Follower = { changed: false };
+    const set = this.followers.get(key) ?? new Set<Follower>();
+    this.followers.set(key, set);
+    set.add(follower);
+    return {
+      next: (timeoutMs, signal) =>
+        new Promise<void>((resolve) => {
+          if (follower.changed || signal?.aborted) {
+            follower.changed = false;
+            resolve();
+            return;
+          }
+          const done = () => {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', done);
+            follower.wake = undefined;
+            follower.changed = false;
+            resolve();
+          };
+          const timer = setTimeout(done, timeoutMs);
+          signal?.addEventListener('abort', done);
+          follower.wake = done;
+        }),
+      close: () => {
+        follower.wake?.();
+        set.delete(follower);
+        if (set.size === 0) this.followers.delete(key);
+      },
+    };
   }
 
   /** Informer counters, for metrics and benchmarks. */
@@ -146,12 +175,16 @@ export class PipelineRunObserver {
         watchRestarts: sum(this.taskRuns, 'watchRestarts'),
         events: sum(this.taskRuns, 'events'),
       },
-      waiting: [...this.waiters.values()].reduce((n, s) => n + s.size, 0),
+      following: [...this.followers.values()].reduce((n, s) => n + s.size, 0),
     };
   }
 
   private notify(namespace: string | undefined, name: string): void {
-    const set = this.waiters.get(`${namespace ?? ''}/${name}`);
-    if (set) for (const w of [...set]) w();
+    const set = this.followers.get(`${namespace ?? ''}/${name}`);
+    if (!set) return;
+    for (const follower of [...set]) {
+      follower.changed = true;
+      follower.wake?.();
+    }
   }
 }

@@ -1,0 +1,89 @@
+/**
+ * The worker's shared PipelineRun observer on the real API server: a follower of a PipelineRun hears of
+ * every change, including one that arrives while it is busy elsewhere (writing the status it last saw) —
+ * such a change used to be lost until the next heartbeat interval, leaving a finished PipelineRun
+ * unreported for that long (found by bench:execution: PipelineRun finished → WFE terminal p99 10 s).
+ */
+import * as k8s from '@kubernetes/client-node';
+import { LABELS, MANAGED_BY, PIPELINE_RUN, TEKTON_GROUP, TEKTON_VERSION } from '../../src/domain/names';
+import { PipelineRunObserver } from '../../src/kubernetes/pipeline-run-observer';
+import { createNamespace, eventually, kubeConfig, uniqueName } from '../support/stack';
+
+const api = kubeConfig().makeApiClient(k8s.CustomObjectsApi);
+const pipelineRuns = { group: TEKTON_GROUP, version: TEKTON_VERSION, plural: PIPELINE_RUN.plural };
+const mergePatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
+/** Far beyond the test's own timeout: a wait that ends must have been ended by a change. */
+const NEVER_MS = 600_000;
+
+describe('PipelineRunObserver', () => {
+  let namespace: string;
+  let observer: PipelineRunObserver;
+
+  beforeAll(async () => {
+    namespace = await createNamespace('observer');
+    observer = new PipelineRunObserver({ kubeConfig: kubeConfig(), namespaces: [namespace] });
+    await observer.start();
+  });
+  afterAll(() => observer?.stop());
+
+  /** A PipelineRun Tekton leaves alone (pending), so only the test changes it. */
+  async function createPending(): Promise<string> {
+    const name = uniqueName('pr');
+    await api.createNamespacedCustomObject({
+      ...pipelineRuns,
+      namespace,
+      body: {
+        apiVersion: `${TEKTON_GROUP}/${TEKTON_VERSION}`,
+        kind: 'PipelineRun',
+        metadata: { name, namespace, labels: { [LABELS.managedBy]: MANAGED_BY } },
+        spec: {
+          status: 'PipelineRunPending',
+          pipelineSpec: {
+            tasks: [{ name: 'a', taskSpec: { steps: [{ name: 's', image: 'busybox', script: 'true' }] } }],
+          },
+        },
+      },
+    });
+    return name;
+  }
+  const label = (name: string, value: string) =>
+    api.patchNamespacedCustomObject(
+      { ...pipelineRuns, namespace, name, body: { metadata: { labels: { step: value } } } },
+      mergePatch,
+    );
+  const seen = (name: string, value: string) =>
+    eventually(`the observer to see label ${value}`, async () =>
+      observer.snapshot(namespace, name).pipelineRun?.metadata.labels?.step === value ? true : undefined,
+    );
+
+  it('keeps a change that arrived while its follower was busy: the next wait returns at once', async () => {
+    const name = await createPending();
+    const changes = observer.follow(namespace, name);
+    try {
+      await eventually('the PipelineRun in the cache', async () => observer.snapshot(namespace, name).pipelineRun);
+      await changes.next(0); // consume the creation
+      await label(name, 'one');
+      await seen(name, 'one');
+      // Nobody was waiting when the change came; the wait that follows must not miss it.
+      await changes.next(NEVER_MS);
+    } finally {
+      changes.close();
+    }
+  }, 60_000);
+
+  it('wakes a waiting follower at the change, and close() ends a wait', async () => {
+    const name = await createPending();
+    const changes = observer.follow(namespace, name);
+    await eventually('the PipelineRun in the cache', async () => observer.snapshot(namespace, name).pipelineRun);
+    await changes.next(0);
+    const woken = changes.next(NEVER_MS);
+    await label(name, 'two');
+    await woken;
+    expect(observer.snapshot(namespace, name).pipelineRun?.metadata.labels?.step).toBe('two');
+
+    const waiting = changes.next(NEVER_MS);
+    changes.close();
+    await waiting;
+    expect(observer.stats().following).toBe(0);
+  }, 60_000);
+});

@@ -160,6 +160,7 @@ export function createExecutionStepActivities(d: ExecutionStepDependencies) {
               requester: input.temporal.workflowId,
               workflowExecution: `${input.ref.namespace}/${input.ref.name}`,
               createdAt: wfe.metadata.creationTimestamp,
+              createdRevision: wfe.metadata.resourceVersion,
               startedAt: lock.startedAt,
               cooldownMs: targetCooldownMsOf(wfe.spec, d.targetLocks!.defaultCooldownMs),
             })

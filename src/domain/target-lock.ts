@@ -5,8 +5,8 @@
  * workflow (src/workflows/target-lock.ts) drives it with workflow time and turns its answers into signals.
  *
  * Order: requests are granted in the order their WorkflowExecutions were created — `creationTimestamp`
- * (second precision), then the start of their workflow (milliseconds, which the watcher starts in the order
- * it sees the WFEs), then arrival at the lock. Arrival alone is not creation order: WFEs applied together
+ * (second precision), then the revision that created them (same second), then the start of their workflow
+ * (milliseconds), then arrival at the lock. Arrival alone is not creation order: WFEs applied together
  * begin on several worker slots at once and reach the lock in any order. A holder is never pre-empted; a
  * later request with an earlier key only goes ahead of other waiters.
  *
@@ -25,6 +25,12 @@ export interface LockRequest {
   workflowExecution: string;
   /** The WFE's `metadata.creationTimestamp` (RFC 3339); missing sorts first among equals. */
   createdAt?: string;
+  /**
+   * The WFE's `metadata.resourceVersion` as its workflow was started with it — on creation, the revision
+   * that created it. Orders WFEs created within the same second (an etcd-backed API server's revisions
+   * grow with every write); a value that is not a decimal number does not order.
+   */
+  createdRevision?: string;
   /** The start of the requester's workflow, epoch ms. */
   startedAt: number;
   /** The cooldown this WFE's remediation imposes when it ran, ms (its spec's or the worker's default). */
@@ -76,14 +82,26 @@ export function emptyTargetLock(target: string): TargetLockState {
   return { target, queue: [], arrivals: 0, arrivalOf: {} };
 }
 
-function orderKey(state: TargetLockState, r: LockRequest): [string, number, number] {
-  return [r.createdAt ?? '', r.startedAt, state.arrivalOf[r.requester] ?? Number.MAX_SAFE_INTEGER];
+type OrderKey = [createdAt: string, revision: string | undefined, startedAt: number, arrival: number];
+
+function orderKey(state: TargetLockState, r: LockRequest): OrderKey {
+  const revision = r.createdRevision !== undefined && /^\d+$/.test(r.createdRevision) ? r.createdRevision : undefined;
+  return [r.createdAt ?? '', revision, r.startedAt, state.arrivalOf[r.requester] ?? Number.MAX_SAFE_INTEGER];
 }
 
-function compareKeys(a: [string, number, number], b: [string, number, number]): number {
+/** Decimal revisions of any length: the shorter is the smaller, then digit by digit. */
+function compareRevisions(a: string | undefined, b: string | undefined): number {
+  if (a === undefined || b === undefined || a === b) return 0;
+  if (a.length !== b.length) return a.length - b.length;
+  return a < b ? -1 : 1;
+}
+
+function compareKeys(a: OrderKey, b: OrderKey): number {
   if (a[0] !== b[0]) return a[0] < b[0] ? -1 : 1;
-  if (a[1] !== b[1]) return a[1] - b[1];
-  return a[2] - b[2];
+  const byRevision = compareRevisions(a[1], b[1]);
+  if (byRevision !== 0) return byRevision;
+  if (a[2] !== b[2]) return a[2] - b[2];
+  return a[3] - b[3];
 }
 
 function coolingDown(state: TargetLockState, now: number): Cooldown | undefined {

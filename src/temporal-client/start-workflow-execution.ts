@@ -25,7 +25,7 @@ const UNREAD_ANNOTATIONS = ['kubectl.kubernetes.io/last-applied-configuration'];
 
 /**
  * What of a WFE goes into its workflow's input (and so into its history, and into the memory of every
- * worker that caches the workflow): identity, generation, labels, annotations and spec — not
+ * worker that caches the workflow): identity, generation, revision, labels, annotations and spec — not
  * `managedFields`, owner references, finalizers or `last-applied-configuration`, which the workflow never
  * reads and which can be larger than the spec.
  */
@@ -43,6 +43,9 @@ export function workflowInputOf(wfe: KubernetesObject): WorkflowExecutionInput['
       uid: m.uid!,
       ...(m.generation !== undefined && { generation: m.generation }),
       ...(m.creationTimestamp !== undefined && { creationTimestamp: m.creationTimestamp }),
+      // As first seen: for a WFE started on its creation, the revision that created it, which orders WFEs
+      // created within the same second on the target's queue (creationTimestamp has whole seconds).
+      ...(m.resourceVersion !== undefined && { resourceVersion: m.resourceVersion }),
       ...(m.labels && { labels: m.labels }),
       ...(Object.keys(annotations).length > 0 && { annotations }),
     },

@@ -83,6 +83,23 @@ describe('the target lock', () => {
     expect(views.get(request('d3').requester)).toMatchObject({ position: 4, queueLength: 4, holder: 'demo/holder' });
   });
 
+  it('orders WFEs created within the same second by the revision that created them, whatever their start order', () => {
+    const lock = emptyTargetLock('demo/Deployment/x');
+    requestLock(lock, request('holder', { createdAt: '2026-11-29T09:00:00Z' }));
+    grantNext(lock, T0);
+    // kubectl apply of several WFEs: one second, rising revisions; the watcher started them out of order.
+    requestLock(lock, request('third', { createdRevision: '1000', startedAt: T0 + 1 }));
+    requestLock(lock, request('first', { createdRevision: '998', startedAt: T0 + 3 }));
+    requestLock(lock, request('second', { createdRevision: '999', startedAt: T0 + 2 }));
+    requestLock(lock, request('opaque', { createdRevision: 'abc', startedAt: T0 + 4 }));
+    expect(lock.queue.map((r) => r.workflowExecution)).toEqual([
+      'demo/first',
+      'demo/second',
+      'demo/third',
+      'demo/opaque',
+    ]);
+  });
+
   it('grants in order as holders release, and a waiter that withdraws leaves the queue', () => {
     const lock = emptyTargetLock('t/Kind/x');
     for (const [i, name] of ['a', 'b', 'c', 'd'].entries()) requestLock(lock, request(name, { startedAt: T0 + i }));

@@ -39,6 +39,17 @@ export interface WorkflowExecutionResult {
   status?: WorkflowExecutionStatus;
 }
 
+/** What a run gives back once its final status is known. */
+export function resultOf(final: WorkflowExecutionStatus, pipelineRunRef?: PipelineRunRef): WorkflowExecutionResult {
+  return {
+    phase: final.phase === 'Completed' ? 'Completed' : 'Failed',
+    reason: final.failureDetails?.reason,
+    message: final.failureDetails?.message,
+    pipelineRunRef,
+    status: final,
+  };
+}
+
 /** The WFE status as the workflow currently knows it (what it last wrote, or is about to). */
 export const statusQuery = defineQuery<WorkflowExecutionStatus | undefined>('status');
 

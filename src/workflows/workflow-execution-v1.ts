@@ -19,8 +19,6 @@
  * The main function below is that sequence; each step is a named function after it, in the same order.
  */
 import {
-  ActivityFailure,
-  ApplicationFailure,
   CancellationScope,
   isCancellation,
   log,
@@ -56,9 +54,11 @@ import {
   type FailureReason,
   type WorkflowExecution,
 } from '../domain/workflow-execution';
+import { permanentFailure } from './permanent-failure';
 import { StatusPublisher } from './status-publisher';
 import {
   DELETED_BEFORE_START,
+  resultOf,
   statusQuery,
   WAIT_TIMEOUT_SLACK_MS,
   WORKFLOW_EXECUTION_DEFAULTS,
@@ -331,20 +331,5 @@ async function finish(x: Execution): Promise<WorkflowExecutionResult> {
     }),
   );
   await x.activities.kubernetes.removeExecutionFinalizer(x.ref);
-  return {
-    phase: final.phase === 'Completed' ? 'Completed' : 'Failed',
-    reason: final.failureDetails?.reason,
-    message: final.failureDetails?.message,
-    pipelineRunRef: x.pipelineRunRef,
-    status: final,
-  };
-}
-
-/** An activity failure that retrying will not fix, with the ApplicationFailure type the activity gave it. */
-function permanentFailure(err: unknown): { type?: string; message: string } | undefined {
-  if (!(err instanceof ActivityFailure)) return undefined;
-  const cause = err.cause;
-  if (cause instanceof ApplicationFailure && cause.nonRetryable)
-    return { type: cause.type ?? undefined, message: cause.message };
-  return undefined;
+  return resultOf(final, x.pipelineRunRef);
 }

@@ -21,8 +21,6 @@
  * so their histories replay unchanged.
  */
 import {
-  ActivityFailure,
-  ApplicationFailure,
   CancellationScope,
   condition,
   isCancellation,
@@ -57,11 +55,13 @@ import {
   type WorkflowExecution,
   type WorkflowExecutionStatus,
 } from '../domain/workflow-execution';
+import { permanentFailure } from './permanent-failure';
 import { StatusPublisher } from './status-publisher';
 import { targetGrantedSignal, targetQueueSignal } from './target-lock-contract';
 import { workflowExecutionV1 } from './workflow-execution-v1';
 import {
   DELETED_BEFORE_START,
+  resultOf,
   statusQuery,
   WAIT_TIMEOUT_SLACK_MS,
   WORKFLOW_EXECUTION_DEFAULTS,
@@ -504,20 +504,5 @@ async function finish(x: Execution): Promise<WorkflowExecutionResult> {
     }),
     releaseFinalizer: true,
   });
-  return {
-    phase: final.phase === 'Completed' ? 'Completed' : 'Failed',
-    reason: final.failureDetails?.reason,
-    message: final.failureDetails?.message,
-    pipelineRunRef: x.pipelineRunRef,
-    status: final,
-  };
-}
-
-/** An activity failure that retrying will not fix, with the ApplicationFailure type the activity gave it. */
-function permanentFailure(err: unknown): { type?: string; message: string } | undefined {
-  if (!(err instanceof ActivityFailure)) return undefined;
-  const cause = err.cause;
-  if (cause instanceof ApplicationFailure && cause.nonRetryable)
-    return { type: cause.type ?? undefined, message: cause.message };
-  return undefined;
+  return resultOf(final, x.pipelineRunRef);
 }

@@ -2,9 +2,11 @@
  * targetLockWorkflow: one per target resource (`target-lock/<target>`), the queue of the WorkflowExecutions
  * that want to act on it (issue #12; the rules are in src/domain/target-lock.ts).
  *
- * - A WFE asks with the `acquire` update (update-with-start, from its begin step): on an idle target the
- *   answer is "granted" at once, so the WFE goes on to create its PipelineRun in the same step.
- * - Otherwise it is queued; when its turn comes the lock signals it `targetGranted`, and whenever its place
+ * - The first WFE of a quiet target starts this workflow already holding it (its input's state names the
+ *   holder; src/temporal-client/target-lock.ts), so it goes on to create its PipelineRun in the same step.
+ * - While the lock runs, a WFE asks with the `acquire` update (update-with-start, from its begin step):
+ *   granted at once when the target is free, else queued.
+ * - A queued WFE: when its turn comes the lock signals it `targetGranted`, and whenever its place
  *   changes, `targetQueue` (so its status shows the position, the holder, the cooldown).
  * - The holder signals `release` when its execution is final; a waiter that gives up (deleted, deadline)
  *   signals the same and leaves the queue.

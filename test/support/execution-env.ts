@@ -12,6 +12,7 @@ import { ACTION_RUNNER_SERVICE_ACCOUNT, KUBERNAUT_API_VERSION, WORKFLOW_EXECUTIO
 import type { ValidationPolicy } from '../../src/domain/validation';
 import { PIPELINE_RUNS, WORKFLOW_EXECUTIONS, type KubernetesObject } from '../../src/kubernetes/resources';
 import { startWorkflowExecution } from '../../src/temporal-client/start-workflow-execution';
+import { workflowExecutionOutcome } from '../../src/temporal-client/workflow-execution-outcome';
 import { createExecutionWorker, type ExecutionWorker } from '../../src/workers/execution-worker';
 import type {
   WorkflowExecutionOptions,
@@ -221,7 +222,7 @@ export async function createExecutionEnv(
       return client.workflow.getHandle<typeof workflowExecutionWorkflow>(workflowId);
     },
     async run(wfe, options) {
-      return (await env.start(wfe, options)).result();
+      return workflowExecutionOutcome(await env.start(wfe, options));
     },
     async getWorkflowExecution(ns, name) {
       try {

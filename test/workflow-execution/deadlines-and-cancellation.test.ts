@@ -1,5 +1,6 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { PIPELINE_RUNS } from '../../src/kubernetes/resources';
+import { workflowExecutionOutcome } from '../../src/temporal-client/workflow-execution-outcome';
 import { eventually } from '../support/stack';
 import { FAST_OPTIONS, createExecutionEnv, type ExecutionEnv } from '../support/execution-env';
 import { outcomeOf } from './support/assertions';
@@ -66,7 +67,7 @@ describe('workflowExecutionWorkflow: timeouts, deletion and cancellation', () =>
       name: pr.metadata.name,
     });
 
-    expect(await handle.result()).toMatchObject({ phase: 'Failed', reason: 'PipelineRunDeleted' });
+    expect(await workflowExecutionOutcome(handle)).toMatchObject({ phase: 'Failed', reason: 'PipelineRunDeleted' });
     const { status, records } = await outcomeOf(env, wfe);
     expect(status.failureDetails?.reason).toBe('PipelineRunDeleted');
     expect(records.restart?.status).toBe('cancelled');

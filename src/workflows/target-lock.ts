@@ -64,7 +64,8 @@ const MAX_HISTORY_EVENTS = 2_000;
 /** A run of the lock workflow: the state it carries over, and what it keeps for this run only. */
 interface Lock {
   state: TargetLockState;
-  watchLockHolder: TargetLockActivities['watchLockHolder'];
+  /** The holder watch, with a one-line summary for the Web UI's timeline. */
+  watchLockHolder(summary: string): TargetLockActivities['watchLockHolder'];
   /** Something happened (a request, a release, a holder gone) that the loop has not acted on yet. */
   changed: boolean;
   /** The last view each waiter was told (JSON), so only changes are signalled. */
@@ -110,12 +111,14 @@ export async function targetLockWorkflow(input: TargetLockInput): Promise<void> 
 
 /** The run's lock: its state (carried over by continue-as-new, else empty), the holder watch, the handlers. */
 function openLock(input: TargetLockInput): Lock {
-  const { watchLockHolder } = proxyActivities<TargetLockActivities>({
-    // A holder may hold the target for as long as its own timeout allows; the watch follows it throughout.
-    startToCloseTimeout: '7 days',
-    heartbeatTimeout: input.holderWatchHeartbeatTimeoutMs ?? 60_000,
-    retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
-  });
+  const watchLockHolder = (summary: string) =>
+    proxyActivities<TargetLockActivities>({
+      // A holder may hold the target for as long as its own timeout allows; the watch follows it throughout.
+      startToCloseTimeout: '7 days',
+      heartbeatTimeout: input.holderWatchHeartbeatTimeoutMs ?? 60_000,
+      retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+      summary,
+    }).watchLockHolder;
   const lock: Lock = {
     state: input.state ?? emptyTargetLock(input.target),
     watchLockHolder,
@@ -234,7 +237,9 @@ function watchHolderWhileOthersWait(lock: Lock): void {
   const scope = new CancellationScope();
   lock.watch = { requester: wanted, scope };
   scope
-    .run(() => lock.watchLockHolder({ requester: wanted }))
+    .run(() =>
+      lock.watchLockHolder(`Watch holder ${wanted} while ${lock.state.queue.length} wait`)({ requester: wanted }),
+    )
     .then((closed) => {
       if (lock.watch?.requester === wanted) lock.watch = undefined;
       if (lock.state.holder?.requester !== wanted) return;
@@ -266,7 +271,8 @@ function endingOf(lock: Lock): 'idle' | 'continue-as-new' | undefined {
 /** Waits until something changes, or the cooldown ends (the next waiter's turn). */
 function changeOrCooldownEnd(lock: Lock): Promise<unknown> {
   const cooldownMs = cooldownRemainingMs(lock.state, Date.now());
-  return cooldownMs === undefined ? condition(() => lock.changed) : condition(() => lock.changed, cooldownMs + 1);
+  if (cooldownMs === undefined) return condition(() => lock.changed);
+  return condition(() => lock.changed, cooldownMs + 1, { summary: `Cooldown of ${lock.state.target}` });
 }
 
 function viewKey(view: object): string {

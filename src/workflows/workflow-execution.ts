@@ -17,6 +17,8 @@
  * workflow (the WFE was deleted) cancels the PipelineRun and finishes the records as cancelled; a finalizer
  * keeps the WFE until that cleanup is done.
  *
+ * A WFE that ends Failed fails the workflow too, once all of the above is done (run-outcome.ts, issue #15).
+ *
  * Runs started by the first release take its code path (workflow-execution-v1.ts), chosen by `patched()`
  * so their histories replay unchanged.
  */
@@ -46,6 +48,7 @@ import { failedWorkflowExecutionStatus, interruptedWorkflowExecutionStatus } fro
 import { describeTargetWait, targetWaitEnded, waitingForTargetStatus } from '../domain/status/target-wait';
 import type { WaitingView } from '../domain/target-lock';
 import { tryParseGoDuration } from '../domain/duration';
+import { pipelineRunName } from '../domain/pipeline-run';
 import { readUnvalidatedWorkflowExecution } from '../domain/unvalidated-workflow-execution';
 import { formatValidationErrors, type ValidationError } from '../domain/validation-errors';
 import {
@@ -56,6 +59,7 @@ import {
   type WorkflowExecutionStatus,
 } from '../domain/workflow-execution';
 import { permanentFailure } from './permanent-failure';
+import { endRun } from './run-outcome';
 import { StatusPublisher } from './status-publisher';
 import { targetGrantedSignal, targetQueueSignal } from './target-lock-contract';
 import { workflowExecutionV1 } from './workflow-execution-v1';
@@ -82,7 +86,10 @@ export const LEAN_EXECUTION_PATCH = 'lean-execution-2026-11';
 /** The patch id of runs that take their target's lock (issue #12); runs begun before it never ask for it. */
 export const TARGET_LOCK_PATCH = 'target-lock-2026-11';
 
-/** The activities of a run, each with its timeouts; all retry with the run's backoff. */
+/**
+ * The activities of a run, each with its timeouts; all retry with the run's backoff. Each call names what it
+ * does in a one-line summary (the Web UI's timeline shows it on the event; issue #15), hence one proxy per call.
+ */
 function activitiesOf(o: ResolvedOptions, deadlineMs: number) {
   const retry = {
     initialInterval: o.retryInitialIntervalMs,
@@ -91,20 +98,20 @@ function activitiesOf(o: ResolvedOptions, deadlineMs: number) {
   };
   return {
     // Batched steps: a handful of quick calls; a hung one is abandoned after 30 s and the step retried.
-    steps: proxyLocalActivities<
-      ExecutionStepActivities &
-        Pick<PipelineRunActivities, 'cancelPipelineRun'> &
-        Pick<WorkflowExecutionActivities, 'writeObservedStatus'>
-    >({
-      startToCloseTimeout: '30 seconds',
-      retry,
-    }),
+    steps: (summary: string) =>
+      proxyLocalActivities<
+        ExecutionStepActivities &
+          Pick<PipelineRunActivities, 'cancelPipelineRun'> &
+          Pick<WorkflowExecutionActivities, 'writeObservedStatus'>
+      >({ startToCloseTimeout: '30 seconds', retry, summary }),
     /** The wait for the PipelineRun: as long as the execution may take, heartbeating. */
-    waiting: proxyActivities<Pick<PipelineRunActivities, 'awaitPipelineRunOutcome'>>({
-      startToCloseTimeout: deadlineMs + WAIT_TIMEOUT_SLACK_MS,
-      heartbeatTimeout: o.heartbeatTimeoutMs,
-      retry,
-    }),
+    waiting: (summary: string) =>
+      proxyActivities<Pick<PipelineRunActivities, 'awaitPipelineRunOutcome'>>({
+        startToCloseTimeout: deadlineMs + WAIT_TIMEOUT_SLACK_MS,
+        heartbeatTimeout: o.heartbeatTimeoutMs,
+        retry,
+        summary,
+      }),
   };
 }
 
@@ -171,7 +178,7 @@ export async function workflowExecutionWorkflow(input: WorkflowExecutionInput): 
   const run = startRun(input);
   // 1, 2, 3 (taking the target on the way).
   const begun = await begin(run);
-  if (begun.kind === 'invalid') return rejectInvalidSpec(run, begun.errors);
+  if (begun.kind === 'invalid') return endRun(await rejectInvalidSpec(run, begun.errors));
   if (begun.kind === 'gone') {
     log.info('WorkflowExecution no longer exists: nothing to execute', { ref: run.ref });
     return DELETED_BEFORE_START;
@@ -185,7 +192,7 @@ export async function workflowExecutionWorkflow(input: WorkflowExecutionInput): 
   // completes) must not skip the monitor signal or leave the target or the finalizer behind.
   const result = await CancellationScope.nonCancellable(() => finish(x));
   if (interruption?.cancellation) throw interruption.cancellation;
-  return result;
+  return endRun(result); // a Failed WFE fails its workflow (run-outcome.ts)
 }
 
 /** The run from its input: where it reports, its deadlines and activities; it listens to its target's lock. */
@@ -232,7 +239,7 @@ function timeoutOf(workflowExecution: WorkflowExecutionInput['workflowExecution'
  */
 function begin(run: Run, acquiredAt?: string): Promise<BeginExecutionResult> {
   return CancellationScope.nonCancellable(() =>
-    run.activities.steps.beginExecution({
+    run.activities.steps(beginSummary(run, acquiredAt)).beginExecution({
       workflowExecution: run.received,
       ref: run.ref,
       temporal: run.temporal,
@@ -245,6 +252,15 @@ function begin(run: Run, acquiredAt?: string): Promise<BeginExecutionResult> {
       }),
     }),
   );
+}
+
+/** What the begin step does for this run, in one line (read before validation, which the step does). */
+function beginSummary(run: Run, acquiredAt?: string): string {
+  const spec = readUnvalidatedWorkflowExecution(run.received);
+  const steps = spec.steps.map((s) => s.name ?? '?').join(', ');
+  const creates = `create PipelineRun ${pipelineRunName(run.received)} (${steps}), record the actions`;
+  if (acquiredAt) return `Begin holding ${spec.targetResource ?? 'the target'}: ${creates}`;
+  return `Begin: validate${run.turn && spec.targetResource ? `, take ${spec.targetResource}` : ''}, ${creates}`;
 }
 
 /** Step 1 failed: the WFE ends Failed/ConfigurationError naming every problem; no PipelineRun, no records. */
@@ -265,7 +281,9 @@ async function rejectInvalidSpec(run: Run, errors: ValidationError[]): Promise<W
       ref: run.ref,
     });
   }
-  await run.activities.steps.finishExecution({ ref: run.ref, status, signal, releaseFinalizer: false });
+  await run.activities
+    .steps('Reject: ConfigurationError; write the status, signal the monitor')
+    .finishExecution({ ref: run.ref, status, signal, releaseFinalizer: false });
   return { phase: 'Failed', reason: 'ConfigurationError', message, status };
 }
 
@@ -358,7 +376,7 @@ async function waitForGrant(x: Execution, turn: TargetTurn): Promise<Interruptio
           now: new Date(),
         });
         x.status.show(next);
-        const written = await x.activities.steps.writeObservedStatus({
+        const written = await x.activities.steps(`Pending: ${describeTargetWait(target, view)}`).writeObservedStatus({
           ref: x.ref,
           status: next,
           after: x.resourceVersion,
@@ -366,7 +384,11 @@ async function waitForGrant(x: Execution, turn: TargetTurn): Promise<Interruptio
         if (written.outcome === 'written') x.resourceVersion = written.resourceVersion;
       }
     },
-    { deadlineAt: x.timeoutAt, onDeadline },
+    {
+      deadlineAt: x.timeoutAt,
+      summary: `Deadline of the wait for ${target}: the timeout of ${x.timeoutText}`,
+      onDeadline,
+    },
   );
 }
 
@@ -392,8 +414,9 @@ async function execute(x: Execution, taken: Taken): Promise<Interruption | undef
 async function runWithinDeadline(
   x: Execution,
   work: () => Promise<void>,
-  deadline: { deadlineAt: number; onDeadline(): Interruption } = {
+  deadline: { deadlineAt: number; summary: string; onDeadline(): Interruption } = {
     deadlineAt: x.deadlineAt,
+    summary: `Deadline: the timeout of ${x.timeoutText}, with Tekton's grace`,
     onDeadline: () => ({
       reason: 'DeadlineExceeded',
       message: `the WorkflowExecution did not finish within its timeout of ${x.timeoutText}`,
@@ -402,7 +425,7 @@ async function runWithinDeadline(
 ): Promise<Interruption | undefined> {
   let deadlineExceeded = false;
   const scope = new CancellationScope();
-  sleep(Math.max(1, deadline.deadlineAt - Date.now()))
+  sleep(Math.max(1, deadline.deadlineAt - Date.now()), { summary: deadline.summary })
     .then(() => {
       deadlineExceeded = true;
       scope.cancel();
@@ -429,7 +452,9 @@ async function runWithinDeadline(
 /** Step 4: the waiting activity writes every change itself and returns when the PipelineRun is done or gone. */
 async function waitForPipelineRun(x: Execution): Promise<void> {
   const pipelineRunRef = x.pipelineRunRef!;
-  const outcome = await x.activities.waiting.awaitPipelineRunOutcome({
+  const steps = x.wfe.spec.steps.map((s) => s.name).join(', ');
+  const summary = `Wait for PipelineRun ${pipelineRunRef.name} (${steps}), writing its progress`;
+  const outcome = await x.activities.waiting(summary).awaitPipelineRunOutcome({
     workflowExecution: x.wfe,
     pipelineRunRef,
     previous: x.status.current!,
@@ -460,7 +485,9 @@ async function waitForPipelineRun(x: Execution): Promise<void> {
  */
 async function stopExecution(x: Execution, { reason, message }: Interruption): Promise<void> {
   if (x.pipelineRunRef && !isTerminalPhase(x.status.current?.phase)) {
-    await x.activities.steps.cancelPipelineRun(x.pipelineRunRef);
+    await x.activities
+      .steps(`Cancel PipelineRun ${x.pipelineRunRef.name}: ${reason}`)
+      .cancelPipelineRun(x.pipelineRunRef);
     try {
       await CancellationScope.withTimeout(x.options.cancellationWaitMs, () => waitForPipelineRun(x));
     } catch (err) {
@@ -483,7 +510,9 @@ async function stopExecution(x: Execution, { reason, message }: Interruption): P
 async function finish(x: Execution): Promise<WorkflowExecutionResult> {
   const final: WorkflowExecutionStatus = x.status.current!;
   const completedAt = Date.parse(final.completionTime ?? '') || Date.now();
-  await x.activities.steps.finishExecution({
+  const releasing = x.askedForTarget ? `, release ${x.wfe.spec.targetResource}` : '';
+  const outcome = final.failureDetails ? `${final.phase} (${final.failureDetails.reason})` : final.phase;
+  await x.activities.steps(`Finish: ${outcome}; record the outcomes, signal the monitor${releasing}`).finishExecution({
     ref: x.ref,
     status: final,
     writeStatus: !x.statusWritten,

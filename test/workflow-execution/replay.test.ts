@@ -9,7 +9,13 @@ import fs from 'node:fs';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { DefaultLogger, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import { LEAN_EXECUTION_PATCH, TARGET_LOCK_PATCH } from '../../src/workflows/workflow-execution';
-import { FIRST_RELEASE_FIXTURES, LEAN_FIXTURES, TARGET_LOCK_FIXTURES } from './support/record-histories';
+import { FAILED_RUN_PATCH } from '../../src/workflows/run-outcome';
+import {
+  FAILED_RUN_FIXTURES,
+  FIRST_RELEASE_FIXTURES,
+  LEAN_FIXTURES,
+  TARGET_LOCK_FIXTURES,
+} from './support/record-histories';
 
 const WFE_FIXTURES = FIRST_RELEASE_FIXTURES;
 
@@ -48,6 +54,17 @@ const patchedWith = (patch: string) => (file: string) =>
   });
 const patchedLean = patchedWith(LEAN_EXECUTION_PATCH);
 const patchedTargetLock = patchedWith(TARGET_LOCK_PATCH);
+const patchedFailedRun = patchedWith(FAILED_RUN_PATCH);
+/** The one-line summaries a history's activities, local activities and timers carry (user metadata). */
+const summaries = (file: string) =>
+  (
+    JSON.parse(fs.readFileSync(file, 'utf8')) as {
+      events: { eventType: string; userMetadata?: { summary?: { data?: string } } }[];
+    }
+  ).events.flatMap((e) => {
+    const data = e.userMetadata?.summary?.data;
+    return data ? [`${e.eventType}: ${JSON.parse(Buffer.from(data, 'base64').toString('utf8')) as string}`] : [];
+  });
 /** The signals a history received, by name. */
 const signals = (file: string) =>
   (
@@ -166,4 +183,48 @@ describe('recorded histories of the per-target lock', () => {
       await expect(Worker.runReplayHistory({ workflowBundle }, replayed)).resolves.toBeUndefined();
     },
   );
+});
+
+describe('recorded histories of runs that end the way their WFE ended', () => {
+  it('fail the workflow of a failed WFE (its reason as the failure type), marked by the patch', () => {
+    for (const file of [FAILED_RUN_FIXTURES.stepFailed, FAILED_RUN_FIXTURES.rejected]) {
+      expect([file, patchedFailedRun(file)]).toEqual([file, true]);
+      expect(eventTypes(file)).toContain('EVENT_TYPE_WORKFLOW_EXECUTION_FAILED');
+    }
+    const failure = (file: string) =>
+      (
+        history(file).events as {
+          workflowExecutionFailedEventAttributes?: { failure: { applicationFailureInfo: { type: string } } };
+        }[]
+      ).flatMap((e) => e.workflowExecutionFailedEventAttributes?.failure.applicationFailureInfo.type ?? []);
+    expect(failure(FAILED_RUN_FIXTURES.stepFailed)).toEqual(['TaskFailed']);
+    expect(failure(FAILED_RUN_FIXTURES.rejected)).toEqual(['ConfigurationError']);
+    // A completed WFE asks for no patch: its run completes as before.
+    expect(eventTypes(FAILED_RUN_FIXTURES.completed)).toContain('EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED');
+    for (const file of [...Object.values(LEAN_FIXTURES), ...Object.values(TARGET_LOCK_FIXTURES)]) {
+      expect([file, patchedFailedRun(file)]).toEqual([file, false]);
+    }
+  });
+
+  it('name what each activity and timer does in its summary', () => {
+    const completed = summaries(FAILED_RUN_FIXTURES.completed);
+    expect(completed).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^EVENT_TYPE_MARKER_RECORDED: Begin: validate, take .*, create PipelineRun \S+ \(restart\)/,
+        ),
+        expect.stringMatching(/^EVENT_TYPE_ACTIVITY_TASK_SCHEDULED: Wait for PipelineRun \S+ \(restart\)/),
+        expect.stringMatching(/^EVENT_TYPE_TIMER_STARTED: Deadline: the timeout of 30m/),
+        expect.stringMatching(/^EVENT_TYPE_MARKER_RECORDED: Finish: Completed; record the outcomes/),
+      ]),
+    );
+    expect(summaries(FAILED_RUN_FIXTURES.stepFailed)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/Finish: Failed \(TaskFailed\)/)]),
+    );
+  });
+
+  it.each(Object.entries(FAILED_RUN_FIXTURES))('replays the %s history without nondeterminism', async (_name, file) => {
+    const replayed = historyFromJSON(JSON.parse(fs.readFileSync(file, 'utf8')));
+    await expect(Worker.runReplayHistory({ workflowBundle }, replayed)).resolves.toBeUndefined();
+  });
 });

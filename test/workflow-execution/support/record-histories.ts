@@ -5,10 +5,12 @@
  * its workflow started, the deadline enforced by the workflow, a PipelineRun name owned by another WFE, a
  * PipelineRun deleted under a running execution).
  *
- * Three sets, one per release of the workflow's shape. FIRST_RELEASE_FIXTURES (one activity per step) and
- * LEAN_FIXTURES (begin, wait, finish; issue #13) are frozen — runs they started must keep replaying,
- * through `patched()`, for as long as such a run can be open. TARGET_LOCK_FIXTURES are today's path (the
- * per-target lock, issue #12: the WFE workflow and the lock workflow itself), re-recorded by this script.
+ * Four sets, one per release of the workflow's shape. FIRST_RELEASE_FIXTURES (one activity per step),
+ * LEAN_FIXTURES (begin, wait, finish; issue #13) and TARGET_LOCK_FIXTURES (the per-target lock, issue #12:
+ * the WFE workflow and the lock workflow itself) are frozen — runs they started must keep replaying,
+ * through `patched()`, for as long as such a run can be open. FAILED_RUN_FIXTURES are today's path (a WFE
+ * that ends Failed fails its workflow, issue #15; activities and timers carry summaries), re-recorded by
+ * this script.
  * Re-record only when a workflow change is meant to be incompatible with running workflows (consider
  * `patched()` first; the frozen sets' recorder is in git history, before the lock's commit):
  *
@@ -19,8 +21,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { targetLockWorkflowId } from '../../../src/domain/target-lock';
-import { eventually } from '../../support/stack';
+import { workflowExecutionOutcome } from '../../../src/temporal-client/workflow-execution-outcome';
+import { getStackInfo } from '../../support/stack';
 import { createExecutionEnv, type ExecutionEnv } from '../../support/execution-env';
 
 export const FIXTURES_DIR = path.resolve(__dirname, '..', '..', 'fixtures', 'histories');
@@ -45,12 +47,19 @@ export const LEAN_FIXTURES: typeof FIRST_RELEASE_FIXTURES = Object.fromEntries(
   ]),
 ) as typeof FIRST_RELEASE_FIXTURES;
 
-/** Today's path, recorded by main() below: the per-target lock on a free target, behind a holder, and a timeout while waiting. */
+/** The per-target lock on a free target, behind a holder, and a timeout while waiting; frozen. */
 export const TARGET_LOCK_FIXTURES = {
   free: path.join(FIXTURES_DIR, 'workflow-execution-locked-free.json'),
   waited: path.join(FIXTURES_DIR, 'workflow-execution-locked-waited.json'),
   waitTimeout: path.join(FIXTURES_DIR, 'workflow-execution-locked-wait-timeout.json'),
   lock: path.join(FIXTURES_DIR, 'target-lock.json'),
+};
+
+/** Today's path, recorded by main() below: a step that fails, a spec rejected by validation, a WFE that completes. */
+export const FAILED_RUN_FIXTURES = {
+  stepFailed: path.join(FIXTURES_DIR, 'workflow-execution-failing-step.json'),
+  rejected: path.join(FIXTURES_DIR, 'workflow-execution-failing-rejected.json'),
+  completed: path.join(FIXTURES_DIR, 'workflow-execution-failing-completed.json'),
 };
 
 async function save(env: ExecutionEnv, workflowId: string, file: string): Promise<void> {
@@ -62,32 +71,28 @@ async function save(env: ExecutionEnv, workflowId: string, file: string): Promis
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  const env = await createExecutionEnv({ prefix: 'record', stepDurationMs: 5_000 });
+  const env = await createExecutionEnv({
+    prefix: 'record',
+    policy: { allowedRegistries: [getStackInfo().registry.address] },
+  });
   try {
-    const target = `${env.namespace}/Deployment/recorded`;
-    // Free target: the holder. Behind it: one that waits its turn and runs, one whose timeout passes first.
-    const holder = await env.createWorkflowExecution({ target, steps: [{ name: 'restart' }] });
-    const h = await env.start(holder);
-    await eventually('the holder to take the target', async () => {
-      const wfe = await env.getWorkflowExecution(env.namespace, holder.metadata.name);
-      return (wfe?.status as { phase?: string } | undefined)?.phase === 'Running' ? true : undefined;
+    const completed = await env.createWorkflowExecution({ steps: [{ name: 'restart' }] });
+    const stepFailed = await env.createWorkflowExecution({
+      steps: [{ name: 'restart', inputs: { simulate: { outcome: 'fail', exitCode: 3 } } }],
     });
-    const waiting = await env.createWorkflowExecution({ target, steps: [{ name: 'scale' }] });
-    const w = await env.start(waiting);
-    const late = await env.createWorkflowExecution({ target, timeout: '2s', steps: [{ name: 'scale' }] });
-    const t = await env.start(late);
-    await t.result();
-    await h.result();
-    await w.result();
-    await save(env, h.workflowId, TARGET_LOCK_FIXTURES.free);
-    await save(env, w.workflowId, TARGET_LOCK_FIXTURES.waited);
-    await save(env, t.workflowId, TARGET_LOCK_FIXTURES.waitTimeout);
-    const lockId = targetLockWorkflowId(target);
-    await eventually('the lock workflow to end once idle', async () => {
-      const d = await env.client.workflow.getHandle(lockId).describe();
-      return d.status.name === 'COMPLETED' ? true : undefined;
+    const rejected = await env.createWorkflowExecution({
+      steps: [{ name: 'restart', image: 'docker.io/library/busybox:1.36' }],
     });
-    await save(env, lockId, TARGET_LOCK_FIXTURES.lock);
+    const runs = [
+      [completed, FAILED_RUN_FIXTURES.completed],
+      [stepFailed, FAILED_RUN_FIXTURES.stepFailed],
+      [rejected, FAILED_RUN_FIXTURES.rejected],
+    ] as const;
+    for (const [wfe, file] of runs) {
+      const handle = await env.start(wfe);
+      await workflowExecutionOutcome(handle);
+      await save(env, handle.workflowId, file);
+    }
   } finally {
     await env.close();
   }

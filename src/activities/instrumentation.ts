@@ -2,9 +2,14 @@
  * Prometheus metrics from activity results: workflows cannot touch process state (they must stay
  * deterministic), so the worker counts what its activities report. A retried activity may count twice;
  * these are operational rates, not the audit trail (that is the Data Storage).
+ *
+ * Every run's end passes through one activity, where its outcome is counted: `finishExecution` (today's
+ * path: every outcome, including a spec rejected by validation and a cancellation) or `completeActions`
+ * (runs of the first release). Each is registered on its own, so an end is counted once.
  */
 import { actionRecordOutcomes } from '../domain/action-outcomes';
 import { elapsedMs } from '../domain/time';
+import type { WorkflowExecutionStatus } from '../domain/workflow-execution';
 import type { WorkerMetrics } from '../observability/worker-metrics';
 import type { Activities } from './index';
 
@@ -16,14 +21,23 @@ export function instrumentActivities(activities: Activities, metrics: WorkerMetr
       metrics.actionRecordsWritten.inc({ status: 'executing' }, inserted);
       return inserted;
     },
+    async beginExecution(input) {
+      const begun = await activities.beginExecution(input);
+      // Deleted before anything was done for it: the run ends here, without finishExecution. (A begin after a
+      // wait for the target that finds it gone is counted by the finishExecution that follows.)
+      if (begun.kind === 'gone' && !input.targetLock?.acquiredAt) metrics.executions.inc({ outcome: 'Cancelled' });
+      if (begun.kind === 'started') {
+        metrics.actionRecordsWritten.inc({ status: 'executing' }, begun.workflowExecution.spec.steps.length);
+      }
+      return begun;
+    },
+    async finishExecution(input) {
+      await activities.finishExecution(input);
+      countEnd(metrics, input.status, input.recordContext !== undefined);
+    },
     async completeActions(input) {
       const moved = await activities.completeActions(input);
-      const { status } = input;
-      const outcome = status.phase === 'Completed' ? 'Completed' : (status.failureDetails?.reason ?? 'Unknown');
-      metrics.executions.inc({ outcome });
-      const ms = elapsedMs(status.startTime, status.completionTime);
-      if (ms !== undefined && ms >= 0) metrics.executionDuration.observe({ outcome }, ms / 1000);
-      for (const o of actionRecordOutcomes(status)) metrics.actionRecordsWritten.inc({ status: o.outcome });
+      countEnd(metrics, input.status, true);
       return moved;
     },
     async awaitPipelineRunChange(input) {
@@ -40,4 +54,13 @@ export function instrumentActivities(activities: Activities, metrics: WorkerMetr
       return result;
     },
   };
+}
+
+/** One run's end: its outcome (Completed, or the failure reason), its duration, and its action records' outcomes. */
+function countEnd(metrics: WorkerMetrics, status: WorkflowExecutionStatus, recorded: boolean): void {
+  const outcome = status.phase === 'Completed' ? 'Completed' : (status.failureDetails?.reason ?? 'Unknown');
+  metrics.executions.inc({ outcome });
+  const ms = elapsedMs(status.startTime, status.completionTime);
+  if (ms !== undefined && ms >= 0) metrics.executionDuration.observe({ outcome }, ms / 1000);
+  if (recorded) for (const o of actionRecordOutcomes(status)) metrics.actionRecordsWritten.inc({ status: o.outcome });
 }

@@ -79,13 +79,25 @@ export function transitionKey(t: WorkflowExecutionTransition): string {
   return t.kind === 'StepFailed' ? `StepFailed/${t.step.name}` : t.kind;
 }
 
+/** Where each transition comes in a WFE's life: the first character of its Event's suffix. */
+const ORDINAL: Record<WorkflowExecutionTransition['kind'], number> = {
+  WaitingForTarget: 1,
+  TargetAcquired: 2,
+  PipelineRunCreated: 3,
+  StepFailed: 4,
+  Finished: 5,
+};
+
 /**
- * `<wfe name>.<16 hex of sha256(uid/key)>`, like the `<object>.<suffix>` names client-go gives Events, but
- * with a suffix that is the same on every attempt. The WFE name is shortened (and cut back to a letter or
- * digit) when the whole would exceed a DNS subdomain's 253 characters.
+ * `<wfe name>.<ordinal><15 hex of sha256(uid/key)>`, like the `<object>.<suffix>` names client-go gives
+ * Events, but with a suffix that is the same on every attempt. The ordinal (the transition's place in a
+ * WFE's life) makes the names sort in the order the transitions happen: `kubectl describe` up to at least
+ * v1.32 sorts Events by `lastTimestamp`, which events.k8s.io Events leave empty, so it shows them in the
+ * order the API server lists them, by name. The WFE name is shortened (and cut back to a letter or digit)
+ * when the whole would exceed a DNS subdomain's 253 characters.
  */
-export function eventName(wfe: { name: string; uid: string }, key: string): string {
-  const suffix = sha256Hex(`${wfe.uid}/${key}`).slice(0, 16);
+export function eventName(wfe: { name: string; uid: string }, t: WorkflowExecutionTransition): string {
+  const suffix = `${ORDINAL[t.kind]}${sha256Hex(`${wfe.uid}/${transitionKey(t)}`).slice(0, 15)}`;
   const room = DNS1123_SUBDOMAIN_MAX - suffix.length - 1;
   const prefix = wfe.name.length <= room ? wfe.name : wfe.name.slice(0, room).replace(/[^a-z0-9]+$/, '');
   return prefix === '' ? suffix : `${prefix}.${suffix}`;
@@ -100,7 +112,7 @@ export function workflowExecutionEvent(
   t: WorkflowExecutionTransition,
 ): WorkflowExecutionEvent | undefined {
   const of = (event: Omit<WorkflowExecutionEvent, 'name'>): WorkflowExecutionEvent => ({
-    name: eventName(wfe, transitionKey(t)),
+    name: eventName(wfe, t),
     ...event,
     note: truncateNote(event.note),
   });

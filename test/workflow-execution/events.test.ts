@@ -367,4 +367,15 @@ describe('Events of steps retried after their Event was created', () => {
     // The retried wait's StepFailed (AlreadyExists) and the final Event.
     expect(creates.passed).toBe(2);
   });
+
+  it('never fails a remediation over its Events: refused ones are left out, the WFE completes', async () => {
+    const wfe = await env.createWorkflowExecution({ steps: [{ name: 'restart' }] });
+    const refused = front.fail(
+      { method: 'POST', path: `/namespaces/${env.namespace}/events` },
+      { code: 403, reason: 'Forbidden', message: 'events.events.k8s.io is forbidden' },
+    );
+    expect(await (await env.start(wfe)).result()).toMatchObject({ phase: 'Completed' });
+    expect(refused.answered).toBe(2); // PipelineRunCreated and WorkflowCompleted, each tried once
+    expect(await eventsOf(eventsApi, wfe)).toEqual([]);
+  });
 });

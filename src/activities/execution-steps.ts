@@ -8,8 +8,13 @@
  * - finishExecution: write the final status → finish the action records → signal the Effectiveness
  *   Monitor → let go of the target → release the finalizer.
  *
+ * On the way they create the WFE's Kubernetes Events (issue #15): PipelineRunCreated, WaitingForTarget and
+ * TargetAcquired in beginExecution; the terminal one (WorkflowCompleted, WorkflowFailed, WorkflowCancelled)
+ * in finishExecution, before the finalizer goes, so a deleted WFE's Event exists while it terminates.
+ *
  * Every call in them is idempotent (finalizer list, deterministic PipelineRun name with adoption, status
- * patches that converge, `INSERT … ON CONFLICT` records, a monitor that deduplicates), so a local activity
+ * patches that converge, `INSERT … ON CONFLICT` records, a monitor that deduplicates, Events named after
+ * the WFE's uid and the transition), so a local activity
  * retried from its start — after a transient error, or on another worker after a crash in the middle —
  * converges on the same state: a crash leaves at most a finalizer, a PipelineRun or a status that the retry
  * finds and keeps. Errors that retrying cannot fix (a PipelineRun of that name owned by another WFE, 403)
@@ -29,10 +34,12 @@ import {
   type WorkflowExecutionStatus,
 } from '../domain/workflow-execution';
 import { actionRecordContextOf, type ActionRecordContext } from '../domain/action-record-context';
+import { newlyFailedSteps } from '../domain/workflow-execution-events';
 import type { ActionRecordActivities } from './action-records';
 import type { PipelineRunActivities, PipelineRunRef } from './pipeline-runs';
 import type { RemediationSignalActivities } from './remediation-signal';
 import type { TargetLockCalls } from './target-locks';
+import type { RecordWorkflowExecutionEvent } from './workflow-execution-events';
 import type { WorkflowExecutionActivities, WorkflowExecutionRef } from './workflow-executions';
 
 export type TemporalReference = NonNullable<WorkflowExecutionStatus['temporal']>;
@@ -120,6 +127,8 @@ export interface ExecutionStepDependencies {
   monitor: RemediationSignalActivities;
   /** The per-target lock; absent when the worker runs without it (KUBERNAUT_TARGET_LOCK=false). */
   targetLocks?: TargetLockCalls & { defaultCooldownMs: number };
+  /** Creates the WFE's Kubernetes Events; never throws. Absent: no Events. */
+  recordEvent?: RecordWorkflowExecutionEvent;
 }
 
 /** A failure retrying will not fix (non-retryable ApplicationFailure), else undefined. */
@@ -128,6 +137,7 @@ function permanent(err: unknown): ApplicationFailure | undefined {
 }
 
 export function createExecutionStepActivities(d: ExecutionStepDependencies) {
+  const recordEvent: RecordWorkflowExecutionEvent = d.recordEvent ?? (async () => undefined);
   return {
     async beginExecution(input: BeginExecutionInput): Promise<BeginExecutionResult> {
       const validation = await d.workflowExecutions.validateWorkflowExecution(input.workflowExecution);
@@ -187,6 +197,8 @@ export function createExecutionStepActivities(d: ExecutionStepDependencies) {
           now: input.now,
         });
         const written = await d.workflowExecutions.writeObservedStatus({ ref: input.ref, status });
+        // One Event per wait: later changes of its place in the queue are status writes only (the workflow's).
+        await recordEvent(input.ref, { kind: 'WaitingForTarget', target: wfe.spec.targetResource, view: answer });
         return {
           kind: 'waiting',
           workflowExecution: wfe,
@@ -205,6 +217,10 @@ export function createExecutionStepActivities(d: ExecutionStepDependencies) {
           // Granted at the first ask: it did not wait (the moments in between are this call's own latency).
           acquiredAt: lock.acquiredAt ?? lock.requestedAt,
         });
+        if (lock.acquiredAt !== undefined) {
+          const target = wfe.spec.targetResource;
+          await recordEvent(input.ref, { kind: 'TargetAcquired', target, waited: begun.targetLock?.waited });
+        }
       }
       let pipelineRunRef: PipelineRunRef;
       try {
@@ -221,6 +237,12 @@ export function createExecutionStepActivities(d: ExecutionStepDependencies) {
         if (!failure) throw err;
         return refused(failureReasonOf(failure.type ?? undefined), failure.message);
       }
+      // Before the status write: a retry of this step after that write failed finds the Event and adds none.
+      await recordEvent(input.ref, {
+        kind: 'PipelineRunCreated',
+        pipelineRun: pipelineRunRef,
+        steps: wfe.spec.steps.length,
+      });
       const status: WorkflowExecutionStatus = { ...begun, pipelineRunRef };
       const written = await d.workflowExecutions.writeObservedStatus({ ref: input.ref, status });
       await d.records.recordActions(recordContext);
@@ -237,7 +259,14 @@ export function createExecutionStepActivities(d: ExecutionStepDependencies) {
     async finishExecution(input: FinishExecutionInput): Promise<void> {
       if (input.writeStatus !== false) {
         await d.workflowExecutions.syncWorkflowExecutionStatus({ ref: input.ref, status: input.status });
+        // A status the workflow decided (deadline, cancellation, deleted PipelineRun): steps it failed that
+        // the waiting activity never saw failing get their Event here (those it saw: AlreadyExists, kept).
+        for (const step of newlyFailedSteps(undefined, input.status)) {
+          await recordEvent(input.ref, { kind: 'StepFailed', step });
+        }
       }
+      // Before the finalizer goes: a deleted WFE still exists, terminating, when its Event is created.
+      await recordEvent(input.ref, { kind: 'Finished', status: input.status });
       if (input.recordContext) await d.records.completeActions({ context: input.recordContext, status: input.status });
       if (input.signal) await d.monitor.signalEffectivenessMonitor(input.signal);
       if (input.releaseTarget && d.targetLocks) {

@@ -14,6 +14,7 @@ import { createExecutionStepActivities } from './execution-steps';
 import { createPipelineRunActivities } from './pipeline-runs';
 import { createRemediationSignalActivities } from './remediation-signal';
 import { createTargetLockActivities, createTargetLockCalls } from './target-locks';
+import { createWorkflowExecutionEventRecorder, type WorkflowExecutionEventDeps } from './workflow-execution-events';
 import { createWorkflowExecutionActivities } from './workflow-executions';
 
 export interface ActivityDependencies {
@@ -25,6 +26,8 @@ export interface ActivityDependencies {
   signalOptions?: SignalRemediationTerminalOptions;
   /** The per-target lock (issue #12); absent: WFEs do not wait for their target. */
   targetLock?: { taskQueue: string; defaultCooldownMs: number };
+  /** The WFEs' Kubernetes Events (issue #15); absent: none are created. */
+  events?: WorkflowExecutionEventDeps;
 }
 
 export function createActivities(deps: ActivityDependencies) {
@@ -32,10 +35,12 @@ export function createActivities(deps: ActivityDependencies) {
     customObjects: deps.customObjects,
     policy: deps.policy ?? {},
   });
+  const recordEvent = deps.events && createWorkflowExecutionEventRecorder(deps.events);
   const pipelineRuns = createPipelineRunActivities({
     customObjects: deps.customObjects,
     observer: deps.observer,
     writeObservedStatus: workflowExecutions.writeObservedStatus,
+    recordEvent,
   });
   const records = createActionRecordActivities({ dataStorage: deps.dataStorage });
   const monitor = createRemediationSignalActivities({
@@ -51,7 +56,14 @@ export function createActivities(deps: ActivityDependencies) {
     ...pipelineRuns,
     ...records,
     ...monitor,
-    ...createExecutionStepActivities({ workflowExecutions, pipelineRuns, records, monitor, targetLocks }),
+    ...createExecutionStepActivities({
+      workflowExecutions,
+      pipelineRuns,
+      records,
+      monitor,
+      targetLocks,
+      recordEvent,
+    }),
     ...createTargetLockActivities({ temporalClient: deps.temporalClient }),
     ...createEffectivenessActivities({ dataStorage: deps.dataStorage }),
   };

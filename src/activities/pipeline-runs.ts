@@ -15,6 +15,8 @@ import type { PipelineRunObserver } from '../kubernetes/pipeline-run-observer';
 import { PIPELINE_RUNS, TASK_RUNS, type KubernetesObject } from '../kubernetes/resources';
 import { FAILURE_TYPES } from '../domain/activity-failures';
 import { kubernetesFailure } from './failures';
+import { newlyFailedSteps } from '../domain/workflow-execution-events';
+import type { RecordWorkflowExecutionEvent } from './workflow-execution-events';
 import type { ObservedStatusWrite, WorkflowExecutionRef } from './workflow-executions';
 
 export interface PipelineRunDeps {
@@ -26,6 +28,8 @@ export interface PipelineRunDeps {
     status: WorkflowExecutionStatus;
     after?: string;
   }) => Promise<ObservedStatusWrite>;
+  /** Creates the WFE's Kubernetes Events (StepFailed, as the waiting activity sees steps fail); never throws. */
+  recordEvent?: RecordWorkflowExecutionEvent;
 }
 
 export interface PipelineRunRef {
@@ -90,7 +94,12 @@ function progressLine(status: WorkflowExecutionStatus): string {
   return `${status.phase}, ${status.progress ?? '0/0'} steps succeeded${steps ? ` (${steps})` : ''}`;
 }
 
-export function createPipelineRunActivities({ customObjects, observer, writeObservedStatus }: PipelineRunDeps) {
+export function createPipelineRunActivities({
+  customObjects,
+  observer,
+  writeObservedStatus,
+  recordEvent,
+}: PipelineRunDeps) {
   async function read(ref: PipelineRunRef): Promise<KubernetesObject | undefined> {
     try {
       return (await customObjects.getNamespacedCustomObject({ group, version, plural, ...ref })) as KubernetesObject;
@@ -254,6 +263,7 @@ export function createPipelineRunActivities({ customObjects, observer, writeObse
       for await (const observed of observe({ ...input, previous: () => last, heartbeatDetails: details })) {
         if (observed.kind === 'deleted') return { kind: 'deleted', status: last, written: false };
         if (observed.fingerprint === lastFingerprint) continue;
+        const before = last;
         last = { ...observed.status, temporal: input.previous.temporal };
         lastFingerprint = observed.fingerprint;
         let written = false;
@@ -262,6 +272,11 @@ export function createPipelineRunActivities({ customObjects, observer, writeObse
           written = write.outcome === 'written';
           if (write.outcome === 'written') resourceVersion = write.resourceVersion;
           else writing = false; // gone, or a terminal status is stored: not ours to change any more
+        }
+        // After the status write, like `kubectl get wfe` shows it. A retried wait starts again from the
+        // begin step's status and sees the same failures again: same Event names, AlreadyExists, no duplicate.
+        if (recordEvent) {
+          for (const step of newlyFailedSteps(before, last)) await recordEvent(ref, { kind: 'StepFailed', step });
         }
         ctx.heartbeat(details());
         if (isTerminalPhase(last.phase)) return { kind: 'finished', status: last, written };

@@ -36,6 +36,12 @@ export function createWorkerMetrics(registry = new Registry()) {
       help: 'PipelineRun status changes returned to workflows by awaitPipelineRunChange',
       registers: [registry],
     }),
+    workflowExecutionEvents: new Counter({
+      name: 'kubernaut_workflow_execution_events_total',
+      help: 'Kubernetes Events of WorkflowExecution transitions, by reason and outcome (created; duplicate: a retried step found it there; failed: not created, logged)',
+      labelNames: ['reason', 'outcome'] as const,
+      registers: [registry],
+    }),
   };
 }
 

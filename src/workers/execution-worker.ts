@@ -69,6 +69,10 @@ export async function createExecutionWorker(d: ExecutionWorkerDependencies): Pro
     dataStorage: d.dataStorage,
     temporalClient: d.temporalClient,
     policy: d.policy,
+    events: {
+      events: kubeConfig.makeApiClient(k8s.EventsV1Api),
+      onOutcome: (reason, outcome) => d.metrics?.workflowExecutionEvents.inc({ reason, outcome }),
+    },
     ...(d.targetLock?.enabled !== false && {
       targetLock: {
         taskQueue: d.taskQueue,

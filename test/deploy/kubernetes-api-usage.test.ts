@@ -188,6 +188,30 @@ describe('analyzeKubernetesApiUsage', () => {
     ]);
   });
 
+  it('maps the Events a process reports through EventsV1Api, also when the client is injected', () => {
+    const { permissions, problems } = analyze({
+      'events.ts': `
+        import * as k8s from '@kubernetes/client-node';
+        export function recorder(deps: { events: k8s.EventsV1Api }) {
+          return (body: k8s.EventsV1Event) => deps.events.createNamespacedEvent({ namespace: 'n', body });
+        }`,
+      'main.ts': `${IMPORTS}
+        import { recorder } from './events';
+        void recorder({ events: kc.makeApiClient(k8s.EventsV1Api) });`,
+    });
+    expect(problems).toEqual([]);
+    expect(permissions).toEqual(['events.k8s.io events create']);
+  });
+
+  it('reports an EventsV1Api method it has no permission for', () => {
+    const { problems } = analyze({
+      'main.ts': `${IMPORTS}
+        const events = kc.makeApiClient(k8s.EventsV1Api);
+        void events.patchNamespacedEvent({ namespace: 'n', name: 'e', body: {} });`,
+    });
+    expect(problems.join('\n')).toMatch(/EventsV1Api\.patchNamespacedEvent is not mapped to a permission/);
+  });
+
   it('reports a review API method it has no permission for', () => {
     const { problems } = analyze({
       'main.ts': `${IMPORTS}

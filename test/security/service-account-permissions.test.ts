@@ -28,6 +28,8 @@ const RESOURCES: { group: string; resource: string }[] = [
   { group: 'tekton.dev', resource: 'pipelineruns' },
   { group: 'tekton.dev', resource: 'taskruns' },
   { group: 'tekton.dev', resource: 'tasks' },
+  { group: 'events.k8s.io', resource: 'events' },
+  { group: '', resource: 'events' },
   { group: '', resource: 'pods' },
   { group: '', resource: 'secrets' },
   { group: '', resource: 'serviceaccounts' },

@@ -1,10 +1,12 @@
 /**
  * A front for the stack's Kubernetes API server that a test can make misbehave the way a real one does
- * on a bad day. Every request is passed through to the real server (over TLS, with the stack's client
- * certificate), except what the test asks for:
- * - `fail(match, status)`: answer matching requests with an API error (a `Status` with its HTTP code),
- *   e.g. 503, which a healthy API server does not give on demand (a real 403 comes from RBAC: see
- *   `serviceAccountKubeConfig` in stack.ts);
+ * on a bad day. Every request is passed through to the real server (over TLS, with the credentials of the
+ * kubeconfig it fronts: the stack's client certificate, or a ServiceAccount's token), except what the
+ * test asks for:
+ * - `fail(match, status, times?)`: answer matching requests with an API error (a `Status` with its HTTP
+ *   code), e.g. 503, which a healthy API server does not give on demand (a real 403 comes from RBAC: see
+ *   `serviceAccountKubeConfig` in stack.ts); only the first `times` of them when given;
+ * - `count(match)`: how many matching requests went through to the server;
  * - `silenceWatches()`: open watches stay connected but deliver nothing more (a stalled connection);
  * - `expireWatches()`: open watches get the `ERROR` event a real server sends when the resourceVersion
  *   they resume from is too old (410 Gone, reason Expired), and end.
@@ -23,15 +25,20 @@ export interface ApiStatus {
 
 export interface RequestMatch {
   method?: string;
-  /** A part of the path, e.g. `/pipelineruns`. */
-  path?: string;
+  /** A part of the path, e.g. `/pipelineruns`, or a pattern the path (with its query) must match. */
+  path?: string | RegExp;
 }
 
 export interface ApiServerFront {
   port: number;
   kubeConfig(): k8s.KubeConfig;
-  /** Answers requests matching `match` with `status` until `clear()`; returns how many were answered. */
-  fail(match: RequestMatch, status: ApiStatus): { readonly answered: number };
+  /**
+   * Answers requests matching `match` with `status` until `clear()`, or only the first `times` of them;
+   * returns how many were answered.
+   */
+  fail(match: RequestMatch, status: ApiStatus, times?: number): { readonly answered: number };
+  /** Counts the requests matching `match` that are passed through to the server from now on. */
+  count(match: RequestMatch): { readonly passed: number };
   clear(): void;
   /** Open watches (not later ones) stop delivering anything, and stay open. */
   silenceWatches(): void;
@@ -67,19 +74,23 @@ export async function startApiServerFront(target: k8s.KubeConfig): Promise<ApiSe
   const server = new URL(cluster.server);
   const tls: https.RequestOptions = {};
   await target.applyToHTTPSOptions(tls);
-  const failures: { match: RequestMatch; status: ApiStatus; answered: number }[] = [];
+  const failures: { match: RequestMatch; status: ApiStatus; answered: number; times?: number }[] = [];
+  const counters: { match: RequestMatch; passed: number }[] = [];
   const watches = new Set<OpenWatch>();
+  const matches = (match: RequestMatch, req: http.IncomingMessage) =>
+    (!match.method || match.method === req.method) &&
+    (!match.path ||
+      (typeof match.path === 'string' ? (req.url ?? '').includes(match.path) : match.path.test(req.url ?? '')));
 
   const front = http.createServer((req, res) => {
-    const failure = failures.find(
-      (f) => (!f.match.method || f.match.method === req.method) && (!f.match.path || req.url?.includes(f.match.path)),
-    );
+    const failure = failures.find((f) => (f.times === undefined || f.answered < f.times) && matches(f.match, req));
     if (failure) {
       failure.answered++;
       res.writeHead(failure.status.code, { 'content-type': 'application/json' });
       res.end(statusBody(failure.status));
       return;
     }
+    for (const counter of counters) if (matches(counter.match, req)) counter.passed++;
     const isWatch = /[?&]watch=(true|1)\b/.test(req.url ?? '');
     const { host: _host, ...headers } = req.headers;
     const upstream = https.request({
@@ -88,7 +99,8 @@ export async function startApiServerFront(target: k8s.KubeConfig): Promise<ApiSe
       port: server.port,
       method: req.method,
       path: req.url,
-      headers,
+      // The fronted kubeconfig's own headers (a bearer token) with the client's.
+      headers: { ...tls.headers, ...headers },
     });
     const watch: OpenWatch | undefined = isWatch ? { response: res, upstream, silenced: false } : undefined;
     let closed = false;
@@ -123,8 +135,8 @@ export async function startApiServerFront(target: k8s.KubeConfig): Promise<ApiSe
       });
       return kc;
     },
-    fail(match, status) {
-      const failure = { match, status, answered: 0 };
+    fail(match, status, times) {
+      const failure = { match, status, answered: 0, times };
       failures.push(failure);
       return {
         get answered() {
@@ -132,8 +144,18 @@ export async function startApiServerFront(target: k8s.KubeConfig): Promise<ApiSe
         },
       };
     },
+    count(match) {
+      const counter = { match, passed: 0 };
+      counters.push(counter);
+      return {
+        get passed() {
+          return counter.passed;
+        },
+      };
+    },
     clear() {
       failures.length = 0;
+      counters.length = 0;
     },
     silenceWatches() {
       for (const watch of watches) watch.silenced = true;

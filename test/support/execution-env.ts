@@ -151,6 +151,11 @@ export async function createExecutionEnv(
     effectivenessStabilizationMs?: number;
     /** The worker's KUBERNAUT_TARGET_COOLDOWN. Default 0: tests not about the cooldown never wait for one. */
     targetCooldownMs?: number;
+    /**
+     * How the worker reaches the API server. Default: directly, as its `deploy/` ServiceAccount; e.g. an
+     * API server front (api-server-front.ts) of that identity, for tests that make requests fail.
+     */
+    workerKubeConfig?: () => k8s.KubeConfig;
   } = {},
 ): Promise<ExecutionEnv> {
   const prefix = opts.prefix ?? 'wfe';
@@ -176,7 +181,7 @@ export async function createExecutionEnv(
       connection: workerConnection,
       namespace: temporalNamespace,
       taskQueue,
-      kubeConfig: identityKubeConfig('worker'),
+      kubeConfig: opts.workerKubeConfig?.() ?? identityKubeConfig('worker'),
       dataStorage,
       temporalClient: client,
       policy: opts.policy ?? stackWorkerPolicy(),

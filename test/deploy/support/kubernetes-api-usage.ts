@@ -9,9 +9,10 @@
  *     constants (constant-evaluator.ts); `watch: true` on a list adds the watch verb;
  *   - `Watch.watch(path)` and `makeInformer(kc, path)`: the watch verb on the resource of the path, written
  *     with `collectionPath(resource)` or as a constant `/apis/<group>/<version>/…/<plural>`;
- *   - calls of the review APIs a service uses to check its callers (kube-rbac-proxy style):
- *     AuthenticationV1Api.createTokenReview and AuthorizationV1Api.createSubjectAccessReview, mapped by
- *     the table TYPED_API_METHODS;
+ *   - calls of the typed API clients in the table TYPED_API_METHODS: the review APIs a service uses to
+ *     check its callers (kube-rbac-proxy style: AuthenticationV1Api.createTokenReview,
+ *     AuthorizationV1Api.createSubjectAccessReview) and EventsV1Api.createNamespacedEvent (the Events the
+ *     worker reports on WorkflowExecutions);
  *   - owner references with `blockOwnerDeletion: true`: the API server's OwnerReferencesPermissionEnforcement
  *     admission plugin (enabled on OpenShift and many hardened clusters) then requires `update` on the
  *     owner's `finalizers` subresource;
@@ -64,6 +65,9 @@ const TYPED_API_METHODS: Record<string, Record<string, KubernetesPermission>> = 
   },
   AuthorizationV1Api: {
     createSubjectAccessReview: { group: 'authorization.k8s.io', resource: 'subjectaccessreviews', verb: 'create' },
+  },
+  EventsV1Api: {
+    createNamespacedEvent: { group: 'events.k8s.io', resource: 'events', verb: 'create' },
   },
 };
 /** `ObjectAuthenticationV1Api` (what makeApiClient returns) or `AuthenticationV1Api` → the table's key. */

@@ -11,6 +11,16 @@ import path from 'node:path';
 export const REPO = path.resolve(__dirname, '..', '..');
 const TSX_HOOK = path.join(REPO, 'node_modules', 'tsx', 'dist', 'cjs', 'index.cjs');
 
+/**
+ * The bench's own OTEL_* variables, for the worker and the watcher it starts: `OTEL_EXPORTER_OTLP_ENDPOINT=…
+ * npm run bench:execution …` measures them with tracing on (README "Tracing").
+ */
+export function openTelemetryEnvironment(): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith('OTEL_') && e[1] !== undefined),
+  );
+}
+
 export interface ChildProcessHandle {
   pid: number;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;

@@ -27,7 +27,13 @@ import { stackLayout } from '../../src/stack/layout';
 import { prepareWorkflowNamespace } from '../../src/stack/namespaces';
 import type { StackInfo } from '../../src/stack/stack';
 import { BUILT } from './build';
-import { cpuTimeMs, residentMemoryMb, spawnEntry, type ChildProcessHandle } from './child-process';
+import {
+  cpuTimeMs,
+  openTelemetryEnvironment,
+  residentMemoryMb,
+  spawnEntry,
+  type ChildProcessHandle,
+} from './child-process';
 import { cleanKubernetesNamespace } from './environment';
 import { inBatches, type LaunchContext, type LaunchMode } from './launch';
 import { ExecutionObserver } from './observer';
@@ -113,6 +119,7 @@ export async function watcherLaunch(
       KUBERNAUT_WATCH_NAMESPACES: ctx.namespace,
       KUBERNAUT_HTTP_PORT: '0',
       KUBERNAUT_LOG_LEVEL: 'info',
+      ...openTelemetryEnvironment(),
     },
     'watcher process',
     logFile,

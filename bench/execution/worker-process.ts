@@ -4,7 +4,7 @@
  * VmHWM from /proc) and its Kubernetes requests can be counted on a kubeconfig of its own.
  */
 import { BUILT } from './build';
-import { residentMemoryMb, spawnEntry, type ChildProcessHandle } from './child-process';
+import { openTelemetryEnvironment, residentMemoryMb, spawnEntry, type ChildProcessHandle } from './child-process';
 
 export interface WorkerProcessSettings {
   temporalAddress: string;
@@ -46,6 +46,7 @@ export async function startBenchWorker(s: WorkerProcessSettings): Promise<BenchW
       KUBERNAUT_SDK_METRICS_PORT: '0',
       KUBERNAUT_MIGRATE_ON_START: 'false', // the bench's database is migrated when created
       KUBERNAUT_LOG_LEVEL: 'info', // the SDK reports "state RUNNING" at info
+      ...openTelemetryEnvironment(),
       ...s.env,
     },
     'worker process',

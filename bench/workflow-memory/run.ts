@@ -11,6 +11,12 @@
  * The built bundle is what production runs. Without --bundle, src/workflows is bundled from its TypeScript
  * as tests and `npm run worker` do, a bundle that measured about 30 KiB more per workflow.
  *
+ * A traced workflow (one started with a trace, src/observability/tracing-workflow-interceptors.ts) also
+ * loads Temporal's OpenTelemetry workflow interceptors; what that costs is the difference between
+ *
+ *     npm run bench:workflow-memory
+ *     npm run bench:workflow-memory -- --interceptor-module @temporalio/interceptors-opentelemetry/lib/workflow-interceptors
+ *
  * No server: workflows are created the way the worker creates them on a workflow's first task
  * (ReusableVMWorkflowCreator.createWorkflow), not activated. That class and parseWorkflowCode are the
  * SDK's internals (`@temporalio/worker/lib/…`), so an SDK upgrade may need this file adjusted.
@@ -27,6 +33,7 @@ import type { WorkflowCreateOptions } from '@temporalio/worker/lib/workflow/inte
 interface Options {
   count: number;
   bundle?: string;
+  interceptorModule: string[];
 }
 
 function parseOptions(argv: string[]): Options {
@@ -38,6 +45,12 @@ function parseOptions(argv: string[]): Options {
   return new Command('bench:workflow-memory')
     .option('--count <n>', 'workflows to create', int, 200)
     .option('--bundle <file>', 'a built workflow bundle (default: bundle src/workflows now, as npm run build does)')
+    .option(
+      '--interceptor-module <module>',
+      'a workflow interceptor module to bundle in too, loaded by every workflow (repeatable; not with --bundle)',
+      (v: string, all: string[]) => [...all, v],
+      [],
+    )
     .parse(argv)
     .opts<Options>();
 }
@@ -89,7 +102,13 @@ async function main(): Promise<void> {
   const o = parseOptions(process.argv);
   const code = o.bundle
     ? fs.readFileSync(o.bundle, 'utf8')
-    : (await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: silent })).code;
+    : (
+        await bundleWorkflowCode({
+          workflowsPath: require.resolve('../../src/workflows'),
+          workflowInterceptorModules: o.interceptorModule.map((m) => require.resolve(m)),
+          logger: silent,
+        })
+      ).code;
   // As the worker loads a prebuilt bundle: the source map read off the code, for stack traces.
   const creator = await ReusableVMWorkflowCreator.create(parseWorkflowCode(code), 5_000, new Set(), undefined);
   const shared = heapUsed();
@@ -103,6 +122,7 @@ async function main(): Promise<void> {
     JSON.stringify(
       {
         bundle: o.bundle ?? 'src/workflows (bundled now)',
+        interceptorModules: o.interceptorModule,
         bundleBytes: Buffer.byteLength(code),
         workflows: o.count,
         perWorkflowKiB: kib((created - shared) / o.count),

@@ -42,6 +42,8 @@ export interface ComponentSettings {
   namespace: string;
   stabilizationMs: number;
   ports: ComponentHttpPorts;
+  /** OTEL_* variables of the demo's own trace receiver; a user's OTEL_* pass through from the environment. */
+  tracingEnv?: Record<string, string>;
 }
 
 /** The environment a component is configured by, as a Deployment would set it. */
@@ -55,6 +57,7 @@ export function componentEnvironment(component: Component, s: ComponentSettings)
     DATABASE_URL: s.stackInfo.postgres.url,
     KUBERNAUT_EFFECTIVENESS_STABILIZATION_MS: String(s.stabilizationMs),
     KUBERNAUT_LOG_LEVEL: 'info',
+    ...s.tracingEnv,
   };
   switch (component) {
     case 'worker':

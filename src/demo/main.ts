@@ -3,11 +3,16 @@
  * Kubernetes control plane with KWOK's fake node, real Tekton, PostgreSQL), a worker and a watcher; then a
  * RemediationRequest and a 3-step DAG WorkflowExecution applied as `kubectl apply` would, progress shown
  * live, and finally the WFE status, Tekton's TaskRuns and pods, the action records, the effectiveness
- * assessment and the Web UI link. Exit code 0 only if what the scenario expects happened.
+ * assessment, the remediation's trace and the Web UI link. Exit code 0 only if what the scenario expects
+ * happened.
+ *
+ * Tracing: with OTEL_EXPORTER_OTLP_ENDPOINT set, the worker and the watcher export to it (the demo prints
+ * the trace id); otherwise the demo starts them exporting to an OTLP receiver of its own and prints the
+ * trace's span tree too — except with --keep, whose processes outlive the demo and its receiver.
  */
 import crypto from 'node:crypto';
 import * as k8s from '@kubernetes/client-node';
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { Command, Option } from 'commander';
 import { showActionHistoryThroughApi } from '../datastorage-api/demo';
 import { createPool } from '../datastorage/pool';
@@ -27,6 +32,8 @@ import { loadStackConfig } from '../stack/config';
 import { ensureNamespace } from '../temporal-client/search-attribute-registration';
 import { componentHttpPorts, componentLog, startComponent, stopComponents, type Component } from './components';
 import { demoEnding } from './ending';
+import { startOtlpReceiver, type OtlpReceiver } from './otlp-receiver';
+import { printTrace, workflowTraceId } from './trace';
 import { ProgressDisplay, statusLines } from './progress';
 import { demoResources, FAILING_STEP, SCENARIOS, type Scenario } from './scenario';
 import { printAssessment, printRecords, printStatus, printTektonObjects } from './report';
@@ -98,18 +105,33 @@ async function run(o: DemoOptions): Promise<boolean> {
 
   heading('Worker and watcher');
   const ports = componentHttpPorts(loadStackConfig());
+  const externalEndpoint = process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  const tracingOff = process.env.OTEL_SDK_DISABLED === 'true' || process.env.OTEL_TRACES_EXPORTER === 'none';
+  let receiver: OtlpReceiver | undefined;
+  let untracedBecause: string | undefined = tracingOff ? 'OTEL_SDK_DISABLED or OTEL_TRACES_EXPORTER=none' : undefined;
+  if (!externalEndpoint && !tracingOff) {
+    if (o.keep) untracedBecause = 'with --keep, set OTEL_EXPORTER_OTLP_ENDPOINT to trace into a collector of yours';
+    else receiver = await startOtlpReceiver();
+  }
   const settings = {
     stackInfo: info,
     temporalNamespace: DEMO_TEMPORAL_NAMESPACE,
     namespace: DEMO_NAMESPACE,
     stabilizationMs: o.stabilizationMs,
     ports,
+    ...(receiver && {
+      tracingEnv: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_BSP_SCHEDULE_DELAY: '500' },
+    }),
   };
   const started: Component[] = [];
   for (const c of ['worker', 'watcher'] as const) {
     if (await startComponent(c, layout, settings)) started.push(c);
     say(`  ${c}: ${started.includes(c) ? 'started' : 'already running'} (log: ${layout.logs}/${c}.log)`);
   }
+  if (!started.includes('watcher')) untracedBecause ??= 'the watcher was already running, started without tracing';
+  say(
+    `  tracing: ${externalEndpoint ? `OTLP to ${externalEndpoint}` : receiver ? `OTLP to the demo's receiver at ${receiver.endpoint}` : 'off'}`,
+  );
   await waitReady('worker', ports.worker);
   await waitReady('watcher', ports.watcher);
   say(
@@ -197,8 +219,25 @@ async function run(o: DemoOptions): Promise<boolean> {
     );
     printAssessment(say, assessment);
 
+    heading('Trace (OpenTelemetry)');
+    const workflowId = workflowExecutionWorkflowId(ref);
+    const traceId = await withTemporalClient(info, (client) => workflowTraceId(client, workflowId));
+    let spans = traceId && receiver ? receiver.trace(traceId) : undefined;
+    if (traceId && receiver) {
+      // The worker exports every 500 ms: wait for the workflow's own span, ended with the workflow.
+      spans = await waitFor(
+        "the workflow's span",
+        async () => {
+          const received = receiver.trace(traceId);
+          return received.some((sp) => sp.name === 'RunWorkflow:workflowExecutionWorkflow') ? received : undefined;
+        },
+        { timeoutMs: 15_000, intervalMs: 250 },
+      ).catch(() => receiver.trace(traceId));
+    }
+    printTrace(say, { traceId, spans, externalEndpoint, why: untracedBecause });
+
     heading('Temporal Web UI');
-    const links = webUiLinks(info, workflowExecutionWorkflowId(ref), ref);
+    const links = webUiLinks(info, workflowId, ref);
     say(`  workflow: ${links.workflow}`);
     say(`  search:   ${links.search}`);
     say(`            (query: ${links.query})`);
@@ -232,6 +271,16 @@ async function run(o: DemoOptions): Promise<boolean> {
       if (startedStack && liveStackUsers(layout.root).length === 0)
         await stackDown({ layout, log: (l) => say(`  ${l}`) });
     });
+    await receiver?.close(); // after the components stopped: their last spans are flushed to it
+  }
+}
+
+async function withTemporalClient<T>(info: StackInfo, fn: (client: Client) => Promise<T>): Promise<T> {
+  const connection = await Connection.connect({ address: info.temporal.address });
+  try {
+    return await fn(new Client({ connection, namespace: DEMO_TEMPORAL_NAMESPACE }));
+  } finally {
+    await connection.close();
   }
 }
 

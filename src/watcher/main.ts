@@ -5,7 +5,12 @@
  * SIGTERM/SIGINT stop the watches, let Temporal calls in progress finish within
  * KUBERNAUT_SHUTDOWN_GRACE_MS and exit 0; a second signal exits at once. Nothing is lost by stopping at any
  * point, SIGKILL included: the next watcher lists everything again.
+ *
+ * Tracing (OTEL_* variables, off when unset) starts with the first import, before http is loaded: each
+ * work item is handled in a span, `watcher.handle WorkflowExecution` (or RemediationRequest), which the
+ * workflow start it makes carries to the workflow through Temporal's headers.
  */
+import { tracing } from '../observability/tracing-watcher';
 import os from 'node:os';
 import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
@@ -15,15 +20,42 @@ import { temporalConnectionOptions } from '../temporal-client/connection-options
 import { ConfigurationError, loadWatcherConfig } from './config';
 import { createWatcherMetrics } from './metrics';
 import { Watcher } from './watcher';
+import type { WorkItem } from './work-item';
+
+const KINDS = { workflowexecutions: 'WorkflowExecution', remediationrequests: 'RemediationRequest' } as const;
+
+/** The watcher's span of one work item, named by kind, with the object it is about. */
+function workItemSpan(item: WorkItem, handle: () => Promise<void>): Promise<void> {
+  const m = item.object.metadata;
+  return tracing!.inSpan(
+    `watcher.handle ${KINDS[item.resource]}`,
+    {
+      'k8s.namespace.name': m.namespace ?? '',
+      'kubernaut.resource.kind': KINDS[item.resource],
+      'kubernaut.resource.name': m.name,
+      'kubernaut.resource.uid': m.uid ?? '',
+      'kubernaut.resource.version': m.resourceVersion ?? '',
+      'kubernaut.resource.deleted': item.deleted,
+      'kubernaut.watcher.from_relist': item.fromRelist,
+    },
+    handle,
+  );
+}
 
 async function main(): Promise<void> {
   const config = loadWatcherConfig();
-  const logger = pino({ level: config.KUBERNAUT_LOG_LEVEL, base: { component: 'watcher', pid: process.pid } });
+  // With tracing, every line logged inside a span (a work item's) carries its trace_id and span_id.
+  const logger = pino({
+    level: config.KUBERNAUT_LOG_LEVEL,
+    base: { component: 'watcher', pid: process.pid },
+    ...(tracing && { mixin: tracing.logFields }),
+  });
   const connection = Connection.lazy(temporalConnectionOptions(config));
   const client = new Client({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     identity: `watcher/${os.hostname()}/${process.pid}`,
+    ...(tracing && { interceptors: { workflow: tracing.temporal().clientInterceptors } }),
   });
   const metrics = createWatcherMetrics();
   const watcher = new Watcher({
@@ -42,6 +74,7 @@ async function main(): Promise<void> {
     stabilizationWindowMs: config.KUBERNAUT_EFFECTIVENESS_STABILIZATION_MS,
     logger,
     metrics,
+    ...(tracing && { aroundWorkItem: workItemSpan }),
   });
 
   let http: ObservabilityServer | undefined;
@@ -66,6 +99,7 @@ async function main(): Promise<void> {
       await http?.close();
       await connection.close();
       logger.info('watcher stopped');
+      await tracing?.shutdown().catch(() => undefined); // export the spans still buffered
     })();
     stopping.then(
       () => process.exit(0),

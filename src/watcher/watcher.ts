@@ -49,6 +49,8 @@ export interface WatcherOptions {
   workflowOptions?: WorkflowExecutionOptions;
   logger: Logger;
   metrics?: WatcherMetrics;
+  /** Runs around the handling of each work item, retries included (main.ts: one tracing span each). */
+  aroundWorkItem?: (item: WorkItem, handle: () => Promise<void>) => Promise<void>;
 }
 
 export const WATCHER_DEFAULTS = {
@@ -93,7 +95,10 @@ export class Watcher {
       retryInitialMs: this.o.retryInitialMs,
       retryMaxMs: this.o.retryMaxMs,
       merge: mergeWorkItems,
-      process: (_key, item) => this.handlers[item.resource].process(item),
+      process: (_key, item) => {
+        const handle = () => this.handlers[item.resource].process(item);
+        return options.aroundWorkItem ? options.aroundWorkItem(item, handle) : handle();
+      },
       onRetry: (key, item, err, attempt, delayMs) => {
         this.metrics.retries.inc({ resource: item.resource });
         this.log.warn(

@@ -7,6 +7,7 @@ import type { Client } from '@temporalio/client';
 import { Worker, type NativeConnection, type WorkerOptions, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { instrumentActivities } from '../activities/instrumentation';
+import { DROPPED_WORKFLOW_SPANS, WORKFLOW_TRACING_INTERCEPTORS, type TemporalTracing } from '../observability/tracing';
 import type { WorkerMetrics } from '../observability/worker-metrics';
 import type { DataStorage } from '../datastorage/repository';
 import type { ValidationPolicy } from '../domain/validation';
@@ -38,8 +39,14 @@ export interface ExecutionWorkerDependencies {
   logger?: InformerLogger;
   /** The worker's Prometheus metrics, fed from activity results. */
   metrics?: WorkerMetrics;
-  /** Prebuilt workflow bundle (production: built by `npm run build`; tests: bundled once per file). */
+  /**
+   * Prebuilt workflow bundle (production: built by `npm run build`; tests: bundled once per file), with
+   * WORKFLOW_TRACING_INTERCEPTORS among its interceptor modules for workflows started with a trace to be
+   * traced; without one, src/workflows is bundled here with it.
+   */
   workflowBundle?: WorkflowBundleOption;
+  /** OpenTelemetry (src/observability/tracing.ts): activity interceptors and the workflow spans' sink. */
+  tracing?: Pick<TemporalTracing, 'activityInterceptors' | 'sinks'>;
   tuning?: Pick<
     WorkerOptions,
     | 'maxConcurrentActivityTaskExecutions'
@@ -92,6 +99,11 @@ export async function createExecutionWorker(d: ExecutionWorkerDependencies): Pro
     taskQueue: d.taskQueue,
     ...(d.workflowBundle ? { workflowBundle: d.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     activities,
+    interceptors: {
+      ...(d.tracing && { activity: d.tracing.activityInterceptors }),
+      ...(!d.workflowBundle && { workflowModules: [WORKFLOW_TRACING_INTERCEPTORS] }),
+    },
+    sinks: d.tracing?.sinks ?? DROPPED_WORKFLOW_SPANS,
     maxCachedWorkflows: 1000,
     maxConcurrentActivityTaskExecutions: 1000,
     shutdownGraceTime: '30 seconds',

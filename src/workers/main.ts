@@ -5,7 +5,10 @@
  *
  * Temporal unreachable at start-up is waited out, not a crash (wait-for-temporal.ts): `/healthz` answers
  * from the start, `/readyz` says why the worker is not polling yet, and it polls as soon as Temporal answers.
+ *
+ * Tracing (OTEL_* variables, off when unset) starts with the first import, before pg and http are loaded.
  */
+import { tracing } from '../observability/tracing-worker';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -30,7 +33,13 @@ function prebuiltBundle(): { codePath: string } | undefined {
 
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
-  const logger = pino({ level: config.KUBERNAUT_LOG_LEVEL, base: { component: 'worker' } });
+  // With tracing, every line logged inside a span carries its trace_id and span_id.
+  const logger = pino({
+    level: config.KUBERNAUT_LOG_LEVEL,
+    base: { component: 'worker' },
+    ...(tracing && { mixin: tracing.logFields }),
+  });
+  const temporalTracing = tracing?.temporal();
   const sdkMetricsAddress = config.KUBERNAUT_SDK_METRICS_PORT
     ? `127.0.0.1:${config.KUBERNAUT_SDK_METRICS_PORT}`
     : undefined;
@@ -62,7 +71,11 @@ async function main(): Promise<void> {
   const connectionOptions = temporalConnectionOptions(config);
   // The client (signals to the effectiveness monitor) connects on first use and reconnects by itself.
   const clientConnection = Connection.lazy(connectionOptions);
-  const temporalClient = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
+  const temporalClient = new Client({
+    connection: clientConnection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    ...(temporalTracing && { interceptors: { workflow: temporalTracing.clientInterceptors } }),
+  });
   const metrics = createWorkerMetrics();
   const kubeConfig = loadKubeConfig(config.KUBECONFIG);
   const dataStorage = createDataStorage(pool, {
@@ -131,6 +144,7 @@ async function main(): Promise<void> {
             watchSilenceMs: config.KUBERNAUT_WATCH_SILENCE_MS,
             logger: logger.child({ component: 'pipeline-run-observer' }),
             workflowBundle: prebuiltBundle(),
+            tracing: temporalTracing,
             tuning: {
               maxConcurrentActivityTaskExecutions: config.KUBERNAUT_MAX_CONCURRENT_ACTIVITIES,
               maxConcurrentWorkflowTaskExecutions: config.KUBERNAUT_MAX_CONCURRENT_WORKFLOW_TASKS,
@@ -202,8 +216,11 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  if (err instanceof ConfigurationError) console.error(err.message);
-  else console.error(err);
-  process.exit(1);
-});
+main()
+  // The spans still buffered (up to OTEL_BSP_SCHEDULE_DELAY's worth) are exported before the process ends.
+  .finally(() => tracing?.shutdown().catch(() => undefined))
+  .catch((err: unknown) => {
+    if (err instanceof ConfigurationError) console.error(err.message);
+    else console.error(err);
+    process.exit(1);
+  });

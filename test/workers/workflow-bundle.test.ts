@@ -5,10 +5,17 @@
  * workflow in the cache. Workflow code must reach no package but the Temporal SDK's workflow side: zod
  * (more than half of the bundle's code when the effectiveness monitor validated with it) stays in the
  * `*-schema.ts` modules, and workflow code checks payloads with src/domain/payload-checks.ts.
+ *
+ * The bundle the worker runs also holds the tracing gate (src/observability/tracing-workflow-interceptors.ts)
+ * and behind it Temporal's OpenTelemetry workflow interceptors with the OpenTelemetry SDK, loaded only by
+ * workflows started with a trace: 64 KiB per untraced cached workflow, 62.7 without the gate; a traced one
+ * loads about 240 KiB more (bench/workflow-memory). The workflows themselves still reach no other package.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import ts from 'typescript';
+import { WORKFLOW_TRACING_INTERCEPTORS } from '../../src/observability/tracing';
 
 const REPO_ROOT = path.join(__dirname, '..', '..');
 const silent = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error };
@@ -36,8 +43,8 @@ function dependenciesOf(name: string, from: string): { dir: string; dependencies
   }
 }
 
-/** @temporalio/workflow and everything it depends on, as installed. */
-function workflowSdk(): Set<string> {
+/** A package and everything it depends on, as installed. */
+function dependencyClosure(root: string): Set<string> {
   const found = new Set<string>();
   const visit = (name: string, from: string) => {
     if (found.has(name)) return;
@@ -45,20 +52,27 @@ function workflowSdk(): Set<string> {
     const { dir, dependencies } = dependenciesOf(name, from);
     for (const dependency of dependencies) visit(dependency, dir);
   };
-  visit('@temporalio/workflow', REPO_ROOT);
+  visit(root, REPO_ROOT);
   return found;
+}
+
+const workflowSdk = () => dependencyClosure('@temporalio/workflow');
+
+async function bundle(workflowInterceptorModules: string[] = []): Promise<{ modules: string[]; packages: string[] }> {
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../../src/workflows'),
+    workflowInterceptorModules,
+    logger: silent,
+  });
+  const modules = bundledModules(code);
+  return { modules, packages: [...new Set(modules.map(packageOf).filter((p) => p !== undefined))].sort() };
 }
 
 describe('the workflow bundle', () => {
   let modules: string[];
   let packages: string[];
   beforeAll(async () => {
-    const { code } = await bundleWorkflowCode({
-      workflowsPath: require.resolve('../../src/workflows'),
-      logger: silent,
-    });
-    modules = bundledModules(code);
-    packages = [...new Set(modules.map(packageOf).filter((p) => p !== undefined))].sort();
+    ({ modules, packages } = await bundle());
   }, 120_000);
 
   it('is read module by module (the workflows entry point is among them)', () => {
@@ -80,5 +94,47 @@ describe('the workflow bundle', () => {
     );
     const allowed = [...workflowSdk()].filter((p) => !ours.includes(p));
     expect(packages.filter((p) => !allowed.includes(p))).toEqual([]);
+  });
+});
+
+describe('the workflow bundle with the tracing gate (what the worker runs)', () => {
+  let plain: { modules: string[]; packages: string[] };
+  let gated: { modules: string[]; packages: string[] };
+  beforeAll(async () => {
+    plain = await bundle();
+    gated = await bundle([WORKFLOW_TRACING_INTERCEPTORS]);
+  }, 240_000);
+
+  it('adds the gate and nothing else of the project', () => {
+    const ours = (modules: string[]) => modules.filter((id) => packageOf(id) === undefined);
+    expect(ours(gated.modules).filter((id) => !ours(plain.modules).includes(id))).toEqual([
+      './src/observability/tracing-workflow-interceptors.ts',
+    ]);
+  });
+
+  it('adds only Temporal’s OpenTelemetry interceptors and what they depend on', () => {
+    const interceptors = dependencyClosure('@temporalio/interceptors-opentelemetry');
+    const added = gated.packages.filter((p) => !plain.packages.includes(p));
+    expect(added).toContain('@temporalio/interceptors-opentelemetry');
+    expect(added.filter((p) => !interceptors.has(p))).toEqual([]);
+  });
+
+  it('loads them only inside a function, so a workflow started without a trace never loads them', () => {
+    // Their modules cost about 240 KiB per cached workflow (bench/workflow-memory): only traced workflows pay.
+    const file = path.join(REPO_ROOT, 'src/observability/tracing-workflow-interceptors.ts');
+    const source = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true);
+    const valueImports = source.statements.filter((s) => ts.isImportDeclaration(s) && !s.importClause?.isTypeOnly);
+    expect(valueImports.map((s) => s.getText())).toEqual([]);
+    const requires: ts.CallExpression[] = [];
+    const visit = (node: ts.Node) => {
+      if (ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'require')
+        requires.push(node);
+      ts.forEachChild(node, visit);
+    };
+    visit(source);
+    expect(requires.length).toBe(1);
+    let scope: ts.Node = requires[0]!;
+    while (!ts.isFunctionLike(scope) && scope.parent) scope = scope.parent;
+    expect(ts.isFunctionDeclaration(scope) && scope.name?.text).toBe('loadOpenTelemetryInterceptors');
   });
 });

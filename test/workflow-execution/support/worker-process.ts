@@ -47,7 +47,13 @@ const TEST_DEFAULTS = {
   KUBERNAUT_TARGET_COOLDOWN: '0s',
 };
 
-export function startWorkerProcess(env: WorkerProcessEnv, opts: { readyTimeoutMs?: number } = {}): WorkerProcess {
+export function startWorkerProcess(
+  env: WorkerProcessEnv,
+  opts: {
+    readyTimeoutMs?: number;
+    /** Every line the worker writes, as it comes. */ onLine?: (line: string) => void;
+  } = {},
+): WorkerProcess {
   const child: ChildProcess = spawn(process.execPath, ['--require', TSX_HOOK, MAIN], {
     cwd: REPO,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...TEST_DEFAULTS, ...env },
@@ -82,6 +88,7 @@ export function startWorkerProcess(env: WorkerProcessEnv, opts: { readyTimeoutMs
       if (!line) continue;
       lines.push(line);
       if (lines.length > 400) lines.shift();
+      opts.onLine?.(line);
       // The SDK's own state report: the worker polls from here on.
       if (line.includes('"state":"RUNNING"')) onRunning();
     }

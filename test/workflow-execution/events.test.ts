@@ -12,6 +12,7 @@ import { workflowExecutionWorkflowId } from '../../src/domain/names';
 import { EVENT_REPORTING_CONTROLLER } from '../../src/domain/workflow-execution-events';
 import type { WorkflowExecutionStatus } from '../../src/domain/workflow-execution';
 import { WORKFLOW_EXECUTIONS, type KubernetesObject } from '../../src/kubernetes/resources';
+import { workflowExecutionOutcome } from '../../src/temporal-client/workflow-execution-outcome';
 import { startApiServerFront, type ApiServerFront } from '../support/api-server-front';
 import {
   createExecutionEnv,
@@ -358,7 +359,7 @@ describe('Events of steps retried after their Event was created', () => {
     // The waiting activity's next status write (slow finishing) fails: the activity is retried from the
     // begin step's status and sees check fail again.
     const statusWrite = front.fail({ method: 'PATCH', path: path(wfe, '/status') }, unavailable, 1);
-    expect(await handle.result()).toMatchObject({ phase: 'Failed', reason: 'TaskFailed' });
+    expect(await workflowExecutionOutcome(handle)).toMatchObject({ phase: 'Failed', reason: 'TaskFailed' });
     expect(statusWrite.answered).toBe(1);
 
     const events = await eventsOf(eventsApi, wfe);

@@ -23,8 +23,12 @@ export function statusLines(status: WorkflowExecutionStatus | undefined, stepNam
   const steps = stepNames.map(
     (name) => status?.steps?.find((s) => s.name === name) ?? { name, actionType: '', phase: 'Pending' as const },
   );
+  const lock = status?.targetLock;
+  const waiting = lock?.reason
+    ? ` — waiting for its target (${lock.reason}), position ${lock.position} of ${lock.queueLength}`
+    : '';
   return [
-    `WorkflowExecution ${phase}${status?.progress ? ` — ${status.progress} steps succeeded` : ''}`,
+    `WorkflowExecution ${phase}${status?.progress ? ` — ${status.progress} steps succeeded` : ''}${waiting}`,
     ...steps.map(stepLine),
   ];
 }

@@ -3,7 +3,8 @@
  * examples/dag-remediation.yaml (restart ∥ scale → GitOps PR), under fresh names so the demo can run
  * again and again. Its images are swapped for the stack registry's (Tekton resolves each image's
  * entrypoint in its registry), and each step asks KWOK's fake node to run for `stepDurationMs`
- * (`inputs.simulate`); the failure scenario makes the scale step exit with code 2.
+ * (`inputs.simulate`); the failure scenario makes the scale step exit with code 2. No cooldown follows a
+ * demo's WFE, so the next demo need not wait for the target.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -47,6 +48,9 @@ export function demoResources(
       ...example.spec,
       remediationRequestRef: { name: rrName, namespace },
       targetResource: target,
+      // The demo runs again and again on one target: no rest after it (a real target rests 5 minutes, and a
+      // second demo within them would wait that long, queued).
+      cooldown: '0s',
       steps: example.spec.steps.map((step: { name: string; image: string; inputs?: Record<string, unknown> }) => {
         const simulate =
           scenario === 'failure' && step.name === FAILING_STEP

@@ -12,9 +12,13 @@ import { workflowExecutionWorkflowId } from '../../src/domain/names';
 import type { KubernetesObject } from '../../src/kubernetes/resources';
 import { DROPPED_WORKFLOW_SPANS, WORKFLOW_TRACING_INTERCEPTORS } from '../../src/observability/tracing';
 import { createExecutionEnv, type ExecutionEnv } from '../support/execution-env';
-import { eventually, getStackInfo } from '../support/stack';
+import { eventually } from '../support/stack';
 import { allCompleted, startWatcherProcess, type WatcherProcess } from '../watcher/support/watcher-env';
-import { startWorkerProcess, type WorkerProcess } from '../workflow-execution/support/worker-process';
+import {
+  executionEnvWorker,
+  startWorkerProcess,
+  type WorkerProcess,
+} from '../workflow-execution/support/worker-process';
 
 // Both processes compile TypeScript at start, and the worker bundles the workflows (two shared cores).
 jest.setTimeout(420_000);
@@ -56,13 +60,7 @@ describe('tracing across the watcher and the worker', () => {
     const otel = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_BSP_SCHEDULE_DELAY: '200' };
     worker = startWorkerProcess(
       {
-        TEMPORAL_ADDRESS: getStackInfo().temporal.address,
-        TEMPORAL_NAMESPACE: env.temporalNamespace,
-        TEMPORAL_TASK_QUEUE: env.taskQueue,
-        DATABASE_URL: env.db.url,
-        KUBECONFIG: getStackInfo().kube.identities.worker,
-        KUBERNAUT_WATCH_NAMESPACES: env.namespace,
-        KUBERNAUT_ALLOWED_REGISTRIES: getStackInfo().registry.address,
+        ...executionEnvWorker(env),
         // The SDK's per-activity lines are debug lines.
         KUBERNAUT_LOG_LEVEL: 'debug',
         ...otel,

@@ -3,7 +3,7 @@
  * happens by hand; `kubectl delete` a running one and its execution is cancelled and cleaned up before the
  * resource goes away. The real kubectl, against the stack's API server.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
@@ -12,6 +12,7 @@ import YAML from 'yaml';
 import { EXECUTION_FINALIZER, workflowExecutionWorkflowId } from '../../src/domain/names';
 import { PIPELINE_RUNS, type KubernetesObject } from '../../src/kubernetes/resources';
 import { stackImageFor } from '../../src/stack/registry';
+import { KUBECTL, kubectl } from '../support/kubectl';
 import { eventually, getStackInfo } from '../support/stack';
 import { createExecutionEnv, FAST_OPTIONS, type ExecutionEnv } from '../support/execution-env';
 import {
@@ -23,23 +24,9 @@ import {
 
 jest.setTimeout(240_000);
 
-const KUBECTL = '/usr/bin/kubectl';
 /** Steps long enough for a human (and this test) to watch the progress. */
 const STEP_MS = 15_000;
 const EXAMPLE = path.resolve(__dirname, '..', '..', 'examples', 'dag-remediation.yaml');
-
-function kubectl(args: string[], stdin?: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = execFile(
-      KUBECTL,
-      ['--kubeconfig', getStackInfo().kube.kubeconfigPath, ...args],
-      { timeout: 60_000 },
-      (err, stdout, stderr) =>
-        err ? reject(new Error(`kubectl ${args.join(' ')}: ${stderr || err.message}`)) : resolve(stdout),
-    );
-    if (stdin !== undefined) child.stdin!.end(stdin);
-  });
-}
 
 describe('watcher with kubectl', () => {
   let env: ExecutionEnv;

@@ -6,9 +6,13 @@
  */
 import { WORKFLOW_EXECUTIONS } from '../../src/kubernetes/resources';
 import { createExecutionEnv, FAST_OPTIONS, type ExecutionEnv } from '../support/execution-env';
-import { eventually, getStackInfo } from '../support/stack';
+import { eventually } from '../support/stack';
 import { freePort } from '../watcher/support/watcher-env';
-import { startWorkerProcess, type WorkerProcess } from '../workflow-execution/support/worker-process';
+import {
+  executionEnvWorker,
+  startWorkerProcess,
+  type WorkerProcess,
+} from '../workflow-execution/support/worker-process';
 
 jest.setTimeout(300_000);
 
@@ -29,18 +33,7 @@ describe('the worker process: /healthz, /readyz, /metrics', () => {
   });
 
   /** The worker process on the environment's queue, database and namespace, as deployed (digest, registry). */
-  const startWorker = (extra: Record<string, string>) =>
-    startWorkerProcess({
-      TEMPORAL_ADDRESS: getStackInfo().temporal.address,
-      TEMPORAL_NAMESPACE: env.temporalNamespace,
-      TEMPORAL_TASK_QUEUE: env.taskQueue,
-      DATABASE_URL: env.db.url,
-      KUBECONFIG: getStackInfo().kube.identities.worker,
-      KUBERNAUT_WATCH_NAMESPACES: env.namespace,
-      KUBERNAUT_REQUIRE_DIGEST: 'true',
-      KUBERNAUT_ALLOWED_REGISTRIES: getStackInfo().registry.address,
-      ...extra,
-    });
+  const startWorker = (extra: Record<string, string>) => startWorkerProcess({ ...executionEnvWorker(env), ...extra });
   const get = async (path: string) => {
     const res = await fetch(`http://127.0.0.1:${port}${path}`);
     return { status: res.status, body: await res.text() };

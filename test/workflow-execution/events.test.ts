@@ -5,8 +5,6 @@
  * WFE that waited for its target. Then retries: steps made to fail after their Event was created (a front
  * before the API server answers 503 once), retried by Temporal, must not add a second Event.
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
 import { workflowExecutionWorkflowId } from '../../src/domain/names';
 import { EVENT_REPORTING_CONTROLLER } from '../../src/domain/workflow-execution-events';
@@ -20,19 +18,11 @@ import {
   workflowExecutionManifest,
   type ExecutionEnv,
 } from '../support/execution-env';
-import { eventually, getStackInfo, identityKubeConfig } from '../support/stack';
+import { kubectl } from '../support/kubectl';
+import { eventually, identityKubeConfig } from '../support/stack';
 import { startInProcessWatcher, type InProcessWatcher } from '../watcher/support/watcher-env';
 
 jest.setTimeout(300_000);
-
-const run = promisify(execFile);
-const KUBECTL = '/usr/bin/kubectl';
-
-function kubectl(args: string[]): Promise<string> {
-  return run(KUBECTL, ['--kubeconfig', getStackInfo().kube.kubeconfigPath, ...args], { timeout: 60_000 }).then(
-    (r) => r.stdout,
-  );
-}
 
 interface ShownEvent {
   type: string;

@@ -11,19 +11,13 @@ import type { WorkflowExecutionStatus } from '../../src/domain/workflow-executio
 import type { KubernetesObject } from '../../src/kubernetes/resources';
 import { ensureTools } from '../../src/stack/tools';
 import { createExecutionEnv, FAST_OPTIONS, type ExecutionEnv } from '../support/execution-env';
+import { kubectl } from '../support/kubectl';
 import { eventually, getStackInfo } from '../support/stack';
 import { startInProcessWatcher, type InProcessWatcher } from '../watcher/support/watcher-env';
 
 jest.setTimeout(300_000);
 
 const run = promisify(execFile);
-const KUBECTL = '/usr/bin/kubectl';
-
-function kubectl(args: string[]): Promise<string> {
-  return run(KUBECTL, ['--kubeconfig', getStackInfo().kube.kubeconfigPath, ...args], { timeout: 60_000 }).then(
-    (r) => r.stdout,
-  );
-}
 
 interface Interval {
   wfe: string;

@@ -5,6 +5,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import type { ExecutionEnv } from '../../support/execution-env';
+import { getStackInfo } from '../../support/stack';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
 const TSX_HOOK = path.join(REPO, 'node_modules', 'tsx', 'dist', 'cjs', 'index.cjs');
@@ -46,6 +48,24 @@ const TEST_DEFAULTS = {
   // Tests not about the per-target lock's cooldown never wait for one (nor leave a lock resting after them).
   KUBERNAUT_TARGET_COOLDOWN: '0s',
 };
+
+/**
+ * The environment of a worker process serving an execution environment: its Temporal namespace and task
+ * queue, database and Kubernetes namespace, the worker's deploy/ identity, and the shipped policy (digests,
+ * the runner account: the worker's defaults) with the stack's registry.
+ */
+export function executionEnvWorker(env: ExecutionEnv): WorkerProcessEnv {
+  const stack = getStackInfo();
+  return {
+    TEMPORAL_ADDRESS: stack.temporal.address,
+    TEMPORAL_NAMESPACE: env.temporalNamespace,
+    TEMPORAL_TASK_QUEUE: env.taskQueue,
+    DATABASE_URL: env.db.url,
+    KUBECONFIG: stack.kube.identities.worker,
+    KUBERNAUT_WATCH_NAMESPACES: env.namespace,
+    KUBERNAUT_ALLOWED_REGISTRIES: stack.registry.address,
+  };
+}
 
 export function startWorkerProcess(
   env: WorkerProcessEnv,

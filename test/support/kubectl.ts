@@ -1,0 +1,19 @@
+/** The real kubectl against the stack's API server, as an operator runs it (admin kubeconfig). */
+import { execFile } from 'node:child_process';
+import { getStackInfo } from './stack';
+
+export const KUBECTL = '/usr/bin/kubectl';
+
+/** Runs `kubectl <args>` (with `stdin` piped in when given) and returns its stdout; rejects with its stderr. */
+export function kubectl(args: string[], stdin?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      KUBECTL,
+      ['--kubeconfig', getStackInfo().kube.kubeconfigPath, ...args],
+      { timeout: 60_000 },
+      (err, stdout, stderr) =>
+        err ? reject(new Error(`kubectl ${args.join(' ')}: ${stderr || err.message}`)) : resolve(stdout),
+    );
+    if (stdin !== undefined) child.stdin!.end(stdin);
+  });
+}

@@ -68,6 +68,18 @@ describe('translatePipelineRun', () => {
     expect(pr.spec.timeouts).toEqual({ pipeline: '30m0s' });
   });
 
+  it('cuts the timeouts to what is left after a wait for the target, in whole seconds, never below 1s', () => {
+    const after = (remainingTimeoutMs: number) =>
+      translatePipelineRun(dag, { temporalWorkflowId: 'x', remainingTimeoutMs }).spec;
+    // 30m execution, steps of 5m and 10m: 7m 30.9s left keeps the 5m steps and cuts the rest.
+    const cut = after(450_900);
+    expect(cut.timeouts).toEqual({ pipeline: '7m30s' });
+    expect(cut.pipelineSpec.tasks.map((t) => t.timeout)).toEqual(['5m0s', '5m0s', '7m30s']);
+    expect(after(400).timeouts).toEqual({ pipeline: '1s' });
+    // Nothing waited long enough to matter: the spec's own timeouts.
+    expect(after(3_600_000).timeouts).toEqual({ pipeline: '30m0s' });
+  });
+
   it('defaults the execution timeout to 30m', () => {
     const { timeout: _timeout, ...spec } = dag.spec;
     expect(translatePipelineRun({ ...dag, spec }, { temporalWorkflowId: 'x' }).spec.timeouts.pipeline).toBe('30m0s');

@@ -295,6 +295,40 @@ describe('validateWorkflowExecution', () => {
     });
   });
 
+  describe('cooldown', () => {
+    const withCooldown = (cooldown: unknown) => ({ ...base(), spec: { ...base().spec, cooldown } });
+    const bounds = { cooldownBoundsMs: { min: 60_000, max: 600_000 } };
+
+    it.each(['1m', '10m', '5m30s'])("accepts %s within the worker's bounds", (cooldown) => {
+      expect(errorsOf(withCooldown(cooldown), bounds)).toEqual([]);
+    });
+
+    it.each(['30s', '11m', '0s'])('rejects %s outside the bounds, naming them and the setting', (cooldown) => {
+      expect(errorsOf(withCooldown(cooldown), bounds)).toEqual([
+        {
+          path: 'spec.cooldown',
+          message: expect.stringMatching(
+            /outside what this worker allows, 1m0s to 10m0s \(KUBERNAUT_TARGET_COOLDOWN_MIN\/_MAX\)/,
+          ),
+        },
+      ]);
+    });
+
+    it('bounds a cooldown to 0s–1h when the worker sets no bounds', () => {
+      expect(errorsOf(withCooldown('0s'))).toEqual([]);
+      expect(errorsOf(withCooldown('2h'))[0]).toMatchObject({
+        path: 'spec.cooldown',
+        message: expect.stringContaining('0s to 1h0m0s'),
+      });
+    });
+
+    it.each(['5', 'five minutes', '-1m'])('rejects %j as not a duration', (cooldown) => {
+      expect(errorsOf(withCooldown(cooldown))).toEqual([
+        { path: 'spec.cooldown', message: expect.stringContaining('is not a duration') },
+      ]);
+    });
+  });
+
   describe('targetResource', () => {
     it.each(['demo/Deployment/api', 'Node/worker-1', 'prod/StatefulSet/db.primary'])('accepts %s', (targetResource) => {
       expect(errorsOf({ ...base(), spec: { ...base().spec, targetResource } })).toEqual([]);

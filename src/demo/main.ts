@@ -14,7 +14,7 @@ import crypto from 'node:crypto';
 import * as k8s from '@kubernetes/client-node';
 import { Client, Connection } from '@temporalio/client';
 import { Command, Option } from 'commander';
-import { showActionHistoryThroughApi } from '../datastorage-api/demo';
+import { showActionHistoryThroughApi } from './action-history-through-api';
 import { createPool } from '../datastorage/pool';
 import { loadKubeConfig } from '../kubernetes/kube-config';
 import { createDataStorage } from '../datastorage/repository';
@@ -253,6 +253,7 @@ async function run(o: DemoOptions): Promise<boolean> {
       keep: o.keep,
       interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
       stopsStack: startedStack && liveStackUsers(layout.root).every((pid) => pid === process.pid),
+      kubectl: info.kube.kubectl,
       kubeconfig: info.kube.kubeconfigPath,
       namespace: DEMO_NAMESPACE,
       uiUrl: info.temporal.uiUrl,

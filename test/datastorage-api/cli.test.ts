@@ -1,7 +1,7 @@
 // The human CLI against a running API: `npm run datastorage -- history --target …` and friends print
 // tables of what the API answers, and an API error as the problem's detail.
 import { dataStorageProgram, sinceArgument } from '../../src/datastorage-api/cli';
-import { showActionHistoryThroughApi } from '../../src/datastorage-api/demo';
+import { showActionHistoryThroughApi } from '../../src/demo/action-history-through-api';
 import { startApi, type ApiUnderTest } from './support/api';
 import { seed, TARGETS } from './support/seed';
 

@@ -7,10 +7,10 @@
 import crypto from 'node:crypto';
 import { createPool } from '../datastorage/pool';
 import { createDataStorageReader } from '../datastorage/reader';
-import { staticTokenReviewer, tokenTable } from './auth/static-tokens';
-import { createDataStorageClient } from './client';
-import { formatActionRecords } from './format';
-import { buildDataStorageApi } from './server';
+import { staticTokenReviewer, tokenTable } from '../datastorage-api/auth/static-tokens';
+import { createDataStorageClient } from '../datastorage-api/client';
+import { formatActionRecords } from '../datastorage-api/format';
+import { buildDataStorageApi } from '../datastorage-api/server';
 
 export interface ShowHistoryOptions {
   databaseUrl: string;

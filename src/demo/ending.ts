@@ -20,6 +20,8 @@ export interface DemoEndingInput {
   interactive: boolean;
   /** Stopping would stop the stack too: the demo started it and no other user is registered. */
   stopsStack: boolean;
+  /** The stack's kubectl (any kubectl works; this one is there on every machine the stack runs on). */
+  kubectl: string;
   kubeconfig: string;
   namespace: string;
   uiUrl: string;
@@ -35,9 +37,9 @@ export interface DemoEnding {
 
 export function demoEnding(o: DemoEndingInput): DemoEnding {
   const explore = [
-    `    kubectl --kubeconfig ${o.kubeconfig} get wfe -A`,
-    `    kubectl --kubeconfig ${o.kubeconfig} get pipelineruns,taskruns,pods -n ${o.namespace}`,
-    `    kubectl --kubeconfig ${o.kubeconfig} apply -f examples/restart-pod.yaml`,
+    `    ${o.kubectl} --kubeconfig ${o.kubeconfig} get wfe -A`,
+    `    ${o.kubectl} --kubeconfig ${o.kubeconfig} get pipelineruns,taskruns,pods -n ${o.namespace}`,
+    `    ${o.kubectl} --kubeconfig ${o.kubeconfig} apply -f examples/restart-pod.yaml`,
     `    open ${o.uiUrl}  (search: ${o.query})`,
     `    psql ${o.databaseUrl} -c 'select step_name, status, duration_ms from action_records'`,
   ];

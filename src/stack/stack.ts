@@ -29,6 +29,8 @@ export interface StackInfo {
     identities: Record<Identity, string>;
     /** Who runs PipelineRuns: Tekton's controller, or nobody until the in-repo simulator is started. */
     tekton: TektonMode;
+    /** kubectl of the API server's version, built with the stack's tools. */
+    kubectl: string;
   };
   registry: RegistryInfo;
   postgres: { url: string; embedded: boolean };
@@ -94,6 +96,7 @@ export async function stackUp(
       server: `https://127.0.0.1:${config.apiserverPort}`,
       identities: cluster.identities,
       tekton: config.tekton,
+      kubectl: tools.kubectl,
     },
     registry: images,
     postgres: pg,

@@ -31,6 +31,8 @@ export interface Tools {
   kubeApiserver: string;
   kubeControllerManager: string;
   kubeScheduler: string;
+  /** kubectl of the API server's version, for people and for the tests that drive it as operators do. */
+  kubectl: string;
   kwok: string;
   tektonController: string;
   tektonWebhook: string;
@@ -68,44 +70,59 @@ function ensureTemporalCli(log: Log): string {
  * `v0.0.0-master` and Tekton's controller refuses to start against it.
  */
 function ensureKubernetes(log: Log): { kubeApiserver: string; kubeControllerManager: string; kubeScheduler: string } {
-  const version = TOOL_VERSIONS.kubernetes;
-  const [major, minor, patch] = version.slice(1).split('.');
-  const commands = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'];
-  const dir = toolDir('kubernetes', version);
-  const cached = commands.every((c) => fs.existsSync(path.join(dir, c)));
-  if (!cached) {
-    const go = requireGo('kube-apiserver');
-    const staging = (readGoMod(go, 'k8s.io/kubernetes', version).Replace ?? []).filter((r) =>
-      r.New.Path.startsWith('./staging/'),
-    );
-    const stamp = (k: string, v: string) => `-X k8s.io/component-base/version.${k}=${v}`;
-    goBuildWrapper(
-      log,
-      {
-        name: 'kubernetes',
-        version,
-        module: 'k8s.io/kubernetes',
-        replace: staging.map((r) => `${r.Old.Path} => ${r.Old.Path} v0.${minor}.${patch}`),
-        commands: commands.map((c) => ({ pkg: `k8s.io/kubernetes/cmd/${c}` })),
-        ldflags: [
-          stamp('gitVersion', version),
-          stamp('gitMajor', major!),
-          stamp('gitMinor', minor!),
-          stamp('gitCommit', '0000000000000000000000000000000000000000'),
-          stamp('gitTreeState', 'clean'),
-          stamp('buildDate', '2026-01-01T00:00:00Z'),
-        ].join(' '),
-      },
-      go,
-    );
-  } else {
-    log(`kubernetes ${version}: cached at ${dir}`);
-  }
+  const dir = buildKubernetesCommands(log, 'kubernetes', [
+    'kube-apiserver',
+    'kube-controller-manager',
+    'kube-scheduler',
+  ]);
   return {
     kubeApiserver: path.join(dir, 'kube-apiserver'),
     kubeControllerManager: path.join(dir, 'kube-controller-manager'),
     kubeScheduler: path.join(dir, 'kube-scheduler'),
   };
+}
+
+/**
+ * kubectl of the same release, cached apart from the servers (a cache built before it keeps its servers):
+ * with Go's build cache warm from them, a minute or two.
+ */
+function ensureKubectl(log: Log): string {
+  return path.join(buildKubernetesCommands(log, 'kubectl', ['kubectl']), 'kubectl');
+}
+
+/** Commands of k8s.io/kubernetes, version-stamped, into the tool directory `name`; returns it. */
+function buildKubernetesCommands(log: Log, name: string, commands: string[]): string {
+  const version = TOOL_VERSIONS.kubernetes;
+  const [major, minor, patch] = version.slice(1).split('.');
+  const dir = toolDir(name, version);
+  if (commands.every((c) => fs.existsSync(path.join(dir, c)))) {
+    log(`${name} ${version}: cached at ${dir}`);
+    return dir;
+  }
+  const go = requireGo(commands[0]!);
+  const staging = (readGoMod(go, 'k8s.io/kubernetes', version).Replace ?? []).filter((r) =>
+    r.New.Path.startsWith('./staging/'),
+  );
+  const stamp = (k: string, v: string) => `-X k8s.io/component-base/version.${k}=${v}`;
+  return goBuildWrapper(
+    log,
+    {
+      name,
+      version,
+      module: 'k8s.io/kubernetes',
+      replace: staging.map((r) => `${r.Old.Path} => ${r.Old.Path} v0.${minor}.${patch}`),
+      commands: commands.map((c) => ({ pkg: `k8s.io/kubernetes/cmd/${c}` })),
+      ldflags: [
+        stamp('gitVersion', version),
+        stamp('gitMajor', major!),
+        stamp('gitMinor', minor!),
+        stamp('gitCommit', '0000000000000000000000000000000000000000'),
+        stamp('gitTreeState', 'clean'),
+        stamp('buildDate', '2026-01-01T00:00:00Z'),
+      ].join(' '),
+    },
+    go,
+  );
 }
 
 /** etcd's server module cannot be `go install`ed: a one-line `main` calls its own entry point. */
@@ -202,6 +219,7 @@ export function ensureTools(log: Log = console.log): Tools {
   const temporal = ensureTemporalCli(log);
   const etcd = ensureEtcd(log);
   const kubernetes = ensureKubernetes(log);
+  const kubectl = ensureKubectl(log);
   const kwok = goInstall(log, { name: 'kwok', module: 'sigs.k8s.io/kwok/cmd/kwok', version: TOOL_VERSIONS.kwok });
   const crane = goInstall(log, {
     name: 'crane',
@@ -210,5 +228,5 @@ export function ensureTools(log: Log = console.log): Tools {
   });
   const tekton = ensureTekton(log);
   log(`tools ready in ${((Date.now() - started) / 1000).toFixed(1)} s (cache: ${toolCacheDir()})`);
-  return { temporal, etcd, ...kubernetes, kwok, crane, ...tekton, openssl };
+  return { temporal, etcd, ...kubernetes, kubectl, kwok, crane, ...tekton, openssl };
 }

@@ -19,6 +19,7 @@ import { validateWorkflowExecution } from '../../src/domain/validation';
 import type { WorkflowExecution } from '../../src/domain/workflow-execution';
 import { createNamespace, ensureNamespace, getStackInfo, kubeConfig, uniqueName } from '../support/stack';
 import { readExample, tektonScenario } from '../support/examples';
+import { kubectlPath } from '../support/kubectl';
 
 const kc = kubeConfig();
 const api = kc.makeApiClient(k8s.CustomObjectsApi);
@@ -224,7 +225,7 @@ describe('WorkflowExecution CRD on the API server', () => {
       mergePatch,
     );
 
-    const { stdout } = await promisify(execFile)('/usr/bin/kubectl', [
+    const { stdout } = await promisify(execFile)(kubectlPath(), [
       '--kubeconfig',
       getStackInfo().kube.kubeconfigPath,
       'get',

@@ -4,6 +4,7 @@ const base: DemoEndingInput = {
   keep: false,
   interactive: false,
   stopsStack: true,
+  kubectl: '/cache/tools/kubectl-v1.34.4/kubectl',
   kubeconfig: '/s/kubeconfig',
   namespace: 'demo',
   uiUrl: 'http://127.0.0.1:18233',
@@ -16,6 +17,10 @@ describe('how the demo ends', () => {
     const ending = demoEnding({ ...base, keep: true, interactive: true });
     expect(ending.action).toBe('keep');
     expect(ending.lines.join('\n')).toContain('npm run stack -- down');
+    // The stack's own kubectl: the commands work on a machine without one.
+    expect(ending.lines).toContain(
+      '    /cache/tools/kubectl-v1.34.4/kubectl --kubeconfig /s/kubeconfig get pipelineruns,taskruns,pods -n demo',
+    );
   });
 
   it('in a terminal, keeps the links working until Ctrl-C', () => {

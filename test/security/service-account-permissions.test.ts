@@ -13,6 +13,7 @@ import { grantsOf } from '../deploy/support/rbac';
 import { buildKustomization } from '../deploy/support/kustomize';
 import { REPO_ROOT } from '../deploy/support/source-program';
 import { getStackInfo, kubeConfig } from '../support/stack';
+import { kubectlPath } from '../support/kubectl';
 
 const manifests = buildKustomization(path.join(REPO_ROOT, 'deploy'), REPO_ROOT).map((m) => m.manifest);
 const authorization = kubeConfig().makeApiClient(k8s.AuthorizationV1Api);
@@ -86,7 +87,7 @@ describe.each(['kubernaut-worker', 'kubernaut-watcher'])('the %s ServiceAccount 
       const kubeconfig = getStackInfo().kube.kubeconfigPath;
       try {
         const r = await promisify(execFile)(
-          '/usr/bin/kubectl',
+          kubectlPath(),
           ['--kubeconfig', kubeconfig, 'auth', 'can-i', ...args, `--as=${user}`, '-n', 'tenant-a'],
           { timeout: 30_000 },
         );

@@ -54,7 +54,7 @@ describe('local stack lifecycle', () => {
     const info = await stackUp({ layout, config, log: quiet });
     const kubectl = () => {
       const r = spawnSync(
-        'kubectl',
+        info.kube.kubectl,
         ['--kubeconfig', info.kube.kubeconfigPath, 'get', 'workflowexecutions,pipelineruns', '-A'],
         {
           encoding: 'utf8',

@@ -2,13 +2,19 @@
 import { execFile } from 'node:child_process';
 import { getStackInfo } from './stack';
 
-export const KUBECTL = '/usr/bin/kubectl';
+/**
+ * The kubectl the stack built (the API server's version; `kube.kubectl` in .stack/stack.json), or $KUBECTL,
+ * or one on PATH for a stack started before it built kubectl.
+ */
+export function kubectlPath(): string {
+  return process.env.KUBECTL ?? getStackInfo().kube.kubectl ?? 'kubectl';
+}
 
 /** Runs `kubectl <args>` (with `stdin` piped in when given) and returns its stdout; rejects with its stderr. */
 export function kubectl(args: string[], stdin?: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = execFile(
-      KUBECTL,
+      kubectlPath(),
       ['--kubeconfig', getStackInfo().kube.kubeconfigPath, ...args],
       { timeout: 60_000 },
       (err, stdout, stderr) =>

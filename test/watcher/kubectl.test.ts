@@ -12,7 +12,7 @@ import YAML from 'yaml';
 import { EXECUTION_FINALIZER, workflowExecutionWorkflowId } from '../../src/domain/names';
 import { PIPELINE_RUNS, type KubernetesObject } from '../../src/kubernetes/resources';
 import { stackImageFor } from '../../src/stack/registry';
-import { KUBECTL, kubectl } from '../support/kubectl';
+import { kubectl, kubectlPath } from '../support/kubectl';
 import { eventually, getStackInfo } from '../support/stack';
 import { createExecutionEnv, FAST_OPTIONS, type ExecutionEnv } from '../support/execution-env';
 import {
@@ -59,7 +59,7 @@ describe('watcher with kubectl', () => {
     // What an operator watching `kubectl get wfe -w` sees: one row per change of the resource.
     const rows: string[] = [];
     const watch = spawn(
-      KUBECTL,
+      kubectlPath(),
       ['--kubeconfig', getStackInfo().kube.kubeconfigPath, 'get', 'wfe', '-n', env.namespace, '-w', '--no-headers'],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );

@@ -22,8 +22,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { RemediationTerminal } from '../domain/effectiveness/remediation-terminal';
-import { targetAcquiredStatus, waitingForTargetStatus } from '../domain/status/target-wait';
-import { initialWorkflowExecutionStatus } from '../domain/status/transitions';
+import { initialWorkflowExecutionStatus, targetAcquiredStatus, waitingForTargetStatus } from '../domain/status';
 import type { LockAnswer, Release } from '../domain/target-lock';
 import type { ValidationError } from '../domain/validation-errors';
 import { failureReasonOf } from '../domain/activity-failures';

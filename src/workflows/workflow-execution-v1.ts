@@ -46,7 +46,7 @@ import {
   failedWorkflowExecutionStatus,
   initialWorkflowExecutionStatus,
   interruptedWorkflowExecutionStatus,
-} from '../domain/status/transitions';
+} from '../domain/status';
 import { formatValidationErrors, type ValidationError } from '../domain/validation-errors';
 import {
   executionTimeoutOf,

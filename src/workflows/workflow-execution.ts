@@ -44,8 +44,13 @@ import {
   rejectedExecutionTerminalSignal,
 } from '../domain/effectiveness/workflow-execution-signal';
 import { remediationOf, type RemediationKey } from '../domain/remediation';
-import { failedWorkflowExecutionStatus, interruptedWorkflowExecutionStatus } from '../domain/status/transitions';
-import { describeTargetWait, targetWaitEnded, waitingForTargetStatus } from '../domain/status/target-wait';
+import {
+  describeTargetWait,
+  failedWorkflowExecutionStatus,
+  interruptedWorkflowExecutionStatus,
+  targetWaitEnded,
+  waitingForTargetStatus,
+} from '../domain/status';
 import type { WaitingView } from '../domain/target-lock';
 import { tryParseGoDuration } from '../domain/duration';
 import { pipelineRunName } from '../domain/pipeline-run';

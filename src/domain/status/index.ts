@@ -9,6 +9,8 @@
  *   interruptedWorkflowExecutionStatus  the same when the workflow stopped a running PipelineRun, with
  *                                   the cause kept over the cancellation Tekton reports
  *   fingerprintStatus               what a status says, without timestamps: equal ⇒ no write needed
+ *   waitingForTargetStatus, targetAcquiredStatus, targetWaitEnded, describeTargetWait
+ *                                   the wait for the target's lock: Pending with its place (target-wait.ts)
  *
  * Every status is put together by assembly.ts (fixed field order, derived counts, progress, duration and
  * the Ready condition from conditions.ts), so equal inputs give byte-equal statuses and patches converge.
@@ -21,3 +23,10 @@ export {
   type FailedStatusInput,
 } from './transitions';
 export { fingerprintStatus } from './fingerprint';
+export {
+  describeTargetWait,
+  TARGET_ACQUIRED_CONDITION,
+  targetAcquiredStatus,
+  targetWaitEnded,
+  waitingForTargetStatus,
+} from './target-wait';

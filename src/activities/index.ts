@@ -28,6 +28,8 @@ export interface ActivityDependencies {
   targetLock?: { taskQueue: string; defaultCooldownMs: number };
   /** The WFEs' Kubernetes Events (issue #15); absent: none are created. */
   events?: WorkflowExecutionEventDeps;
+  /** Least time between two progress writes of one WFE's status (pipeline-runs.ts; default 1 s). */
+  progressWriteIntervalMs?: number;
 }
 
 export function createActivities(deps: ActivityDependencies) {
@@ -41,6 +43,7 @@ export function createActivities(deps: ActivityDependencies) {
     observer: deps.observer,
     writeObservedStatus: workflowExecutions.writeObservedStatus,
     recordEvent,
+    progressWriteIntervalMs: deps.progressWriteIntervalMs,
   });
   const records = createActionRecordActivities({ dataStorage: deps.dataStorage });
   const monitor = createRemediationSignalActivities({

@@ -30,7 +30,15 @@ export interface PipelineRunDeps {
   }) => Promise<ObservedStatusWrite>;
   /** Creates the WFE's Kubernetes Events (StepFailed, as the waiting activity sees steps fail); never throws. */
   recordEvent?: RecordWorkflowExecutionEvent;
+  /**
+   * Least time between two progress writes of one WFE's status by the waiting activity (0: every change).
+   * Changes in between are merged into the next write; the final status is written at once.
+   */
+  progressWriteIntervalMs?: number;
 }
+
+/** Default of PipelineRunDeps.progressWriteIntervalMs (the worker's KUBERNAUT_STATUS_PROGRESS_INTERVAL_MS). */
+export const DEFAULT_PROGRESS_WRITE_INTERVAL_MS = 1_000;
 
 export interface PipelineRunRef {
   name: string;
@@ -99,6 +107,7 @@ export function createPipelineRunActivities({
   observer,
   writeObservedStatus,
   recordEvent,
+  progressWriteIntervalMs = DEFAULT_PROGRESS_WRITE_INTERVAL_MS,
 }: PipelineRunDeps) {
   async function read(ref: PipelineRunRef): Promise<KubernetesObject | undefined> {
     try {
@@ -151,6 +160,8 @@ export function createPipelineRunActivities({
     heartbeatIntervalMs: number;
     /** What each heartbeat carries (the Web UI shows it on the pending activity). */
     heartbeatDetails?: () => unknown;
+    /** Look again within this many ms even if nothing changes (a deferred write falls due); undefined: no need. */
+    lookAgainWithinMs?: () => number | undefined;
   }): AsyncGenerator<PipelineRunChange> {
     const ctx = Context.current();
     const { namespace, name } = input.pipelineRunRef;
@@ -180,7 +191,8 @@ export function createPipelineRunActivities({
         });
         yield { kind: 'changed', status, fingerprint: fingerprintStatus(status) };
         ctx.heartbeat(input.heartbeatDetails?.());
-        await changes.next(input.heartbeatIntervalMs, ctx.cancellationSignal);
+        const wake = Math.min(input.heartbeatIntervalMs, input.lookAgainWithinMs?.() ?? Infinity);
+        await changes.next(Math.max(0, wake), ctx.cancellationSignal);
         if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason ?? new Error('cancelled');
       }
     } finally {
@@ -259,13 +271,30 @@ export function createPipelineRunActivities({
       let writing = true;
       let last = input.previous;
       let lastFingerprint = fingerprintStatus(input.previous);
+      /** The status as last written (or as the workflow had it written): what its Events follow. */
+      let reported = input.previous;
+      let reportedAt = -Infinity;
+      const dueInMs = () => (last === reported ? undefined : reportedAt + progressWriteIntervalMs - performance.now());
       const details = () => progressLine(last);
-      for await (const observed of observe({ ...input, previous: () => last, heartbeatDetails: details })) {
+      const observed$ = observe({
+        ...input,
+        previous: () => last,
+        heartbeatDetails: details,
+        lookAgainWithinMs: dueInMs,
+      });
+      for await (const observed of observed$) {
         if (observed.kind === 'deleted') return { kind: 'deleted', status: last, written: false };
-        if (observed.fingerprint === lastFingerprint) continue;
-        const before = last;
-        last = { ...observed.status, temporal: input.previous.temporal };
-        lastFingerprint = observed.fingerprint;
+        if (observed.fingerprint !== lastFingerprint) {
+          last = { ...observed.status, temporal: input.previous.temporal };
+          lastFingerprint = observed.fingerprint;
+        }
+        const final = isTerminalPhase(last.phase);
+        // Progress waits for the interval since the last write (changes meanwhile merge into one write);
+        // the final status never waits.
+        if (last === reported || (!final && dueInMs()! > 0)) continue;
+        const before = reported;
+        reported = last;
+        reportedAt = performance.now();
         let written = false;
         if (writing) {
           const write = await writeObservedStatus({ ref, status: last, after: resourceVersion });
@@ -279,7 +308,7 @@ export function createPipelineRunActivities({
           for (const step of newlyFailedSteps(before, last)) await recordEvent(ref, { kind: 'StepFailed', step });
         }
         ctx.heartbeat(details());
-        if (isTerminalPhase(last.phase)) return { kind: 'finished', status: last, written };
+        if (final) return { kind: 'finished', status: last, written };
       }
       throw new Error('unreachable: observe() ends only by returning');
     },

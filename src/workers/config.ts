@@ -74,6 +74,11 @@ export const WorkerConfigSchema = z.object({
   /** Bounds of a WFE's own spec.cooldown. */
   KUBERNAUT_TARGET_COOLDOWN_MIN: envGoDurationMs('0s'),
   KUBERNAUT_TARGET_COOLDOWN_MAX: envGoDurationMs('1h'),
+  /**
+   * Least time between two progress writes of one WFE's status while its PipelineRun runs ("0s": every
+   * change); changes in between merge into the next write, and the final status is written at once.
+   */
+  KUBERNAUT_STATUS_PROGRESS_INTERVAL: envGoDurationMs('1s'),
   KUBERNAUT_EFFECTIVENESS_SHARDS: positiveInt.default(4),
   /** Wait after a remediation ends before assessing it (5 minutes); every worker and watcher must agree. */
   KUBERNAUT_EFFECTIVENESS_STABILIZATION_MS: envStabilizationWindowMs,

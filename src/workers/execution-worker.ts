@@ -33,6 +33,8 @@ export interface ExecutionWorkerDependencies {
    * spec.cooldown (default 5 minutes).
    */
   targetLock?: { enabled?: boolean; defaultCooldownMs?: number };
+  /** Least time between two progress writes of one WFE's status (default 1 s; 0: every change). */
+  progressWriteIntervalMs?: number;
   watchNamespaces?: string[];
   resyncIntervalMs?: number;
   watchSilenceMs?: number;
@@ -76,6 +78,7 @@ export async function createExecutionWorker(d: ExecutionWorkerDependencies): Pro
     dataStorage: d.dataStorage,
     temporalClient: d.temporalClient,
     policy: d.policy,
+    progressWriteIntervalMs: d.progressWriteIntervalMs,
     events: {
       events: kubeConfig.makeApiClient(k8s.EventsV1Api),
       onOutcome: (reason, outcome) => d.metrics?.workflowExecutionEvents.inc({ reason, outcome }),

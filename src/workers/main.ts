@@ -137,6 +137,7 @@ async function main(): Promise<void> {
               enabled: config.KUBERNAUT_TARGET_LOCK,
               defaultCooldownMs: config.KUBERNAUT_TARGET_COOLDOWN,
             },
+            progressWriteIntervalMs: config.KUBERNAUT_STATUS_PROGRESS_INTERVAL,
             effectivenessShards: config.KUBERNAUT_EFFECTIVENESS_SHARDS,
             effectivenessStabilizationMs: config.KUBERNAUT_EFFECTIVENESS_STABILIZATION_MS,
             watchNamespaces: config.KUBERNAUT_WATCH_NAMESPACES,

@@ -152,6 +152,8 @@ export async function createExecutionEnv(
     effectivenessStabilizationMs?: number;
     /** The worker's KUBERNAUT_TARGET_COOLDOWN. Default 0: tests not about the cooldown never wait for one. */
     targetCooldownMs?: number;
+    /** The worker's KUBERNAUT_STATUS_PROGRESS_INTERVAL (unset: the worker's default). */
+    progressWriteIntervalMs?: number;
     /**
      * How the worker reaches the API server. Default: directly, as its `deploy/` ServiceAccount; e.g. an
      * API server front (api-server-front.ts) of that identity, for tests that make requests fail.
@@ -191,6 +193,7 @@ export async function createExecutionEnv(
       effectivenessShards: 1,
       effectivenessStabilizationMs: opts.effectivenessStabilizationMs,
       targetLock: { defaultCooldownMs: opts.targetCooldownMs ?? 0 },
+      progressWriteIntervalMs: opts.progressWriteIntervalMs,
       // Only this env's namespaces: relisting every test's PipelineRuns every 2 s loads the shared stack.
       watchNamespaces: [namespace, `${namespace}-stalled`],
       resyncIntervalMs: 2_000,

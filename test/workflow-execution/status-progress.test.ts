@@ -1,0 +1,94 @@
+/**
+ * How often the waiting activity writes a WFE's status while its PipelineRun runs (issue #13): the first
+ * change at once, later progress at most once per KUBERNAUT_STATUS_PROGRESS_INTERVAL (changes in between merge
+ * into one write), the final status at once. Counted at the API server: the worker, as its deploy/
+ * ServiceAccount, goes through a front that counts its status writes. Real Tekton, KWOK's pods.
+ */
+import type { WorkflowExecutionStatus } from '../../src/domain/workflow-execution';
+import type { KubernetesObject } from '../../src/kubernetes/resources';
+import { startApiServerFront, type ApiServerFront } from '../support/api-server-front';
+import { createExecutionEnv, type ExecutionEnv } from '../support/execution-env';
+import { eventually, identityKubeConfig } from '../support/stack';
+
+jest.setTimeout(180_000);
+
+const INTERVAL_MS = 2_500;
+
+describe('progress writes of a WFE status', () => {
+  let front: ApiServerFront;
+  let env: ExecutionEnv;
+
+  beforeAll(async () => {
+    front = await startApiServerFront(identityKubeConfig('worker'));
+    env = await createExecutionEnv({
+      prefix: 'progress',
+      progressWriteIntervalMs: INTERVAL_MS,
+      workerKubeConfig: () => front.kubeConfig(),
+    });
+  });
+  afterAll(async () => {
+    await env?.close();
+    await front?.close();
+  });
+
+  const statusWrites = (wfe: KubernetesObject) =>
+    front.count({
+      method: 'PATCH',
+      path: new RegExp(`/namespaces/${env.namespace}/workflowexecutions/${wfe.metadata.name}/status(\\?|$)`),
+    });
+  const stepPhases = (status: WorkflowExecutionStatus | undefined) => status?.steps?.map((s) => [s.name, s.phase]);
+
+  it('merges the changes of quick steps into at most one write per interval, and writes the final status at once', async () => {
+    const names = ['one', 'two', 'three', 'four', 'five'];
+    const wfe = await env.createWorkflowExecution({
+      steps: names.map((name, i) => ({
+        name,
+        actionType: 'kubernetes/restart_pod',
+        runAfter: i === 0 ? [] : [names[i - 1]!],
+        inputs: { simulate: { durationMs: 50 } },
+      })),
+    });
+    const writes = statusWrites(wfe);
+    const startedAt = Date.now();
+    const result = await env.run(wfe);
+    const tookMs = Date.now() - startedAt;
+
+    expect(result.phase).toBe('Completed');
+    const stored = (await env.getWorkflowExecution(env.namespace, wfe.metadata.name))!
+      .status as WorkflowExecutionStatus;
+    expect(stepPhases(stored)).toEqual(names.map((n) => [n, 'Succeeded']));
+    // Five steps start and finish one after another: ten changes or more. Written: the begin step's status,
+    // the first change, one progress write per interval at most, the final status.
+    expect(writes.passed).toBeGreaterThanOrEqual(2);
+    expect(writes.passed).toBeLessThanOrEqual(3 + Math.floor(tookMs / INTERVAL_MS));
+  });
+
+  it('still shows a long step running while it runs', async () => {
+    const wfe = await env.createWorkflowExecution({
+      steps: [
+        { name: 'quick', actionType: 'kubernetes/restart_pod', inputs: { simulate: { durationMs: 50 } } },
+        {
+          name: 'long',
+          actionType: 'kubernetes/scale_deployment',
+          runAfter: ['quick'],
+          inputs: { simulate: { durationMs: 4 * INTERVAL_MS } },
+        },
+      ],
+    });
+    const run = env.run(wfe);
+    const shown = await eventually(
+      'the long step shown Running while it runs',
+      async () => {
+        const now = (await env.getWorkflowExecution(env.namespace, wfe.metadata.name))?.status;
+        const phases = stepPhases(now as WorkflowExecutionStatus | undefined);
+        return phases?.[1]?.[1] === 'Running' ? phases : undefined;
+      },
+      4 * INTERVAL_MS,
+    );
+    expect(shown).toEqual([
+      ['quick', 'Succeeded'],
+      ['long', 'Running'],
+    ]);
+    expect((await run).phase).toBe('Completed');
+  });
+});

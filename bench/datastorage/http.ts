@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { commandCpuTimeMs, cpuTimeMs } from '../../src/stack/process-usage';
 import { summarize, type LatencySummary } from './latency';
 
 export interface HttpQuery {
@@ -22,10 +23,30 @@ export interface HttpQuery {
   path: (n: number) => string;
 }
 
+/**
+ * CPU per request while the load ran, by process (ms): the API process, every PostgreSQL process of the
+ * machine (its backends included), and this process, the load generator. All three share the two cores.
+ */
+export interface CpuPerRequest {
+  api: number;
+  postgres: number;
+  loadGenerator: number;
+  total: number;
+}
+
 export interface HttpPhaseResult {
-  clients1: LatencySummary & { requestsPerSecond: number };
-  clients50: LatencySummary & { requestsPerSecond: number };
+  clients1: LatencySummary & { requestsPerSecond: number; cpuMsPerRequest: CpuPerRequest };
+  clients50: LatencySummary & { requestsPerSecond: number; cpuMsPerRequest: CpuPerRequest };
   errors: number;
+}
+
+function cpuNow(api: RunningApiProcess) {
+  const own = process.cpuUsage();
+  return {
+    api: cpuTimeMs(api.child.pid!) ?? 0,
+    postgres: commandCpuTimeMs('postgres'),
+    loadGenerator: (own.user + own.system) / 1000,
+  };
 }
 
 export interface RunningApiProcess {
@@ -103,6 +124,7 @@ async function drive(api: RunningApiProcess, q: HttpQuery, clients: number, perC
   const samples: number[] = [];
   let errors = 0;
   const started = process.hrtime.bigint();
+  const cpuBefore = cpuNow(api);
   await Promise.all(
     Array.from({ length: clients }, async (_, c) => {
       for (let i = 0; i < perClient; i++) {
@@ -114,8 +136,16 @@ async function drive(api: RunningApiProcess, q: HttpQuery, clients: number, perC
     }),
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpuAfter = cpuNow(api);
   agent.destroy();
-  return { summary: { ...summarize(samples), requestsPerSecond: Math.round(samples.length / seconds) }, errors };
+  const per = (k: keyof typeof cpuAfter) => Math.round(((cpuAfter[k] - cpuBefore[k]) / samples.length) * 100) / 100;
+  const cpuMsPerRequest = { api: per('api'), postgres: per('postgres'), loadGenerator: per('loadGenerator'), total: 0 };
+  cpuMsPerRequest.total =
+    Math.round((cpuMsPerRequest.api + cpuMsPerRequest.postgres + cpuMsPerRequest.loadGenerator) * 100) / 100;
+  return {
+    summary: { ...summarize(samples), requestsPerSecond: Math.round(samples.length / seconds), cpuMsPerRequest },
+    errors,
+  };
 }
 
 export async function measureHttp(

@@ -34,6 +34,27 @@ export function cpuTimeMs(pid: number): number | undefined {
   return fields ? (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_MS : undefined;
 }
 
+/**
+ * CPU time (user + system) of every process named `comm` on this machine, in milliseconds, including what
+ * their children that already exited used (e.g. all PostgreSQL servers with their backends, past and live).
+ */
+export function commandCpuTimeMs(comm: string): number {
+  let total = 0;
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let name: string;
+    try {
+      name = fs.readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
+    } catch {
+      continue; // gone meanwhile
+    }
+    if (name !== comm) continue;
+    const f = statFields(Number(entry));
+    if (f) total += (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * CLOCK_TICK_MS;
+  }
+  return total;
+}
+
 /** `pid` and every process below it. */
 export function processTree(pid: number): number[] {
   const children = new Map<number, number[]>();

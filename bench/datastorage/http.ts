@@ -6,7 +6,8 @@
  * process: keep-alive connections, one request in flight per client.
  *
  * For each query: latency percentiles at 1 client, then at 50 concurrent clients (and the throughput),
- * each after a warm-up. Both processes share the machine's cores with PostgreSQL.
+ * each after a warm-up, and the CPU each request cost the API process, PostgreSQL and the load generator.
+ * All share the machine's cores. `BENCH_CPU_PROF=<dir>` writes a V8 CPU profile of the API process there.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -63,7 +64,13 @@ export async function startApiProcess(databaseUrl: string, log: (m: string) => v
   const port = 20_000 + crypto.randomInt(20_000);
   const child = spawn(
     process.execPath,
-    [require.resolve('tsx/cli'), path.join(__dirname, '../../src/datastorage-api/main.ts')],
+    // One process (tsx's CLI would run the API in a child of its own), so its CPU is the child's.
+    [
+      ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+      '--require',
+      require.resolve('tsx/cjs'),
+      path.join(__dirname, '../../src/datastorage-api/main.ts'),
+    ],
     {
       env: {
         ...process.env,

@@ -97,6 +97,10 @@ export async function buildDataStorageApi(o: DataStorageApiOptions): Promise<Api
   // the default level for a few percent smaller output (brotli quality 1: 0.08 ms vs 0.4 ms at 4).
   await app.register(compress, {
     threshold: o.compressThresholdBytes,
+    // In one synchronous call, up to 1 MiB (a page of the largest size): the stream pipeline the plugin uses
+    // above 8 KiB on two cores cost far more than the compression itself (a thread-pool hand-off and several
+    // socket writes per response; bench:datastorage's CPU per request, README).
+    syncThreshold: 1024 * 1024,
     encodings: ['br', 'gzip', 'deflate'],
     zlibOptions: { level: 1 },
     brotliOptions: { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 1 } },

@@ -23,6 +23,8 @@ export interface DemoEndingInput {
   /** The stack's kubectl (any kubectl works; this one is there on every machine the stack runs on). */
   kubectl: string;
   kubeconfig: string;
+  /** The stack registry's kubectl action image: examples name ghcr.io, which the local stack cannot pull. */
+  actionImage: string;
   namespace: string;
   uiUrl: string;
   /** The Web UI search that finds the demo's WorkflowExecution. */
@@ -39,7 +41,9 @@ export function demoEnding(o: DemoEndingInput): DemoEnding {
   const explore = [
     `    ${o.kubectl} --kubeconfig ${o.kubeconfig} get wfe -A`,
     `    ${o.kubectl} --kubeconfig ${o.kubeconfig} get pipelineruns,taskruns,pods -n ${o.namespace}`,
-    `    ${o.kubectl} --kubeconfig ${o.kubeconfig} apply -f examples/restart-pod.yaml`,
+    // The example as the local stack can run it: its image from the stack's registry, and no rest for the
+    // demo's target after it (a later demo on that target would otherwise wait out a 5-minute cooldown).
+    `    sed -e 's#ghcr.io/kubernaut/actions/kubectl@sha256:[0-9a-f]*#${o.actionImage}#' -e '/^  timeout:/a\\  cooldown: 0s' examples/restart-pod.yaml | ${o.kubectl} --kubeconfig ${o.kubeconfig} apply -f -`,
     `    open ${o.uiUrl}  (search: ${o.query})`,
     `    psql ${o.databaseUrl} -c 'select step_name, status, duration_ms from action_records'`,
   ];

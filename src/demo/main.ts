@@ -255,6 +255,7 @@ async function run(o: DemoOptions): Promise<boolean> {
       stopsStack: startedStack && liveStackUsers(layout.root).every((pid) => pid === process.pid),
       kubectl: info.kube.kubectl,
       kubeconfig: info.kube.kubeconfigPath,
+      actionImage: info.registry.images.kubectl,
       namespace: DEMO_NAMESPACE,
       uiUrl: info.temporal.uiUrl,
       query: links.query,

@@ -6,6 +6,7 @@ const base: DemoEndingInput = {
   stopsStack: true,
   kubectl: '/cache/tools/kubectl-v1.34.4/kubectl',
   kubeconfig: '/s/kubeconfig',
+  actionImage: '127.0.0.1:15050/kubernaut/actions/kubectl@sha256:' + 'a'.repeat(64),
   namespace: 'demo',
   uiUrl: 'http://127.0.0.1:18233',
   query: 'KubernautWorkflowExecution="demo/dag-1"',
@@ -21,6 +22,11 @@ describe('how the demo ends', () => {
     expect(ending.lines).toContain(
       '    /cache/tools/kubectl-v1.34.4/kubectl --kubeconfig /s/kubeconfig get pipelineruns,taskruns,pods -n demo',
     );
+    // The example as the stack can run it: the registry's image (not ghcr.io), no cooldown left on the target.
+    const apply = ending.lines.find((l) => l.includes('examples/restart-pod.yaml'))!;
+    expect(apply).toContain(`#${base.actionImage}#`);
+    expect(apply).toContain("'/^  timeout:/a\\  cooldown: 0s'");
+    expect(apply).toMatch(/\| \/cache\/tools\/kubectl-v1\.34\.4\/kubectl --kubeconfig \/s\/kubeconfig apply -f -$/);
   });
 
   it('in a terminal, keeps the links working until Ctrl-C', () => {

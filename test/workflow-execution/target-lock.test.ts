@@ -7,6 +7,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { workflowExecutionWorkflowId } from '../../src/domain/names';
+import { targetLockWorkflowId } from '../../src/domain/target-lock';
+import { targetLockStateQuery } from '../../src/workflows/target-lock-contract';
 import type { WorkflowExecutionStatus } from '../../src/domain/workflow-execution';
 import type { KubernetesObject } from '../../src/kubernetes/resources';
 import { ensureTools } from '../../src/stack/tools';
@@ -72,17 +74,33 @@ describe('per-target lock', () => {
   }
 
   async function waitTerminal(wfes: KubernetesObject[], timeoutMs = 240_000): Promise<WorkflowExecutionStatus[]> {
-    return eventually(
-      `${wfes.length} WorkflowExecutions to end`,
-      async () => {
-        const statuses = await Promise.all(wfes.map(statusOf));
-        return statuses.every((s) => s?.phase === 'Completed' || s?.phase === 'Failed')
-          ? (statuses as WorkflowExecutionStatus[])
-          : undefined;
-      },
-      timeoutMs,
-      250,
-    );
+    try {
+      return await eventually(
+        `${wfes.length} WorkflowExecutions to end`,
+        async () => {
+          const statuses = await Promise.all(wfes.map(statusOf));
+          return statuses.every((s) => s?.phase === 'Completed' || s?.phase === 'Failed')
+            ? (statuses as WorkflowExecutionStatus[])
+            : undefined;
+        },
+        timeoutMs,
+        250,
+      );
+    } catch (err) {
+      // What each WFE and its target's lock said when the wait gave up: the next person starts from here.
+      const statuses = await Promise.all(wfes.map((w) => statusOf(w).catch((e: unknown) => String(e))));
+      const targets = [...new Set(wfes.map((w) => (w.spec as { targetResource: string }).targetResource))];
+      const locks = await Promise.all(
+        targets.map((t) =>
+          env.client.workflow
+            .getHandle(targetLockWorkflowId(t))
+            .query(targetLockStateQuery)
+            .catch((e: unknown) => String(e)),
+        ),
+      );
+      console.log(JSON.stringify({ waitTerminal: 'timed out', statuses, locks }, null, 1));
+      throw err;
+    }
   }
 
   /** When each WFE's PipelineRun ran, by Tekton's own times (second precision). */

@@ -41,7 +41,9 @@ export function spawnEntry(
   logFile?: string,
 ): ChildProcessHandle {
   const hook = entry.endsWith('.ts') ? ['--require', TSX_HOOK] : [];
-  const child = spawn(process.execPath, [...hook, path.join(REPO, entry), ...args], {
+  // BENCH_CPU_PROF=<dir>: a V8 CPU profile of each process (node refuses --cpu-prof in NODE_OPTIONS).
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...prof, ...hook, path.join(REPO, entry), ...args], {
     cwd: REPO,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

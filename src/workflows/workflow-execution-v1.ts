@@ -46,7 +46,7 @@ import {
   failedWorkflowExecutionStatus,
   initialWorkflowExecutionStatus,
   interruptedWorkflowExecutionStatus,
-} from '../domain/status';
+} from '../domain/status/transitions'; // not the entry point: it would bundle the mapping (workflow-execution.ts)
 import { formatValidationErrors, type ValidationError } from '../domain/validation-errors';
 import {
   executionTimeoutOf,

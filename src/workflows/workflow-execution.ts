@@ -44,13 +44,10 @@ import {
   rejectedExecutionTerminalSignal,
 } from '../domain/effectiveness/workflow-execution-signal';
 import { remediationOf, type RemediationKey } from '../domain/remediation';
-import {
-  describeTargetWait,
-  failedWorkflowExecutionStatus,
-  interruptedWorkflowExecutionStatus,
-  targetWaitEnded,
-  waitingForTargetStatus,
-} from '../domain/status';
+// The status modules the workflow needs, not src/domain/status's entry point: that would bundle the PipelineRun
+// mapping into every cached workflow (+4 KiB each, bench:workflow-memory), which only activities use.
+import { failedWorkflowExecutionStatus, interruptedWorkflowExecutionStatus } from '../domain/status/transitions';
+import { describeTargetWait, targetWaitEnded, waitingForTargetStatus } from '../domain/status/target-wait';
 import type { WaitingView } from '../domain/target-lock';
 import { tryParseGoDuration } from '../domain/duration';
 import { pipelineRunName } from '../domain/pipeline-run';

@@ -1,5 +1,6 @@
 /**
- * The status of a WorkflowExecution: the one entry point the rest of the project uses.
+ * The status of a WorkflowExecution: the one entry point the rest of the project uses (workflow code imports
+ * transitions.ts and target-wait.ts directly, so the PipelineRun mapping stays out of its bundle).
  *
  *   mapWorkflowExecutionStatus      Tekton's PipelineRun and TaskRuns → the WFE status (mapping.ts,
  *                                   per step in step-status.ts)

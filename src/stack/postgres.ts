@@ -118,6 +118,8 @@ function isRunning(layout: StackLayout, who: RunAs): boolean {
 async function startEmbedded(config: StackConfig, layout: StackLayout): Promise<void> {
   const who = postgresIdentity();
   const dataDir = dataDirOf(layout);
+  // The stack directory may not exist yet (a fresh clone's first `npm run bench:datastorage`).
+  fs.mkdirSync(layout.root, { recursive: true });
   if (who.uid !== undefined) {
     // PostgreSQL runs as another user: it must be able to pass through the stack directory.
     fs.chmodSync(layout.root, fs.statSync(layout.root).mode | 0o011);

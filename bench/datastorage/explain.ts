@@ -1,7 +1,8 @@
 /**
  * EXPLAIN (ANALYZE, BUFFERS) of the query behind each Data Storage API endpoint, on the benchmark's
  * database: the plans show which index each one uses and how many rows it touches at 10M records.
- * The statements are the API's own (built by the same functions), with typical parameters.
+ * The statements are the API's own (built by the same functions), with typical parameters, explained on
+ * their generic plans as the API runs them.
  */
 import type { Pool } from 'pg';
 import { searchStatement } from '../../src/datastorage/action-record-search';
@@ -19,6 +20,13 @@ export interface ExplainInputs {
   remediationId: string;
   wfeUid: string;
   assessmentTarget: string;
+}
+
+/** A value's text form as PostgreSQL reads it (arrays in its array syntax). */
+function literal(v: unknown): string {
+  if (v instanceof Date) return v.toISOString();
+  if (Array.isArray(v)) return `{${v.map((e) => `"${String(e).replace(/[\\"]/g, '\\$&')}"`).join(',')}}`;
+  return String(v);
 }
 
 export async function explainApiQueries(pool: Pool, i: ExplainInputs): Promise<Record<string, string[]>> {
@@ -56,12 +64,27 @@ export async function explainApiQueries(pool: Pool, i: ExplainInputs): Promise<R
     },
   };
   const plans: Record<string, string[]> = {};
-  for (const [name, s] of Object.entries(statements)) {
-    const { rows } = await pool.query<{ 'QUERY PLAN': string }>(
-      `EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${s.text}`,
-      s.values,
-    );
-    plans[name] = rows.map((r) => r['QUERY PLAN']);
+  // The plan that runs: the API's sessions run named statements on their generic plans
+  // (API_DATABASE_SESSION), so each statement is prepared and explained as one.
+  const client = await pool.connect();
+  try {
+    await client.query('SET plan_cache_mode = force_generic_plan');
+    for (const [name, s] of Object.entries(statements)) {
+      await client.query(`PREPARE kt_explain AS ${s.text}`);
+      try {
+        // EXPLAIN takes no bind parameters: the values go in as literals, typed by the prepared statement.
+        const args = s.values.map((v) => client.escapeLiteral(literal(v))).join(', ');
+        const { rows } = await client.query<{ 'QUERY PLAN': string }>(
+          `EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) EXECUTE kt_explain${args ? `(${args})` : ''}`,
+        );
+        plans[name] = rows.map((r) => r['QUERY PLAN']);
+      } finally {
+        await client.query('DEALLOCATE kt_explain');
+      }
+    }
+  } finally {
+    await client.query('RESET plan_cache_mode');
+    client.release();
   }
   return plans;
 }

@@ -76,3 +76,11 @@ export function loadDataStorageApiConfig(env: NodeJS.ProcessEnv = process.env): 
     throw new ConfigurationError(`invalid datastorage-api configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
   return config;
 }
+
+/**
+ * How the API's database sessions run, wherever the API is assembled (its process, the demo, tests):
+ * every transaction read-only (a second guard beside a role that can only read), and each named
+ * statement on its generic plan — the API's statements choose their index in code and prune partitions
+ * at run time, so planning them again per request only cost time.
+ */
+export const API_DATABASE_SESSION = { readOnly: true, genericPlans: true } as const;

@@ -12,7 +12,7 @@ import type { AccessReviewer } from './auth/access';
 import { cachedReviewer } from './auth/cached-reviewer';
 import { kubernetesReviewer } from './auth/kubernetes-reviewer';
 import { staticTokenReviewerFromFile } from './auth/static-tokens';
-import type { DataStorageApiConfig } from './config';
+import { API_DATABASE_SESSION, type DataStorageApiConfig } from './config';
 import { createDataStorageApiMetrics, type DataStorageApiMetrics } from './metrics';
 import { buildDataStorageApi } from './server';
 
@@ -48,7 +48,7 @@ export async function startDataStorageApi(config: DataStorageApiConfig): Promise
       statementTimeoutMs: config.KUBERNAUT_DATABASE_STATEMENT_TIMEOUT_MS,
       connectionTimeoutMs: config.KUBERNAUT_DATABASE_CONNECT_TIMEOUT_MS,
       applicationName: 'kubernaut-datastorage-api',
-      readOnly: true,
+      ...API_DATABASE_SESSION,
     },
     (err) => logger.warn({ err }, 'idle database connection failed'),
   );

@@ -28,6 +28,12 @@ export const PoolOptionsSchema = z.object({
    * can only read, for processes that must never write (the Data Storage API).
    */
   readOnly: z.boolean().default(false),
+  /**
+   * Named statements always run on their generic plan (`plan_cache_mode = force_generic_plan`) instead
+   * of being planned again for every execution: for statements whose index is chosen in code and whose
+   * partitions are pruned at run time, planning was a quarter of PostgreSQL's time per API request.
+   */
+  genericPlans: z.boolean().default(false),
 });
 
 export type PoolOptions = z.input<typeof PoolOptionsSchema>;
@@ -38,6 +44,10 @@ export type PoolOptions = z.input<typeof PoolOptionsSchema>;
  */
 export function createPool(options: PoolOptions, onIdleError?: (err: Error) => void): Pool {
   const o = PoolOptionsSchema.parse(options);
+  const settings = [
+    ...(o.readOnly ? ['-c default_transaction_read_only=on'] : []),
+    ...(o.genericPlans ? ['-c plan_cache_mode=force_generic_plan'] : []),
+  ];
   const config: PoolConfig = {
     connectionString: o.databaseUrl,
     max: o.max,
@@ -46,7 +56,7 @@ export function createPool(options: PoolOptions, onIdleError?: (err: Error) => v
     application_name: o.applicationName,
     // Sent as a startup parameter: applies to every statement of every connection, no extra round trip.
     ...(o.statementTimeoutMs > 0 ? { statement_timeout: o.statementTimeoutMs } : {}),
-    ...(o.readOnly ? { options: '-c default_transaction_read_only=on' } : {}),
+    ...(settings.length > 0 ? { options: settings.join(' ') } : {}),
   };
   const pool = new Pool(config);
   pool.on('error', (err) => onIdleError?.(err));

@@ -9,6 +9,7 @@ import { createPool } from '../datastorage/pool';
 import { createDataStorageReader } from '../datastorage/reader';
 import { staticTokenReviewer, tokenTable } from '../datastorage-api/auth/static-tokens';
 import { createDataStorageClient } from '../datastorage-api/client';
+import { API_DATABASE_SESSION } from '../datastorage-api/config';
 import { formatActionRecords } from '../datastorage-api/format';
 import { buildDataStorageApi } from '../datastorage-api/server';
 
@@ -29,7 +30,7 @@ export async function showActionHistoryThroughApi(o: ShowHistoryOptions): Promis
   const pool = createPool({
     databaseUrl: o.databaseUrl,
     max: 2,
-    readOnly: true,
+    ...API_DATABASE_SESSION,
     applicationName: 'kubernaut-demo-api',
   });
   const app = await buildDataStorageApi({

@@ -8,6 +8,7 @@
  */
 import crypto from 'node:crypto';
 import { Pool } from 'pg';
+import { API_DATABASE_SESSION } from '../../../src/datastorage-api/config';
 import { createPool } from '../../../src/datastorage/pool';
 import { createDataStorageReader } from '../../../src/datastorage/reader';
 import type { AccessReviewer } from '../../../src/datastorage-api/auth/access';
@@ -91,7 +92,7 @@ async function listen(
     max: 4,
     statementTimeoutMs: o.statementTimeoutMs ?? 5_000,
     connectionTimeoutMs: o.connectionTimeoutMs ?? 2_000,
-    readOnly: true,
+    ...API_DATABASE_SESSION,
   });
   pool.on('error', () => undefined);
   const reviewer: AccessReviewer =

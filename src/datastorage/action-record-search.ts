@@ -15,7 +15,10 @@
  * those asked for, or every action type that has records at all — read with a loose index scan of
  * `action_record_daily_counts` (one probe per distinct type, not one row per day) — and each type's scan
  * uses `(target, action_type, time)` when a target is given, `(action_type, time)` otherwise. A status
- * filter is applied inside each scan.
+ * filter is applied inside each scan. When more than one action type is merged, the start of the page's
+ * last row is found first from those indexes alone (both carry status), so that each scan fetches only
+ * rows from there on: a page of a target's history over 50 action types reads ~100 records from the
+ * table, not every record of the target in the window.
  *
  * Every time window is on execution_started_at (the partition key): only the months it covers are read.
  * The position of a page's last row continues the next page: (execution start in µs, wfe uid, step).
@@ -120,16 +123,25 @@ export function searchStatement(s: ActionRecordSearch): { name: string; text: st
     where.push(`a.wfe_namespace = ${param(s.namespace)}`);
     key.push('n');
   }
+  // What the cutoff of a merge over several action types reads (see below): its indexes carry all of it.
+  const cutoffWhere = ['c.execution_started_at >= $1', 'c.execution_started_at < $2'];
   if (s.target !== undefined) {
-    where.push(`a.target = ${param(s.target)}`);
+    const target = param(s.target);
+    where.push(`a.target = ${target}`);
+    cutoffWhere.push(`c.target = ${target}`);
     key.push('t');
   }
   if (s.statuses !== undefined) {
-    where.push(`a.status = ANY(${param(s.statuses)}::text[])`);
+    const statuses = param(s.statuses);
+    where.push(`a.status = ANY(${statuses}::text[])`);
+    cutoffWhere.push(`c.status = ANY(${statuses}::text[])`);
     key.push('s');
   }
   if (s.after !== undefined) {
     const start = `('epoch'::timestamptz + ${param(s.after.startUs)}::bigint * interval '1 microsecond')`;
+    // Strictly before the position's start: a subset of the rows after the position, so the cutoff
+    // found there is never later than the page's true last start (a page may read a few rows more).
+    cutoffWhere.push(`c.execution_started_at < ${start}`);
     const uid = param(s.after.wfeUid);
     const step = param(s.after.stepName);
     // The first predicate lets the index scan start at the position; the second breaks ties exactly.
@@ -148,8 +160,26 @@ export function searchStatement(s: ActionRecordSearch): { name: string; text: st
     } else {
       types = ALL_ACTION_TYPES;
     }
+    if (s.actionTypes === undefined || s.actionTypes.length > 1) {
+      // Several scans merged: each would fetch up to a page of rows from the table, most of them beyond
+      // the page. First the start of the page's last row, from the indexes alone, then only the rows
+      // from there on are fetched (the scans read the page's rows and ties, not types × page size).
+      where.push(`a.execution_started_at >= (
+        SELECT coalesce((
+          SELECT x.start FROM types t
+          CROSS JOIN LATERAL (
+            SELECT c.execution_started_at AS start FROM action_records c
+            WHERE c.action_type = t.action_type AND ${cutoffWhere.join(' AND ')}
+            ORDER BY c.execution_started_at DESC
+            LIMIT $3
+          ) x
+          ORDER BY x.start DESC
+          OFFSET $3 - 1 LIMIT 1), $1))`);
+      key.push('x');
+    }
     text = `
-      SELECT r.* FROM (${types}) AS t
+      WITH types AS MATERIALIZED (${types})
+      SELECT r.* FROM types t
       CROSS JOIN LATERAL (
         SELECT ${RECORD_SELECT_COLUMNS} FROM action_records a
         WHERE a.action_type = t.action_type AND ${where.join(' AND ')}

@@ -4,7 +4,8 @@
  *
  * Without a target the counts come from `action_record_daily_counts` alone (kept exact by triggers on
  * every write), so 90 days cost the same at 10 million records as at 10 thousand. With a target they are
- * counted from the records through `action_records_target_time_idx` (a target has few records).
+ * counted from the records through `action_records_target_type_time_idx`, which carries status (a
+ * target has few records, and the index alone answers).
  */
 import type { Queryable } from './partitions';
 import type { ActionStatus } from '../domain/action-outcomes';

@@ -51,6 +51,16 @@ describe('GET /api/v1/action-records', () => {
       { target: TARGETS[0], actionType: ACTION_TYPES[1] },
       (r) => r.target === TARGETS[0] && r.actionType === ACTION_TYPES[1],
     ],
+    [
+      'a target and statuses',
+      { target: TARGETS[0], status: 'succeeded,failed' },
+      (r) => r.target === TARGETS[0] && (r.status === 'succeeded' || r.status === 'failed'),
+    ],
+    [
+      'a target and two action types',
+      { target: TARGETS[1], actionType: `${ACTION_TYPES[1]},${ACTION_TYPES[2]}` },
+      (r) => r.target === TARGETS[1] && r.actionType !== ACTION_TYPES[0],
+    ],
     ['a namespace', { namespace: 'staging' }, (r) => r.wfeNamespace === 'staging'],
     ['a remediation', { remediationId: 'prod/rr-3' }, (r) => r.remediationId === 'prod/rr-3'],
     ['statuses', { status: 'failed,executing' }, (r) => r.status === 'failed' || r.status === 'executing'],

@@ -2,6 +2,7 @@
  * Data Storage benchmark (not part of `npm test`):
  *
  *   npm run bench:datastorage -- [--rows 10000000] [--calls 1000] [--queries 300] [--keep]
+ *   npm run bench:datastorage -- --api-only <database>   (again on a database kept with --keep)
  *
  * Creates its own database on DATABASE_URL's server (or, when DATABASE_URL is unset, on the local stack's
  * embedded PostgreSQL, started if needed), applies the migrations, loads N action records over 180
@@ -47,6 +48,7 @@ interface Options {
   keep: boolean;
   httpRequests: number;
   assessments: number;
+  apiOnly?: string;
 }
 
 async function serverUrl(): Promise<string> {
@@ -188,11 +190,20 @@ async function main(): Promise<void> {
     .option('--keep', 'keep the benchmark database', false)
     .option('--http-requests <n>', 'API requests per query at 1 client (4× that at 50 clients)', positiveInt, 500)
     .option('--assessments <n>', 'effectiveness assessments to load', positiveInt, 200_000)
+    .option(
+      '--api-only <database>',
+      'only the API phase (EXPLAIN and HTTP), on a benchmark database kept by an earlier --keep run',
+      (v: string) => {
+        if (!/^kt_bench_[0-9a-f]{8}$/.test(v)) throw new InvalidArgumentError('must name a kt_bench_… database');
+        return v;
+      },
+    )
     .parse(process.argv);
   const opts = program.opts<Options>();
   const shape: DatasetShape = { ...DEFAULT_SHAPE, rows: opts.rows };
 
   const server = await serverUrl();
+  if (opts.apiOnly) return measureApiOnly(withDatabase(server, opts.apiOnly), shape, opts, opts.apiOnly);
   const database = `kt_bench_${crypto.randomBytes(4).toString('hex')}`;
   await adminQuery(server, `CREATE DATABASE ${database}`);
   const url = withDatabase(server, database);
@@ -324,8 +335,42 @@ async function measureApi(pool: Pool, url: string, shape: DatasetShape, opts: Op
   }
 }
 
+/**
+ * The API phase alone, on a database an earlier run kept: iterating on the API or its queries without
+ * loading 10M rows again. The migrations are applied first (a new index or statement may need them).
+ */
+async function measureApiOnly(url: string, shape: DatasetShape, opts: Options, database: string): Promise<void> {
+  await runMigrations({ databaseUrl: url });
+  const pool = createPool({ databaseUrl: url, max: 4, statementTimeoutMs: 0 });
+  try {
+    await pool.query('VACUUM (ANALYZE) action_records');
+    const loadBefore = os.loadavg();
+    const size = await sizes(pool);
+    const api = await measureApi(pool, url, shape, opts, database);
+    const result = {
+      database,
+      rows: size.rows,
+      loadAverage: { beforeTimings: loadBefore.map(round), afterTimings: os.loadavg().map(round) },
+      api,
+      targets: apiVerdicts(api.http),
+    };
+    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  } finally {
+    await pool.end();
+  }
+}
+
 function round(n: number): number {
   return Math.round(n * 100) / 100;
+}
+
+function apiVerdicts(http: Record<string, HttpPhaseResult>) {
+  const all = Object.values(http);
+  return {
+    apiP99AtMost20msAt1Client: all.every((r) => r.clients1.p99 <= 20),
+    apiP99AtMost100msAt50Clients: all.every((r) => r.clients50.p99 <= 100),
+    apiNoErrors: all.every((r) => r.errors === 0),
+  };
 }
 
 function verdicts(
@@ -336,11 +381,8 @@ function verdicts(
   dropMs: number | null,
   http: Record<string, HttpPhaseResult>,
 ) {
-  const all = Object.values(http);
   return {
-    apiP99AtMost20msAt1Client: all.every((r) => r.clients1.p99 <= 20),
-    apiP99AtMost100msAt50Clients: all.every((r) => r.clients50.p99 <= 100),
-    apiNoErrors: all.every((r) => r.errors === 0),
+    ...apiVerdicts(http),
     bulkLoadAtLeast50kRowsPerSecond: rowsPerSecond >= 50_000,
     recordActionsP95AtMost5ms: record.p95 <= 5,
     getActionStatsP99AtMost20ms: stats.p99 <= 20,

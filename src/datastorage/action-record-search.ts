@@ -72,18 +72,61 @@ const NEWEST_FIRST = 'execution_started_at DESC, wfe_uid DESC, step_name DESC';
 /** RFC 3339 in UTC with milliseconds, as Date.toISOString writes it (both truncate microseconds). */
 const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
-/** One record of `t` (RECORD_SELECT_COLUMNS) as the JSON text of an ActionRecord. */
-export const recordDocument = (t: string) => `json_build_object(
-    'wfeUid', ${t}.wfe_uid, 'wfeNamespace', ${t}.wfe_namespace, 'wfeName', ${t}.wfe_name,
-    'remediationId', ${t}.remediation_id, 'remediationNamespace', ${t}.remediation_namespace,
-    'remediationName', ${t}.remediation_name, 'temporalWorkflowId', ${t}.temporal_workflow_id,
-    'temporalRunId', ${t}.temporal_run_id, 'stepName', ${t}.step_name, 'actionType', ${t}.action_type,
-    'image', ${t}.image, 'inputs', ${t}.inputs, 'target', ${t}.target, 'requestedBy', ${t}.requested_by,
-    'status', ${t}.status,
-    'executionStartedAt', ${iso(`${t}.execution_started_at`)}, 'startedAt', ${iso(`${t}.started_at`)},
-    'completedAt', ${iso(`${t}.completed_at`)}, 'durationMs', ${t}.duration_ms,
-    'failureReason', ${t}.failure_reason, 'failureMessage', ${t}.failure_message, 'exitCode', ${t}.exit_code,
-    'createdAt', ${iso(`${t}.created_at`)}, 'updatedAt', ${iso(`${t}.updated_at`)})::text`;
+/** How a column becomes a JSON value (`?`: may be NULL). */
+type JsonFrom = 'text' | 'text?' | 'timestamp' | 'timestamp?' | 'number?' | 'jsonb';
+
+/** The ActionRecord's fields in order, each with its column. */
+const RECORD_FIELDS: readonly [field: string, column: string, from: JsonFrom][] = [
+  ['wfeUid', 'wfe_uid', 'text'],
+  ['wfeNamespace', 'wfe_namespace', 'text'],
+  ['wfeName', 'wfe_name', 'text'],
+  ['remediationId', 'remediation_id', 'text'],
+  ['remediationNamespace', 'remediation_namespace', 'text'],
+  ['remediationName', 'remediation_name', 'text'],
+  ['temporalWorkflowId', 'temporal_workflow_id', 'text'],
+  ['temporalRunId', 'temporal_run_id', 'text'],
+  ['stepName', 'step_name', 'text'],
+  ['actionType', 'action_type', 'text'],
+  ['image', 'image', 'text'],
+  ['inputs', 'inputs', 'jsonb'],
+  ['target', 'target', 'text'],
+  ['requestedBy', 'requested_by', 'text?'],
+  ['status', 'status', 'text'],
+  ['executionStartedAt', 'execution_started_at', 'timestamp'],
+  ['startedAt', 'started_at', 'timestamp?'],
+  ['completedAt', 'completed_at', 'timestamp?'],
+  ['durationMs', 'duration_ms', 'number?'],
+  ['failureReason', 'failure_reason', 'text?'],
+  ['failureMessage', 'failure_message', 'text?'],
+  ['exitCode', 'exit_code', 'number?'],
+  ['createdAt', 'created_at', 'timestamp'],
+  ['updatedAt', 'updated_at', 'timestamp'],
+];
+
+function jsonValue(column: string, from: JsonFrom): string {
+  switch (from) {
+    case 'text':
+      return `to_json(${column})::text`; // a JSON string, escaped by PostgreSQL
+    case 'text?':
+      return `coalesce(to_json(${column})::text, 'null')`;
+    case 'timestamp':
+      return `'"' || ${iso(column)} || '"'`;
+    case 'timestamp?':
+      return `coalesce('"' || ${iso(column)} || '"', 'null')`;
+    case 'number?':
+      return `coalesce(${column}::text, 'null')`;
+    case 'jsonb':
+      return `${column}::text`;
+  }
+}
+
+/**
+ * One record of `t` (RECORD_SELECT_COLUMNS) as the JSON text of an ActionRecord, concatenated field by
+ * field: json_build_object cost a third more (it looks up every argument's type for every row), and a
+ * page's JSON is about half of PostgreSQL's time for a history page.
+ */
+export const recordDocument = (t: string) =>
+  `(${RECORD_FIELDS.map(([field, column, from], i) => `'${i === 0 ? '{' : ','}"${field}":' || ${jsonValue(`${t}.${column}`, from)}`).join(' || ')} || '}')`;
 
 /** A page row: the record as JSON text, and its sort key. */
 export interface RecordDocumentRow {

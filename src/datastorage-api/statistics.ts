@@ -43,7 +43,11 @@ export function statisticsWindow(untilDay: string, days: number) {
   };
 }
 
-const zero = (): OutcomeCounts => Object.fromEntries(ACTION_STATUSES.map((s) => [s, 0])) as OutcomeCounts;
+/**
+ * A literal, not built from ACTION_STATUSES: one is made for every day of every action type (hundreds for
+ * a target's 90 days; building them was half the handler's time), and the type still requires every status.
+ */
+const zero = (): OutcomeCounts => ({ executing: 0, succeeded: 0, failed: 0, cancelled: 0, skipped: 0 });
 
 export function summarize(counts: OutcomeCounts): OutcomeSummary {
   const total = ACTION_STATUSES.reduce((sum, s) => sum + counts[s], 0);

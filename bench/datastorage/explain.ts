@@ -5,9 +5,8 @@
  * their generic plans as the API runs them.
  */
 import type { Pool } from 'pg';
-import { searchStatement } from '../../src/datastorage/action-record-search';
-import { RECORD_SELECT_COLUMNS } from '../../src/datastorage/action-queries';
-import { assessmentSearchStatement } from '../../src/datastorage/assessments';
+import { searchStatement, workflowExecutionDocumentsStatement } from '../../src/datastorage/action-record-search';
+import { assessmentSearchStatement, SELECT_ASSESSMENT_SQL } from '../../src/datastorage/assessments';
 import { dailyOutcomesStatement } from '../../src/datastorage/daily-outcomes';
 import { statisticsWindow } from '../../src/datastorage-api/statistics';
 
@@ -49,17 +48,14 @@ export async function explainApiQueries(pool: Pool, i: ExplainInputs): Promise<R
     'GET /action-records?status=failed (90 days)': searchStatement({ ...page, statuses: ['failed'] }),
     'GET /action-records?namespace (90 days)': searchStatement({ ...page, namespace: i.namespace }),
     'GET /action-records?remediationId': searchStatement({ ...page, remediationId: i.remediationId }),
-    'GET /workflow-executions/{uid}/action-records': {
-      text: `SELECT ${RECORD_SELECT_COLUMNS} FROM action_records a WHERE a.wfe_uid = $1 ORDER BY a.step_name`,
-      values: [i.wfeUid],
-    },
+    'GET /workflow-executions/{uid}/action-records': workflowExecutionDocumentsStatement(i.wfeUid),
     'GET /action-statistics?actionType (90 days)': dailyOutcomesStatement({ ...window, actionTypes: [i.actionType] }),
     'GET /action-statistics (every action type, 90 days)': dailyOutcomesStatement(window),
     'GET /action-statistics?target (90 days)': dailyOutcomesStatement({ ...window, target: i.target }),
     'GET /effectiveness-assessments?target': assessmentSearchStatement({ ...page, target: i.assessmentTarget }),
     'GET /effectiveness-assessments (no filter)': assessmentSearchStatement(page),
     'GET /remediations/{ns}/{name}/effectiveness-assessment': {
-      text: 'SELECT * FROM effectiveness_assessments WHERE remediation_id = $1',
+      text: SELECT_ASSESSMENT_SQL,
       values: [i.remediationId],
     },
   };

@@ -257,12 +257,17 @@ export async function searchActionRecords(db: Queryable, s: ActionRecordSearch):
   return rows;
 }
 
-/** Every step of one WorkflowExecution as ActionRecord JSON, by step name (served by the primary key). */
-export async function workflowExecutionDocuments(db: Queryable, wfeUid: string): Promise<string[]> {
-  const { rows } = await db.query<{ doc: string }>({
+/** The statement of workflowExecutionDocuments; exported so the benchmark can EXPLAIN exactly what runs. */
+export function workflowExecutionDocumentsStatement(wfeUid: string): { name: string; text: string; values: unknown[] } {
+  return {
     name: 'kubernaut_wfe_documents',
     text: `SELECT ${recordDocument('a')} AS doc FROM action_records a WHERE a.wfe_uid = $1 ORDER BY a.step_name`,
     values: [wfeUid],
-  });
+  };
+}
+
+/** Every step of one WorkflowExecution as ActionRecord JSON, by step name (served by the primary key). */
+export async function workflowExecutionDocuments(db: Queryable, wfeUid: string): Promise<string[]> {
+  const { rows } = await db.query<{ doc: string }>(workflowExecutionDocumentsStatement(wfeUid));
   return rows.map((r) => r.doc);
 }

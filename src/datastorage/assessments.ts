@@ -75,7 +75,8 @@ UNION ALL
 SELECT false AS created, * FROM effectiveness_assessments
 WHERE remediation_id = $1 AND NOT EXISTS (SELECT 1 FROM written)`;
 
-const SELECT_SQL = 'SELECT * FROM effectiveness_assessments WHERE remediation_id = $1';
+/** One remediation's assessment; exported so the benchmark can EXPLAIN exactly what runs. */
+export const SELECT_ASSESSMENT_SQL = 'SELECT * FROM effectiveness_assessments WHERE remediation_id = $1';
 
 export async function insertAssessment(
   db: Queryable,
@@ -108,7 +109,7 @@ export async function insertAssessment(
 }
 
 export async function selectAssessment(db: Queryable, remediationId: string): Promise<StoredAssessment | null> {
-  const { rows } = await db.query<AssessmentRow & Record<string, unknown>>(SELECT_SQL, [remediationId]);
+  const { rows } = await db.query<AssessmentRow & Record<string, unknown>>(SELECT_ASSESSMENT_SQL, [remediationId]);
   return rows[0] ? toStoredAssessment(rows[0]) : null;
 }
 

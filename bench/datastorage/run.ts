@@ -3,6 +3,7 @@
  *
  *   npm run bench:datastorage -- [--rows 10000000] [--calls 1000] [--queries 300] [--keep]
  *   npm run bench:datastorage -- --api-only <database>   (again on a database kept with --keep)
+ *   … [--query <text>]   (only the HTTP queries whose name contains the text)
  *
  * Creates its own database on DATABASE_URL's server (or, when DATABASE_URL is unset, on the local stack's
  * embedded PostgreSQL, started if needed), applies the migrations, loads N action records over 180
@@ -49,6 +50,7 @@ interface Options {
   httpRequests: number;
   assessments: number;
   apiOnly?: string;
+  query?: string;
 }
 
 async function serverUrl(): Promise<string> {
@@ -190,6 +192,7 @@ async function main(): Promise<void> {
     .option('--keep', 'keep the benchmark database', false)
     .option('--http-requests <n>', 'API requests per query at 1 client (4× that at 50 clients)', positiveInt, 500)
     .option('--assessments <n>', 'effectiveness assessments to load', positiveInt, 200_000)
+    .option('--query <text>', 'only the HTTP queries whose name contains this text (e.g. "of one target")')
     .option(
       '--api-only <database>',
       'only the API phase (EXPLAIN and HTTP), on a benchmark database kept by an earlier --keep run',
@@ -327,7 +330,12 @@ async function measureApi(pool: Pool, url: string, shape: DatasetShape, opts: Op
         path: (n) => `/api/v1/action-statistics?days=90&target=${encodeURIComponent(target(n * 7919))}`,
       },
     ];
-    const http = await measureHttp(api, queries, { requests: opts.httpRequests, log });
+    const selected = queries.filter((q) => opts.query === undefined || q.name.includes(opts.query));
+    if (selected.length === 0)
+      throw new InvalidArgumentError(
+        `--query ${opts.query}: no HTTP query's name contains it (${queries.map((q) => q.name).join('; ')})`,
+      );
+    const http = await measureHttp(api, selected, { requests: opts.httpRequests, log });
     return { http, explain, loadAverage: os.loadavg().map(round) };
   } finally {
     await api.stop();

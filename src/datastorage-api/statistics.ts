@@ -55,31 +55,29 @@ export function summarize(counts: OutcomeCounts): OutcomeSummary {
   return { counts, total, successRate: verdicts === 0 ? null : counts.succeeded / verdicts };
 }
 
-/** Rows in any order; action types sorted by name, days oldest first, only days with records. */
+/**
+ * Rows of one action type and day each (daily-outcomes.ts), days oldest first within an action type, as
+ * the query returns them; action types come out sorted by name, days without records are left out.
+ */
 export function actionStatistics(rows: DailyOutcomeRow[]): {
   totals: OutcomeSummary;
   byActionType: ActionTypeStatistics[];
 } {
   const totals = zero();
-  const byType = new Map<string, { counts: OutcomeCounts; days: Map<string, OutcomeCounts> }>();
+  const byType = new Map<string, { counts: OutcomeCounts; daily: ActionTypeStatistics['daily'] }>();
   for (const r of rows) {
-    if (r.records === 0) continue;
+    const day = summarize(r.counts);
+    if (day.total === 0) continue;
     let t = byType.get(r.actionType);
-    if (!t) byType.set(r.actionType, (t = { counts: zero(), days: new Map() }));
-    let d = t.days.get(r.day);
-    if (!d) t.days.set(r.day, (d = zero()));
-    d[r.status] += r.records;
-    t.counts[r.status] += r.records;
-    totals[r.status] += r.records;
+    if (!t) byType.set(r.actionType, (t = { counts: zero(), daily: [] }));
+    t.daily.push({ day: r.day, ...day });
+    for (const s of ACTION_STATUSES) {
+      t.counts[s] += r.counts[s];
+      totals[s] += r.counts[s];
+    }
   }
   const byActionType = [...byType.entries()]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([actionType, t]) => ({
-      actionType,
-      ...summarize(t.counts),
-      daily: [...t.days.entries()]
-        .sort(([a], [b]) => (a < b ? -1 : 1))
-        .map(([day, counts]) => ({ day, ...summarize(counts) })),
-    }));
+    .map(([actionType, t]) => ({ actionType, ...summarize(t.counts), daily: t.daily }));
   return { totals: summarize(totals), byActionType };
 }

@@ -11,16 +11,13 @@ import {
   searchActionRecords,
   workflowExecutionDocuments,
   type ActionRecordSearch,
-  type RecordPosition,
+  type RecordDocumentPage,
 } from './action-record-search';
 import { selectAssessment, selectAssessments, type AssessmentPosition, type AssessmentSearch } from './assessments';
 import { selectDailyOutcomes, type DailyOutcomeRow, type DailyOutcomesQuery } from './daily-outcomes';
 import { toDataStorageError } from './errors';
 import type { Queryable } from './partitions';
 import type { StoredAssessment } from './records';
-
-/** The JSON text of one ActionRecord (records.ts), built by PostgreSQL. */
-export type ActionRecordJson = string;
 
 export interface Page<T, P> {
   items: T[];
@@ -29,9 +26,9 @@ export interface Page<T, P> {
 }
 
 export interface DataStorageReader {
-  searchActionRecords(search: ActionRecordSearch): Promise<Page<ActionRecordJson, RecordPosition>>;
-  /** Every step of one WorkflowExecution, by step name. */
-  getWorkflowExecutionActions(wfeUid: string): Promise<ActionRecordJson[]>;
+  searchActionRecords(search: ActionRecordSearch): Promise<RecordDocumentPage>;
+  /** Every step of one WorkflowExecution, by step name, as the text of a JSON array. */
+  getWorkflowExecutionActions(wfeUid: string): Promise<string>;
   getDailyOutcomes(query: DailyOutcomesQuery): Promise<DailyOutcomeRow[]>;
   getAssessment(remediationId: string): Promise<StoredAssessment | null>;
   searchAssessments(search: AssessmentSearch): Promise<Page<StoredAssessment, AssessmentPosition>>;
@@ -49,19 +46,7 @@ export function createDataStorageReader(db: Queryable): DataStorageReader {
   }
 
   return {
-    searchActionRecords: (search) =>
-      run('searchActionRecords', async () => {
-        const rows = await searchActionRecords(db, search);
-        const page = rows.slice(0, search.limit);
-        const last = page[page.length - 1];
-        return {
-          items: page.map((r) => r.doc),
-          next:
-            rows.length > search.limit && last
-              ? { startUs: last.start_us, wfeUid: last.wfe_uid, stepName: last.step_name }
-              : undefined,
-        };
-      }),
+    searchActionRecords: (search) => run('searchActionRecords', () => searchActionRecords(db, search)),
 
     getWorkflowExecutionActions: (wfeUid) =>
       run('getWorkflowExecutionActions', () => workflowExecutionDocuments(db, wfeUid)),

@@ -166,6 +166,8 @@ describe('GET /api/v1/action-statistics', () => {
       { target: TARGETS[0], actionType: ACTION_TYPES[0] },
       (r: ActionRecord) => r.target === TARGETS[0] && r.actionType === ACTION_TYPES[0],
     ],
+    ['for a target that has no records', { target: 'prod/Deployment/none' }, () => false],
+    ['for an action type that has no records', { actionType: 'kubernetes/never_run' }, () => false],
   ] as const)('counts outcomes per action type and day %s', async (_name, filters, match) => {
     for (const days of [1, 7, 90]) {
       const res = await api.get(`/api/v1/action-statistics?${q({ days, until: today(), ...filters })}`);
@@ -177,6 +179,20 @@ describe('GET /api/v1/action-statistics', () => {
         days,
       });
     }
+  });
+
+  it('answers zero totals and no action types when nothing was recorded', async () => {
+    const res = await api.get(`/api/v1/action-statistics?${q({ days: 7, target: 'prod/Deployment/none' })}`);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      target: 'prod/Deployment/none',
+      totals: {
+        counts: { executing: 0, succeeded: 0, failed: 0, cancelled: 0, skipped: 0 },
+        total: 0,
+        successRate: null,
+      },
+      byActionType: [],
+    });
   });
 
   it('sums the totals and the success rate from the same counts', async () => {

@@ -22,13 +22,12 @@ describe('summarize', () => {
 });
 
 describe('actionStatistics', () => {
-  it('groups rows by action type (sorted) and day (oldest first), skipping empty rows, and totals them', () => {
+  it('groups rows by action type (sorted by name), keeps their days in order, skips empty days, and totals them', () => {
     const s = actionStatistics([
-      { actionType: 'b/x', day: '2026-01-02', status: 'failed', records: 1 },
-      { actionType: 'a/y', day: '2026-01-03', status: 'succeeded', records: 2 },
-      { actionType: 'b/x', day: '2026-01-01', status: 'succeeded', records: 3 },
-      { actionType: 'b/x', day: '2026-01-02', status: 'succeeded', records: 1 },
-      { actionType: 'a/y', day: '2026-01-04', status: 'skipped', records: 0 },
+      { actionType: 'b/x', day: '2026-01-01', counts: counts({ succeeded: 3 }) },
+      { actionType: 'b/x', day: '2026-01-02', counts: counts({ succeeded: 1, failed: 1 }) },
+      { actionType: 'a/y', day: '2026-01-03', counts: counts({ succeeded: 2 }) },
+      { actionType: 'a/y', day: '2026-01-04', counts: counts({}) },
     ]);
     expect(s).toEqual({
       totals: { counts: counts({ succeeded: 6, failed: 1 }), total: 7, successRate: 6 / 7 },

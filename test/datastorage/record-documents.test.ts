@@ -44,7 +44,7 @@ describe('action record documents', () => {
       "UPDATE action_records SET updated_at = '2026-11-30T01:02:03.456789Z', created_at = '2026-11-30T01:02:03Z'",
     );
 
-    const documents = (await workflowExecutionDocuments(db.pool, rows[0]!.wfeUid)).map((d) => JSON.parse(d) as unknown);
+    const documents = JSON.parse(await workflowExecutionDocuments(db.pool, rows[0]!.wfeUid)) as unknown[];
     const records = await ds.getWorkflowExecutionActions(rows[0]!.wfeUid);
     expect(records).toHaveLength(3);
     expect(documents).toEqual(records);

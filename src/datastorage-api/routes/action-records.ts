@@ -54,7 +54,7 @@ export function registerActionRecordRoutes(app: ApiInstance, ctx: RouteContext):
       const nextCursor = page.next
         ? encodeCursor(CURSOR_KIND, fingerprint, [page.next.startUs, page.next.wfeUid, page.next.stepName])
         : null;
-      const body = jsonText({ records: `[${page.items.join(',')}]`, nextCursor: JSON.stringify(nextCursor) });
+      const body = jsonText({ records: page.documents, nextCursor: JSON.stringify(nextCursor) });
       // The documented type (ActionRecordPage) is what the documents spell; the cast only says it is text.
       return reply.type(JSON_CONTENT_TYPE).send(body as never);
     },
@@ -75,7 +75,7 @@ export function registerActionRecordRoutes(app: ApiInstance, ctx: RouteContext):
     async (request, reply) => {
       const { wfeUid } = request.params;
       const records = await ctx.withinDeadline(ctx.reader.getWorkflowExecutionActions(wfeUid));
-      const body = jsonText({ wfeUid: JSON.stringify(wfeUid), records: `[${records.join(',')}]` });
+      const body = jsonText({ wfeUid: JSON.stringify(wfeUid), records });
       return reply.type(JSON_CONTENT_TYPE).send(body as never);
     },
   );

@@ -292,7 +292,12 @@ async function measureApi(pool: Pool, url: string, shape: DatasetShape, opts: Op
     `SELECT wfe_uid, remediation_id, wfe_namespace FROM action_records
      WHERE execution_started_at > now() - interval '1 day' LIMIT 1`,
   );
-  const recent = rows[0]!;
+  const recent = rows[0];
+  if (!recent)
+    throw new Error(`${database} has no action records of the last day: load it again (--keep, then --api-only)`);
+  const { rows: wfes } = await pool.query<{ wfe_uid: string }>(
+    `SELECT DISTINCT wfe_uid FROM action_records WHERE execution_started_at > now() - interval '1 day' LIMIT 500`,
+  );
   const target = (k: number) => `ns-${k % 100}/Deployment/app-${k % shape.targets}`;
   log('EXPLAIN of the API queries');
   const explain = await explainApiQueries(pool, {
@@ -328,6 +333,12 @@ async function measureApi(pool: Pool, url: string, shape: DatasetShape, opts: Op
       {
         name: 'statistics of one target, 90 days, daily buckets',
         path: (n) => `/api/v1/action-statistics?days=90&target=${encodeURIComponent(target(n * 7919))}`,
+      },
+      {
+        // Not one of the issue's targets: the floor of a request (a few records by primary key), i.e. what
+        // the HTTP stack, authentication, validation and one query cost before any page is built.
+        name: 'records of one WorkflowExecution',
+        path: (n) => `/api/v1/workflow-executions/${wfes[n % wfes.length]!.wfe_uid}/action-records`,
       },
     ];
     const selected = queries.filter((q) => opts.query === undefined || q.name.includes(opts.query));
@@ -372,12 +383,14 @@ function round(n: number): number {
   return Math.round(n * 100) / 100;
 }
 
+/** The latency targets are the issue's: history first pages and 90-day statistics (not the floor query). */
 function apiVerdicts(http: Record<string, HttpPhaseResult>) {
-  const all = Object.values(http);
+  const all = Object.entries(http);
+  const targeted = all.filter(([name]) => name.startsWith('history') || name.startsWith('statistics'));
   return {
-    apiP99AtMost20msAt1Client: all.every((r) => r.clients1.p99 <= 20),
-    apiP99AtMost100msAt50Clients: all.every((r) => r.clients50.p99 <= 100),
-    apiNoErrors: all.every((r) => r.errors === 0),
+    apiP99AtMost20msAt1Client: targeted.every(([, r]) => r.clients1.p99 <= 20),
+    apiP99AtMost100msAt50Clients: targeted.every(([, r]) => r.clients50.p99 <= 100),
+    apiNoErrors: all.every(([, r]) => r.errors === 0),
   };
 }
 

@@ -16,8 +16,8 @@
  * the target's index entries in the window (the index carries status, so no table page is read), then
  * only the records from that start on are fetched. The cost follows the target's records in the window
  * — as its statistics' do — not the number of action types: a target with 500 records over 50 types read
- * ~270 buffers at 10M rows instead of ~2,200 for 50 merged scans; a target with 26,000 (a remediation
- * every 5 minutes for 90 days) ~18 ms against ~4 ms merged (src/datastorage-api/README.md, "Queries").
+ * 189 buffers at 10M rows instead of 1,183 for 50 merged scans; a target with 26,000 (a remediation every
+ * 5 minutes for 90 days) takes ~18 ms against ~4 ms merged (src/datastorage-api/README.md, "Queries").
  *
  * The last row is the existing history strategy (action-queries.ts) generalised: the action types are
  * those asked for, or every action type that has records at all — read with a loose index scan of
@@ -274,8 +274,8 @@ export function searchStatement(s: ActionRecordSearch): { name: string; text: st
       ORDER BY ${NEWEST_FIRST}
       LIMIT $3`;
   }
-  // One row for the page: node-postgres spends microseconds on every row it receives (~4 µs here, more
-  // than its bytes), so a page of 100 rows as one text cost the API a third of its CPU per request less.
+  // One row for the page: node-postgres spends microseconds on every row and field it receives, so a page
+  // of 100 rows as one text took about a quarter off the API's CPU per request (README, "Queries").
   // The scan returns limit + 1 rows ($3) numbered newest first; the documents are built (an aggregate's
   // FILTER is checked before its argument) and joined for the first `limit` only, and the sort key of
   // the last of those is the next page's position when the extra row exists.

@@ -288,16 +288,14 @@ async function main(): Promise<void> {
  * login role that can only read (dropped afterwards).
  */
 async function measureApi(pool: Pool, url: string, shape: DatasetShape, opts: Options, database: string) {
-  const { rows } = await pool.query<{ wfe_uid: string; remediation_id: string; wfe_namespace: string }>(
-    `SELECT wfe_uid, remediation_id, wfe_namespace FROM action_records
-     WHERE execution_started_at > now() - interval '1 day' LIMIT 1`,
+  // Recent WorkflowExecutions: one for the EXPLAIN inputs, all for the floor query.
+  const { rows: wfes } = await pool.query<{ wfe_uid: string; remediation_id: string; wfe_namespace: string }>(
+    `SELECT DISTINCT ON (wfe_uid) wfe_uid, remediation_id, wfe_namespace FROM action_records
+     WHERE execution_started_at > now() - interval '1 day' LIMIT 500`,
   );
-  const recent = rows[0];
+  const recent = wfes[0];
   if (!recent)
     throw new Error(`${database} has no action records of the last day: load it again (--keep, then --api-only)`);
-  const { rows: wfes } = await pool.query<{ wfe_uid: string }>(
-    `SELECT DISTINCT wfe_uid FROM action_records WHERE execution_started_at > now() - interval '1 day' LIMIT 500`,
-  );
   const target = (k: number) => `ns-${k % 100}/Deployment/app-${k % shape.targets}`;
   log('EXPLAIN of the API queries');
   const explain = await explainApiQueries(pool, {
@@ -387,9 +385,12 @@ function round(n: number): number {
 function apiVerdicts(http: Record<string, HttpPhaseResult>) {
   const all = Object.entries(http);
   const targeted = all.filter(([name]) => name.startsWith('history') || name.startsWith('statistics'));
+  // null, not true, when --query left none of them to judge.
+  const verdict = (ok: (r: HttpPhaseResult) => boolean) =>
+    targeted.length === 0 ? null : targeted.every(([, r]) => ok(r));
   return {
-    apiP99AtMost20msAt1Client: targeted.every(([, r]) => r.clients1.p99 <= 20),
-    apiP99AtMost100msAt50Clients: targeted.every(([, r]) => r.clients50.p99 <= 100),
+    apiP99AtMost20msAt1Client: verdict((r) => r.clients1.p99 <= 20),
+    apiP99AtMost100msAt50Clients: verdict((r) => r.clients50.p99 <= 100),
     apiNoErrors: all.every(([, r]) => r.errors === 0),
   };
 }

@@ -23,3 +23,11 @@ export function kubectl(args: string[], stdin?: string): Promise<string> {
     if (stdin !== undefined) child.stdin!.end(stdin);
   });
 }
+
+/** The reasons of the Events (events.k8s.io) in `namespace` matching `fieldSelector`, as `kubectl get` lists them. */
+export async function kubectlEventReasons(namespace: string, fieldSelector: string): Promise<(string | undefined)[]> {
+  const listed = JSON.parse(
+    await kubectl(['get', 'events.events.k8s.io', '-n', namespace, '--field-selector', fieldSelector, '-o', 'json']),
+  ) as { items: { reason?: string }[] };
+  return listed.items.map((e) => e.reason);
+}

@@ -18,7 +18,7 @@ import {
   workflowExecutionManifest,
   type ExecutionEnv,
 } from '../support/execution-env';
-import { kubectl } from '../support/kubectl';
+import { kubectl, kubectlEventReasons } from '../support/kubectl';
 import { eventually, identityKubeConfig } from '../support/stack';
 import { startInProcessWatcher, type InProcessWatcher } from '../watcher/support/watcher-env';
 
@@ -213,19 +213,8 @@ describe('Kubernetes Events of WorkflowExecutions, seen with kubectl', () => {
       60_000,
     );
     // Events outlive their object (until the API server's event TTL): still there by its name.
-    const listed = JSON.parse(
-      await kubectl([
-        'get',
-        'events.events.k8s.io',
-        '-n',
-        env.namespace,
-        '--field-selector',
-        `regarding.name=${wfe.metadata.name}`,
-        '-o',
-        'json',
-      ]),
-    ) as { items: k8s.EventsV1Event[] };
-    expect(listed.items.map((e) => e.reason).sort()).toEqual(['PipelineRunCreated', 'WorkflowCancelled']);
+    const reasons = await kubectlEventReasons(env.namespace, `regarding.name=${wfe.metadata.name}`);
+    expect(reasons.sort()).toEqual(['PipelineRunCreated', 'WorkflowCancelled']);
   });
 
   it('reports one WaitingForTarget per wait however often its place changes, then TargetAcquired', async () => {

@@ -293,18 +293,21 @@ describe('Events of steps retried after their Event was created', () => {
 
   it('adds no second PipelineRunCreated or WorkflowCompleted when beginExecution and finishExecution are retried from their start', async () => {
     const wfe = await env.createWorkflowExecution({
-      steps: [{ name: 'restart', inputs: { simulate: { durationMs: 2_000 } } }],
+      // Long enough that finishExecution cannot begin before the release's failure below is set up.
+      steps: [{ name: 'restart', inputs: { simulate: { durationMs: 8_000 } } }],
     });
     const creates = front.count({ method: 'POST', path: `/namespaces/${env.namespace}/events` });
     // beginExecution: the PipelineRun and its Event are created, then its status write fails once.
     const statusWrite = front.fail({ method: 'PATCH', path: path(wfe, '/status') }, unavailable, 1);
     const handle = await env.start(wfe);
+    // beginExecution's retry wrote the status that names the PipelineRun. (Not "the step is Running": on a
+    // slow machine the step may end before the waiting activity first sees it, and never show Running.)
     await eventually(
-      'the step to run',
+      'beginExecution to write the status that names the PipelineRun',
       async () => {
         const status = (await env.getWorkflowExecution(env.namespace, wfe.metadata.name))?.status as
           WorkflowExecutionStatus | undefined;
-        return status?.steps?.[0]?.phase === 'Running' ? true : undefined;
+        return status?.pipelineRunRef ? true : undefined;
       },
       120_000,
     );

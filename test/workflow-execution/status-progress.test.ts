@@ -83,7 +83,9 @@ describe('progress writes of a WFE status', () => {
         const phases = stepPhases(now as WorkflowExecutionStatus | undefined);
         return phases?.[1]?.[1] === 'Running' ? phases : undefined;
       },
-      4 * INTERVAL_MS,
+      // Long enough for a slow machine to get the long step started. The status shows it Running only while
+      // it runs: a progress write held back until the end would show it Succeeded, and this would time out.
+      60_000,
     );
     expect(shown).toEqual([
       ['quick', 'Succeeded'],

@@ -11,6 +11,7 @@ import type { LaunchMode, Launched } from './launch';
 import type { ExecutionObserver } from './observer';
 import type { PhaseObservations } from './report';
 import type { RequestCounter } from './request-counter';
+import type { TemporalRequests } from './temporal-requests';
 import type { BenchWorker } from './worker-process';
 import { cpuSnapshot, type ProcessIds } from './cpu-usage';
 
@@ -33,6 +34,8 @@ export interface PhaseDependencies {
   requestCounter: RequestCounter;
   /** The in-repo simulator, when it plays Tekton (`--tekton simulator`); Tekton's controller otherwise. */
   simulator?: TektonSimulator;
+  /** What the system asked of Temporal so far (absent when the bench uses another Temporal than the stack's). */
+  temporalRequests?: () => Promise<TemporalRequests>;
   /** The action image of every step: one the stack's registry serves (Tekton resolves its entrypoint). */
   image: string;
   worker: BenchWorker;
@@ -97,6 +100,7 @@ export async function runPhase(d: PhaseDependencies, s: PhaseSettings): Promise<
 
   const workerBefore = await d.requestCounter.counts();
   const simulatorBefore = d.simulator?.stats().apiRequests ?? 0;
+  const temporalBefore = await d.temporalRequests?.();
   const cpuBefore = cpuSnapshot(d.processes());
   d.worker.resetPeak();
   const sampler = setInterval(() => d.worker.sample(), 500);
@@ -136,6 +140,7 @@ export async function runPhase(d: PhaseDependencies, s: PhaseSettings): Promise<
     workerRequests: { before: workerBefore, after: await d.requestCounter.counts() },
     simulatorRequests: { before: simulatorBefore, after: d.simulator?.stats().apiRequests ?? 0 },
     cpu: { before: cpuBefore, after: cpuSnapshot(d.processes()) },
+    temporalRequests: temporalBefore && { before: temporalBefore, after: (await d.temporalRequests?.())! },
     workerMemory: {
       peakSampledRssMb: d.worker.sampledPeakRssMb(),
       endRssMb: memory?.rssMb,

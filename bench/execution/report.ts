@@ -4,6 +4,7 @@ import { cpuPerWorkflowExecution, type CpuSnapshot } from './cpu-usage';
 import type { Launched } from './launch';
 import type { ExecutionTimeline } from './observer';
 import { requestDelta, type RequestCounts } from './request-counter';
+import type { TemporalRequests } from './temporal-requests';
 
 export interface PhaseObservations {
   name: string;
@@ -16,6 +17,8 @@ export interface PhaseObservations {
   simulatorRequests: { before: number; after: number };
   /** CPU time (ms) of each measured process, before the first launch and after the last WFE settled. */
   cpu: { before: CpuSnapshot; after: CpuSnapshot };
+  /** Requests to Temporal in the bench's namespace, at the same moments (when the stack's Temporal is used). */
+  temporalRequests?: { before: TemporalRequests; after: TemporalRequests };
   workerMemory: { peakSampledRssMb: number; endRssMb?: number; highWaterMarkMb?: number };
 }
 
@@ -48,7 +51,14 @@ export interface PhaseReport {
   };
   /** CPU time per WFE by process: what one execution costs each part, whatever the machine's load. */
   cpuMsPerWorkflowExecution: CpuSnapshot;
+  /** Temporal's frontend requests and persistence requests per WFE, by operation (temporal-requests.ts). */
+  temporalRequestsPerWorkflowExecution?: { frontend: PerOperation; persistence: PerOperation; actions: PerOperation };
   workerMemory: PhaseObservations['workerMemory'];
+}
+
+interface PerOperation {
+  total: number;
+  byOperation: Record<string, number>;
 }
 
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
@@ -99,6 +109,22 @@ export function phaseReport(o: PhaseObservations): PhaseReport {
       simulator: round((o.simulatorRequests.after - o.simulatorRequests.before) / n),
     },
     cpuMsPerWorkflowExecution: cpuPerWorkflowExecution(o.cpu.before, o.cpu.after, o.launched.length),
+    ...(o.temporalRequests && {
+      temporalRequestsPerWorkflowExecution: {
+        frontend: perOperation(o.temporalRequests.before.frontend, o.temporalRequests.after.frontend, n),
+        persistence: perOperation(o.temporalRequests.before.persistence, o.temporalRequests.after.persistence, n),
+        actions: perOperation(o.temporalRequests.before.actions, o.temporalRequests.after.actions, n),
+      },
+    }),
     workerMemory: o.workerMemory,
   };
+}
+
+/** Requests per WFE between two counts, in total and by operation, most frequent first. */
+function perOperation(before: RequestCounts, after: RequestCounts, n: number): PerOperation {
+  const delta = requestDelta(before, after);
+  const byOperation = Object.entries(delta.byVerb)
+    .sort((a, b) => b[1] - a[1])
+    .map(([operation, count]) => [operation, round(count / n)] as const);
+  return { total: round(delta.total / n), byOperation: Object.fromEntries(byOperation) };
 }

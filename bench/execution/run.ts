@@ -55,6 +55,7 @@ import { phaseReport, type PhaseReport } from './report';
 import { startRequestCounter } from './request-counter';
 import { explainSlowest, type SlowExecution } from './slowest';
 import { watcherLaunch, type WatcherLaunchMode } from './watcher-mode';
+import { temporalRequests } from './temporal-requests';
 import { startBenchWorker } from './worker-process';
 import { compareTargetLock } from './target-lock-overhead';
 
@@ -251,6 +252,9 @@ async function main(): Promise<void> {
       worker,
       log,
       processes,
+      ...(!process.env.TEMPORAL_ADDRESS && {
+        temporalRequests: () => temporalRequests(stack.info.temporal.metricsUrl, temporalNamespace),
+      }),
     };
 
     if (o.targetLock === 'compare') {

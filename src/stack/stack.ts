@@ -20,7 +20,8 @@ import { startTemporal, TEMPORAL_NAMESPACE } from './temporal-server';
 import { ensureTools, type Log } from './tools';
 
 export interface StackInfo {
-  temporal: { address: string; namespace: string; uiUrl: string };
+  /** `metricsUrl`: the dev server's Prometheus metrics. */
+  temporal: { address: string; namespace: string; uiUrl: string; metricsUrl: string };
   kube: {
     /** Admin kubeconfig (client certificate in system:masters). */
     kubeconfigPath: string;
@@ -90,6 +91,7 @@ export async function stackUp(
       address: `127.0.0.1:${config.temporalPort}`,
       namespace: TEMPORAL_NAMESPACE,
       uiUrl: `http://127.0.0.1:${config.temporalUiPort}`,
+      metricsUrl: `http://127.0.0.1:${config.temporalPort + 3}/metrics`,
     },
     kube: {
       kubeconfigPath: layout.kubeconfig,

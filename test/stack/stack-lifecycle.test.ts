@@ -64,6 +64,8 @@ describe('local stack lifecycle', () => {
     };
     expect(kubectl()).toMatch(/^exit 0: (No resources found|NAMESPACE)/);
     expect((await fetch(info.temporal.uiUrl)).status).toBe(200);
+    // Its Prometheus metrics (bench:execution reads Temporal's request counters there).
+    expect(await (await fetch(info.temporal.metricsUrl)).text()).toMatch(/^service_requests\{/m);
 
     // SIGKILL: pid files and the PostgreSQL pid file are left behind, stale.
     for (const name of DAEMONS) process.kill(runningPid(layout.pids, name)!, 'SIGKILL');

@@ -24,10 +24,18 @@ export function kubectl(args: string[], stdin?: string): Promise<string> {
   });
 }
 
-/** The reasons of the Events (events.k8s.io) in `namespace` matching `fieldSelector`, as `kubectl get` lists them. */
-export async function kubectlEventReasons(namespace: string, fieldSelector: string): Promise<(string | undefined)[]> {
+/** The Events (events.k8s.io) in `namespace` matching `fieldSelector`, as `kubectl get` lists them. */
+export async function kubectlEvents(
+  namespace: string,
+  fieldSelector: string,
+): Promise<{ reason?: string; note?: string }[]> {
   const listed = JSON.parse(
     await kubectl(['get', 'events.events.k8s.io', '-n', namespace, '--field-selector', fieldSelector, '-o', 'json']),
-  ) as { items: { reason?: string }[] };
-  return listed.items.map((e) => e.reason);
+  ) as { items: { reason?: string; note?: string }[] };
+  return listed.items.map(({ reason, note }) => ({ reason, note }));
+}
+
+/** The reasons of those Events. */
+export async function kubectlEventReasons(namespace: string, fieldSelector: string): Promise<(string | undefined)[]> {
+  return (await kubectlEvents(namespace, fieldSelector)).map((e) => e.reason);
 }

@@ -140,7 +140,8 @@ export async function runPhase(d: PhaseDependencies, s: PhaseSettings): Promise<
     workerRequests: { before: workerBefore, after: await d.requestCounter.counts() },
     simulatorRequests: { before: simulatorBefore, after: d.simulator?.stats().apiRequests ?? 0 },
     cpu: { before: cpuBefore, after: cpuSnapshot(d.processes()) },
-    temporalRequests: temporalBefore && { before: temporalBefore, after: (await d.temporalRequests?.())! },
+    temporalRequests: temporalBefore &&
+      d.temporalRequests && { before: temporalBefore, after: await d.temporalRequests() },
     workerMemory: {
       peakSampledRssMb: d.worker.sampledPeakRssMb(),
       endRssMb: memory?.rssMb,

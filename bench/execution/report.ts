@@ -51,7 +51,7 @@ export interface PhaseReport {
   };
   /** CPU time per WFE by process: what one execution costs each part, whatever the machine's load. */
   cpuMsPerWorkflowExecution: CpuSnapshot;
-  /** Temporal's frontend requests and persistence requests per WFE, by operation (temporal-requests.ts). */
+  /** Temporal's frontend calls, persistence requests and billable actions per WFE, by operation (temporal-requests.ts). */
   temporalRequestsPerWorkflowExecution?: { frontend: PerOperation; persistence: PerOperation; actions: PerOperation };
   workerMemory: PhaseObservations['workerMemory'];
 }

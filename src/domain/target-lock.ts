@@ -185,7 +185,7 @@ export function releaseLock(state: TargetLockState, release: Release): 'released
  * head of the queue becomes the holder and is returned.
  */
 export function grantNext(state: TargetLockState, now: number): LockHolder | undefined {
-  if (state.holder || state.queue.length === 0 || coolingDown(state, now)) return undefined;
+  if (!grantable(state, now)) return undefined;
   const next = state.queue.shift()!;
   delete state.arrivalOf[next.requester];
   state.holder = { ...next, grantedAt: now };
@@ -206,9 +206,22 @@ export function heldBy(target: string, request: LockRequest, now: number): Targe
 }
 
 /** Milliseconds until the cooldown ends, when one runs. */
-export function cooldownRemainingMs(state: TargetLockState, now: number): number | undefined {
+/** The target is free, out of its cooldown, and someone waits for it: grantNext would grant it now. */
+function grantable(state: TargetLockState, now: number): boolean {
+  return !state.holder && state.queue.length > 0 && !coolingDown(state, now);
+}
+
+/**
+ * When the lock must act again if nothing else happens: `now` when a waiter's turn has come (a cooldown that
+ * ended while the lock was busy since it last tried to grant), at the end of the cooldown, or only on a change
+ * (a request, a release, a holder gone).
+ */
+export type NextTurn = { at: 'now' } | { at: 'cooldown-end'; inMs: number } | { at: 'change' };
+
+export function nextTurn(state: TargetLockState, now: number): NextTurn {
   const cooldown = coolingDown(state, now);
-  return cooldown ? cooldown.endsAt - now : undefined;
+  if (cooldown) return { at: 'cooldown-end', inMs: cooldown.endsAt - now };
+  return grantable(state, now) ? { at: 'now' } : { at: 'change' };
 }
 
 /** Nothing held, nobody waiting, no cooldown: the lock has nothing left to guard. */

@@ -25,6 +25,7 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -33,11 +34,11 @@ import {
 import type { TargetLockActivities } from '../activities/target-locks';
 import {
   answerFor,
-  cooldownRemainingMs,
   describeTargetLock,
   emptyTargetLock,
   grantNext,
   isIdle,
+  nextTurn,
   releaseLock,
   requestLock,
   waitingViews,
@@ -57,6 +58,9 @@ import {
 } from './target-lock-contract';
 
 export type { TargetLockInput } from './target-lock-contract';
+
+/** The patch of changeOrCooldownEnd's grant when the cooldown ended during the turn (see there). */
+const GRANT_AFTER_LATE_COOLDOWN_END = 'target-lock-grant-after-late-cooldown-2026-11';
 
 /** Continue as new past this many history events (well below Temporal's warnings), or when suggested. */
 const MAX_HISTORY_EVENTS = 2_000;
@@ -268,11 +272,19 @@ function endingOf(lock: Lock): 'idle' | 'continue-as-new' | undefined {
   return continueAsNewSuggested || historyLength > MAX_HISTORY_EVENTS ? 'continue-as-new' : undefined;
 }
 
-/** Waits until something changes, or the cooldown ends (the next waiter's turn). */
+/**
+ * Waits until something changes, or the cooldown ends (the next waiter's turn). A cooldown that ended while
+ * this turn told the waiters where they stand (after its grant step, which it found still cooling down) makes
+ * it the next waiter's turn at once: waiting then for a change that may never come left the queue stuck (a
+ * test saw four waiters never granted). Behind a patch: runs recorded before it waited there.
+ */
 function changeOrCooldownEnd(lock: Lock): Promise<unknown> {
-  const cooldownMs = cooldownRemainingMs(lock.state, Date.now());
-  if (cooldownMs === undefined) return condition(() => lock.changed);
-  return condition(() => lock.changed, cooldownMs + 1, { summary: `Cooldown of ${lock.state.target}` });
+  const turn = nextTurn(lock.state, Date.now());
+  if (turn.at === 'cooldown-end') {
+    return condition(() => lock.changed, turn.inMs + 1, { summary: `Cooldown of ${lock.state.target}` });
+  }
+  if (turn.at === 'now' && patched(GRANT_AFTER_LATE_COOLDOWN_END)) return Promise.resolve();
+  return condition(() => lock.changed);
 }
 
 function viewKey(view: object): string {

@@ -2,11 +2,11 @@
 // withdrawal, cooldown.
 import {
   answerFor,
-  cooldownRemainingMs,
   emptyTargetLock,
   grantNext,
   heldBy,
   isIdle,
+  nextTurn,
   releaseLock,
   requestLock,
   targetLockWorkflowId,
@@ -113,6 +113,24 @@ describe('the target lock', () => {
     expect(lock.holder?.workflowExecution).toBe('demo/b');
   });
 
+  it('says when the lock must act again with no change: at the end of a cooldown, at once once it is over', () => {
+    const lock = emptyTargetLock('t/Kind/x');
+    requestLock(lock, request('a', { cooldownMs: 5_000 }));
+    grantNext(lock, T0);
+    requestLock(lock, request('b', { startedAt: T0 + 1 }));
+    expect(nextTurn(lock, T0 + 1_000)).toEqual({ at: 'change' }); // held: its release will come
+    releaseLock(lock, { requester: request('a').requester, completedAt: T0 + 2_000, ran: true });
+    expect(grantNext(lock, T0 + 2_500)).toBeUndefined();
+    expect(nextTurn(lock, T0 + 2_500)).toEqual({ at: 'cooldown-end', inMs: 4_500 });
+    // The cooldown ended while the lock was busy after its grant step (telling the waiters): b's turn is now,
+    // though no change will come to say so (the lock once waited for one and never granted b).
+    expect(nextTurn(lock, T0 + 7_000)).toEqual({ at: 'now' });
+    expect(grantNext(lock, T0 + 7_000)?.workflowExecution).toBe('demo/b');
+    expect(nextTurn(lock, T0 + 7_000)).toEqual({ at: 'change' });
+    releaseLock(lock, { requester: request('b').requester, completedAt: T0 + 8_000, ran: false });
+    expect(nextTurn(lock, T0 + 8_000)).toEqual({ at: 'change' }); // idle: nobody waits
+  });
+
   it('rests the target for the cooldown of the remediation that ran, from its completion', () => {
     const lock = emptyTargetLock('t/Kind/x');
     requestLock(lock, request('a', { cooldownMs: 60_000 }));
@@ -120,7 +138,7 @@ describe('the target lock', () => {
     requestLock(lock, request('b', { startedAt: T0 + 1, cooldownMs: 0 }));
     releaseLock(lock, { requester: request('a').requester, completedAt: T0 + 5_000, ran: true });
     expect(grantNext(lock, T0 + 6_000)).toBeUndefined();
-    expect(cooldownRemainingMs(lock, T0 + 6_000)).toBe(59_000);
+    expect(nextTurn(lock, T0 + 6_000)).toEqual({ at: 'cooldown-end', inMs: 59_000 });
     expect(waitingViews(lock, T0 + 6_000).get(request('b').requester)).toEqual({
       reason: 'CooldownActive',
       position: 1,

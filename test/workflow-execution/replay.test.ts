@@ -6,6 +6,7 @@
  * `patched()`, or re-record the lean set on purpose (support/record-histories.ts).
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { DefaultLogger, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import { LEAN_EXECUTION_PATCH, TARGET_LOCK_PATCH } from '../../src/workflows/workflow-execution';
@@ -183,6 +184,24 @@ describe('recorded histories of the per-target lock', () => {
       await expect(Worker.runReplayHistory({ workflowBundle }, replayed)).resolves.toBeUndefined();
     },
   );
+});
+
+describe('a lock recorded before its late-cooldown fix', () => {
+  // From a CI run (2026-11-30): the holder's cooldown ended while the lock told its four waiters where they
+  // stood, and the lock then waited for a change that never came (no timer, no grant) until the test
+  // terminated it. Runs like it replay on their old path: the fix's branch is behind a patch.
+  const stuck = path.join(__dirname, '..', 'fixtures', 'histories', 'target-lock-late-cooldown-end.json');
+
+  it('shows the stuck shape: the release, four waiters told, then nothing but its termination', () => {
+    const types = eventTypes(stuck);
+    expect(types.filter((t) => t === 'EVENT_TYPE_TIMER_STARTED')).toEqual([]);
+    expect(types.slice(-2)).toEqual(['EVENT_TYPE_WORKFLOW_TASK_COMPLETED', 'EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED']);
+  });
+
+  it('replays without nondeterminism', async () => {
+    const replayed = historyFromJSON(JSON.parse(fs.readFileSync(stuck, 'utf8')));
+    await expect(Worker.runReplayHistory({ workflowBundle }, replayed)).resolves.toBeUndefined();
+  });
 });
 
 describe('recorded histories of runs that end the way their WFE ended', () => {

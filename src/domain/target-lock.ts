@@ -205,7 +205,6 @@ export function heldBy(target: string, request: LockRequest, now: number): Targe
   return state;
 }
 
-/** Milliseconds until the cooldown ends, when one runs. */
 /** The target is free, out of its cooldown, and someone waits for it: grantNext would grant it now. */
 function grantable(state: TargetLockState, now: number): boolean {
   return !state.holder && state.queue.length > 0 && !coolingDown(state, now);

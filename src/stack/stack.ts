@@ -16,7 +16,7 @@ import { stackLayout, type StackLayout } from './layout';
 import { runningPid, stopDaemon } from './processes';
 import { postgresPid, postgresRunning, startPostgres, stopPostgres } from './postgres';
 import { pushActionImages, startRegistry, type RegistryInfo } from './registry';
-import { startTemporal, TEMPORAL_NAMESPACE } from './temporal-server';
+import { startTemporal, temporalMetricsPort, TEMPORAL_NAMESPACE } from './temporal-server';
 import { ensureTools, type Log } from './tools';
 
 export interface StackInfo {
@@ -91,7 +91,7 @@ export async function stackUp(
       address: `127.0.0.1:${config.temporalPort}`,
       namespace: TEMPORAL_NAMESPACE,
       uiUrl: `http://127.0.0.1:${config.temporalUiPort}`,
-      metricsUrl: `http://127.0.0.1:${config.temporalPort + 3}/metrics`,
+      metricsUrl: `http://127.0.0.1:${temporalMetricsPort(config)}/metrics`,
     },
     kube: {
       kubeconfigPath: layout.kubeconfig,

@@ -15,6 +15,11 @@ import { portInUse, waitFor } from './readiness';
 
 export const TEMPORAL_NAMESPACE = 'default';
 
+/** Where the dev server serves its Prometheus metrics: three above its gRPC port. */
+export function temporalMetricsPort(config: { temporalPort: number }): number {
+  return config.temporalPort + 3;
+}
+
 export async function startTemporal(temporal: string, config: StackConfig, layout: StackLayout): Promise<void> {
   if (runningPid(layout.pids, 'temporal') === undefined) {
     for (const [port, env] of [
@@ -35,7 +40,7 @@ export async function startTemporal(temporal: string, config: StackConfig, layou
         `--port=${config.temporalPort}`,
         `--ui-port=${config.temporalUiPort}`,
         `--http-port=${config.temporalPort + 2}`,
-        `--metrics-port=${config.temporalPort + 3}`,
+        `--metrics-port=${temporalMetricsPort(config)}`,
         `--db-filename=${layout.temporalDb}`,
         `--namespace=${TEMPORAL_NAMESPACE}`,
         '--log-level=warn',

@@ -20,6 +20,18 @@ export function temporalMetricsPort(config: { temporalPort: number }): number {
   return config.temporalPort + 3;
 }
 
+/**
+ * How the dev server keeps its SQLite db file. Its default is SQLite's: a rollback journal, fsynced on every
+ * commit (twice or more), and the server runs all persistence through ONE connection, so every workflow task,
+ * timer and activity of every workflow queued behind the disk's flush. Write-ahead logging with `synchronous=normal`
+ * fsyncs only when it checkpoints: a commit is a write into the log, still durable when the server is killed (the
+ * log is in the OS's page cache; only the machine's crash could lose the last commits — a development server's
+ * risk, not production's, where Temporal runs on PostgreSQL or Cassandra).
+ */
+export function devServerStorageFlags(): string[] {
+  return ['--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal'];
+}
+
 export async function startTemporal(temporal: string, config: StackConfig, layout: StackLayout): Promise<void> {
   if (runningPid(layout.pids, 'temporal') === undefined) {
     for (const [port, env] of [
@@ -42,6 +54,7 @@ export async function startTemporal(temporal: string, config: StackConfig, layou
         `--http-port=${config.temporalPort + 2}`,
         `--metrics-port=${temporalMetricsPort(config)}`,
         `--db-filename=${layout.temporalDb}`,
+        ...devServerStorageFlags(),
         `--namespace=${TEMPORAL_NAMESPACE}`,
         '--log-level=warn',
         ...searchAttributeFlags(),

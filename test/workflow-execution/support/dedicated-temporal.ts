@@ -9,6 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { devServerStorageFlags } from '../../../src/stack/temporal-server';
 import { ensureTools } from '../../../src/stack/tools';
 import { searchAttributeFlags } from '../../../src/temporal-client/search-attribute-registration';
 import { eventually } from '../../support/stack';
@@ -52,6 +53,7 @@ export async function createDedicatedTemporal(opts: { readyTimeoutMs?: number } 
     `--http-port=${httpPort}`,
     `--metrics-port=${metricsPort}`,
     `--db-filename=${path.join(dir, 'temporal.db')}`,
+    ...devServerStorageFlags(),
     '--log-level=warn',
     ...searchAttributeFlags(),
   ];

@@ -30,6 +30,8 @@ export interface ChildProcessHandle {
   /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
   stop(graceMs?: number): Promise<void>;
   output(): string;
+  /** With `ipc`: sends `message` over the process's IPC channel and resolves with its next message. */
+  ask<T>(message: unknown, timeoutMs?: number): Promise<T>;
 }
 
 export function spawnEntry(
@@ -39,6 +41,8 @@ export function spawnEntry(
   what = path.basename(entry),
   /** Also append every output line to this file (kept after the bench, for a look at what happened). */
   logFile?: string,
+  /** Open an IPC channel to the process (for `ask`). */
+  ipc = false,
 ): ChildProcessHandle {
   const hook = entry.endsWith('.ts') ? ['--require', TSX_HOOK] : [];
   // BENCH_CPU_PROF=<dir>: a V8 CPU profile of each process (node refuses --cpu-prof in NODE_OPTIONS).
@@ -46,7 +50,7 @@ export function spawnEntry(
   const child = spawn(process.execPath, [...prof, ...hook, path.join(REPO, entry), ...args], {
     cwd: REPO,
     env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
   });
   if (child.pid === undefined) throw new Error(`could not start ${what}`);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
@@ -55,7 +59,7 @@ export function spawnEntry(
   const lines: string[] = [];
   const log = logFile ? fs.createWriteStream(logFile, { flags: 'a' }) : undefined;
   const listeners = new Set<(line: string) => void>();
-  for (const stream of [child.stdout, child.stderr]) {
+  for (const stream of [child.stdout!, child.stderr!]) {
     let partial = '';
     stream.on('data', (chunk: Buffer) => {
       const parts = (partial + chunk.toString('utf8')).split('\n');
@@ -69,12 +73,26 @@ export function spawnEntry(
     });
   }
   const alive = () => child.exitCode === null && child.signalCode === null;
+  const ask = <T>(message: unknown, timeoutMs = 10_000) =>
+    new Promise<T>((resolve, reject) => {
+      if (!ipc || !child.connected) {
+        reject(new Error(`${what} has no IPC channel open`));
+        return;
+      }
+      const timer = setTimeout(() => reject(new Error(`${what} did not answer within ${timeoutMs} ms`)), timeoutMs);
+      child.once('message', (answer) => {
+        clearTimeout(timer);
+        resolve(answer as T);
+      });
+      child.send(message as object);
+    });
   const output = () => lines.slice(-30).join('\n');
   return {
     pid: child.pid,
     exited,
     alive,
     output,
+    ask,
     waitForLine(pattern, timeoutMs) {
       return new Promise((resolve, reject) => {
         const done = (err?: Error) => {

@@ -6,7 +6,6 @@
 import crypto from 'node:crypto';
 import type { KubernetesObject } from '../../src/kubernetes/resources';
 import { ACTION_RUNNER_SERVICE_ACCOUNT, KUBERNAUT_API_VERSION, WORKFLOW_EXECUTION } from '../../src/domain/names';
-import type { TektonSimulator } from '../../src/tekton-simulator/simulator';
 import type { LaunchMode, Launched } from './launch';
 import type { ExecutionObserver } from './observer';
 import type { PhaseObservations } from './report';
@@ -32,8 +31,8 @@ export interface PhaseDependencies {
   mode: LaunchMode;
   observer: ExecutionObserver;
   requestCounter: RequestCounter;
-  /** The in-repo simulator, when it plays Tekton (`--tekton simulator`); Tekton's controller otherwise. */
-  simulator?: TektonSimulator;
+  /** The in-repo simulator's API requests so far, when it plays Tekton (`--tekton simulator`). */
+  simulatorRequests?: () => Promise<number>;
   /** What the system asked of Temporal so far (absent when the bench uses another Temporal than the stack's). */
   temporalRequests?: () => Promise<TemporalRequests>;
   /** The action image of every step: one the stack's registry serves (Tekton resolves its entrypoint). */
@@ -99,7 +98,7 @@ export async function runPhase(d: PhaseDependencies, s: PhaseSettings): Promise<
   d.log(`${s.name}: ${s.count} WorkflowExecutions prepared; launching at ${s.rate}/s`);
 
   const workerBefore = await d.requestCounter.counts();
-  const simulatorBefore = d.simulator?.stats().apiRequests ?? 0;
+  const simulatorBefore = (await d.simulatorRequests?.()) ?? 0;
   const temporalBefore = await d.temporalRequests?.();
   const cpuBefore = cpuSnapshot(d.processes());
   d.worker.resetPeak();
@@ -138,7 +137,7 @@ export async function runPhase(d: PhaseDependencies, s: PhaseSettings): Promise<
     launchFailures,
     timelines: d.observer.timelines,
     workerRequests: { before: workerBefore, after: await d.requestCounter.counts() },
-    simulatorRequests: { before: simulatorBefore, after: d.simulator?.stats().apiRequests ?? 0 },
+    simulatorRequests: { before: simulatorBefore, after: (await d.simulatorRequests?.()) ?? 0 },
     cpu: { before: cpuBefore, after: cpuSnapshot(d.processes()) },
     temporalRequests: temporalBefore &&
       d.temporalRequests && { before: temporalBefore, after: await d.temporalRequests() },

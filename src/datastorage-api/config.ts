@@ -21,7 +21,13 @@ export type AuthMode = (typeof AUTH_MODES)[number];
 export const DataStorageApiConfigSchema = z.object({
   /** PostgreSQL of the Data Storage, as a role that can only read (README: "Database role"). */
   DATABASE_URL: z.string({ error: 'is required: postgres://user:password@host:5432/database' }).min(1),
-  KUBERNAUT_DATABASE_POOL_SIZE: positiveInt.max(1000).default(10),
+  /**
+   * Connections per replica. Small on purpose: every query is CPU work in PostgreSQL, so more connections than
+   * about twice the database's cores only add contention — on 2 cores, 10 gave 50-client p99 spikes of 170-250
+   * ms in most runs where 4 stayed at 80-110 (README "Benchmark"). Raise it with the database's cores, counting
+   * every replica.
+   */
+  KUBERNAUT_DATABASE_POOL_SIZE: positiveInt.max(1000).default(4),
   /** The server cancels a query running longer; keep it below the request timeout. */
   KUBERNAUT_DATABASE_STATEMENT_TIMEOUT_MS: positiveInt.default(5_000),
   /** How long a request waits for a database connection before answering 503. */

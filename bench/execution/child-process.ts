@@ -79,11 +79,16 @@ export function spawnEntry(
         reject(new Error(`${what} has no IPC channel open`));
         return;
       }
-      const timer = setTimeout(() => reject(new Error(`${what} did not answer within ${timeoutMs} ms`)), timeoutMs);
-      child.once('message', (answer) => {
+      const onAnswer = (answer: unknown) => {
         clearTimeout(timer);
         resolve(answer as T);
-      });
+      };
+      // The listener goes with its question: none piles up after a timeout.
+      const timer = setTimeout(() => {
+        child.off('message', onAnswer);
+        reject(new Error(`${what} did not answer within ${timeoutMs} ms`));
+      }, timeoutMs);
+      child.once('message', onAnswer);
       child.send(message as object);
     });
   const output = () => lines.slice(-30).join('\n');

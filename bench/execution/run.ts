@@ -11,7 +11,7 @@
  * `npm run build` first, then `node dist/…/main.js` with the prebuilt workflow bundle, configured through
  * their environment and acting as their deploy/ ServiceAccounts. `--tekton controller` (default): Tekton's
  * own controller runs the PipelineRuns on KWOK's fake node; `--tekton simulator`: the in-repo simulator runs
- * in a process of its own (simulator-process.ts) against a private cluster (no Tekton controller; Temporal
+ * in a process of its own (`npm run simulator`'s entry) against a private cluster (no Tekton controller; Temporal
  * and PostgreSQL stay the stack's).
  *
  * Phases (3-step DAG each, launched at a fixed rate): `warmup` (--warm-up WFEs, instant steps, run first
@@ -211,15 +211,21 @@ async function main(): Promise<void> {
     if (o.tekton === 'simulator') {
       // A process of its own: what playing Tekton costs is measured apart from the bench's watches.
       const started = spawnEntry(
-        'bench/execution/simulator-process.ts',
-        [JSON.stringify({ namespace })],
-        { PATH: process.env.PATH, HOME: process.env.HOME, KUBECONFIG: cluster.kubeconfigPath },
+        'src/tekton-simulator/main.ts',
+        [],
+        {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          KUBECONFIG: cluster.kubeconfigPath,
+          KUBERNAUT_SIMULATOR_NAMESPACES: namespace,
+          KUBERNAUT_SIMULATOR_DEFAULT_STEP_DURATION_MS: '0',
+        },
         'Tekton simulator',
         path.join(os.tmpdir(), `${namespace}-simulator.log`),
         true,
       );
       cleanups.push(() => started.stop());
-      await started.waitForLine(/^simulator ready$/, 60_000);
+      await started.waitForLine(/tekton simulator running/, 60_000);
       simulator = started;
     }
 

@@ -1,6 +1,7 @@
 /**
  * `npm run simulator`: the Tekton simulator as a standalone process (the local stack and the demo run it
- * next to the worker). Reads KUBECONFIG and KUBERNAUT_SIMULATOR_* (config.ts), logs with pino, and stops
+ * next to the worker; bench:execution measures it as a process of its own). Reads KUBECONFIG and
+ * KUBERNAUT_SIMULATOR_* (config.ts), logs with pino, answers 'stats' on an IPC channel when it has one, and stops
  * cleanly on SIGTERM/SIGINT: in-flight reconciles finish, watches close, then the process exits.
  */
 import * as k8s from '@kubernetes/client-node';
@@ -23,6 +24,11 @@ async function main(): Promise<void> {
     concurrency: config.concurrency,
     fieldValidation: config.fieldValidation,
     logger,
+  });
+
+  // Started with an IPC channel (a benchmark measuring it as a process of its own): 'stats' asks for its counters.
+  process.on('message', (message) => {
+    if (message === 'stats') process.send?.(simulator.stats());
   });
 
   await simulator.ready;

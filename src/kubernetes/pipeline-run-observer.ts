@@ -74,6 +74,13 @@ export class PipelineRunObserver {
   private readonly pipelineRuns: Informer[];
   private readonly taskRuns: Informer[];
   private readonly followers = new Map<string, Set<Follower>>();
+  /**
+   * Each PipelineRun's TaskRuns (`namespace/pipelineRun` → `namespace/taskRun` → TaskRun), kept from the
+   * informers' changes, so a snapshot costs the TaskRuns of its PipelineRun, not a scan of every TaskRun cached.
+   */
+  private readonly taskRunsByPipelineRun = new Map<string, Map<string, KubernetesObject>>();
+  /** Under which PipelineRun each TaskRun is filed (a relabelled or deleted one is moved or dropped). */
+  private readonly filedUnder = new Map<string, string>();
   private starting?: Promise<void>;
 
   constructor(options: PipelineRunObserverOptions) {
@@ -93,8 +100,9 @@ export class PipelineRunObserver {
     this.taskRuns = namespaces.map((ns) => make(TASK_RUNS, ns));
     for (const i of this.pipelineRuns) i.on((_t, pr) => this.notify(pr.metadata.namespace, pr.metadata.name));
     for (const i of this.taskRuns) {
-      i.on((_t, tr) => {
+      i.on((type, tr) => {
         const owner = tr.metadata.labels?.[PIPELINE_RUN_LABEL];
+        this.file(tr, type === 'DELETED' ? undefined : owner);
         if (owner) this.notify(tr.metadata.namespace, owner);
       });
     }
@@ -117,9 +125,7 @@ export class PipelineRunObserver {
 
   snapshot(namespace: string, name: string): PipelineRunSnapshot {
     const pipelineRun = this.pipelineRuns.map((i) => i.get(namespace, name)).find(Boolean);
-    const taskRuns = this.taskRuns
-      .flatMap((i) => i.list())
-      .filter((tr) => tr.metadata.namespace === namespace && tr.metadata.labels?.[PIPELINE_RUN_LABEL] === name);
+    const taskRuns = [...(this.taskRunsByPipelineRun.get(`${namespace}/${name}`)?.values() ?? [])];
     return { pipelineRun, taskRuns };
   }
 
@@ -177,6 +183,25 @@ export class PipelineRunObserver {
       },
       following: [...this.followers.values()].reduce((n, s) => n + s.size, 0),
     };
+  }
+
+  /** Files the TaskRun under its PipelineRun (`owner`), or nowhere when it has none or was deleted. */
+  private file(taskRun: KubernetesObject, owner: string | undefined): void {
+    const namespace = taskRun.metadata.namespace ?? '';
+    const key = `${namespace}/${taskRun.metadata.name}`;
+    const filed = this.filedUnder.get(key);
+    const under = owner === undefined ? undefined : `${namespace}/${owner}`;
+    if (filed !== undefined && filed !== under) {
+      const siblings = this.taskRunsByPipelineRun.get(filed);
+      siblings?.delete(key);
+      if (siblings?.size === 0) this.taskRunsByPipelineRun.delete(filed);
+      this.filedUnder.delete(key);
+    }
+    if (under === undefined) return;
+    const siblings = this.taskRunsByPipelineRun.get(under) ?? new Map<string, KubernetesObject>();
+    this.taskRunsByPipelineRun.set(under, siblings);
+    siblings.set(key, taskRun);
+    this.filedUnder.set(key, under);
   }
 
   private notify(namespace: string | undefined, name: string): void {

@@ -6,7 +6,8 @@
  */
 import * as k8s from '@kubernetes/client-node';
 import { LABELS, MANAGED_BY, PIPELINE_RUN, TEKTON_GROUP, TEKTON_VERSION } from '../../src/domain/names';
-import { PipelineRunObserver } from '../../src/kubernetes/pipeline-run-observer';
+import { PIPELINE_RUN_LABEL, PipelineRunObserver } from '../../src/kubernetes/pipeline-run-observer';
+import { TASK_RUNS } from '../../src/kubernetes/resources';
 import { createNamespace, eventually, kubeConfig, uniqueName } from '../support/stack';
 
 const api = kubeConfig().makeApiClient(k8s.CustomObjectsApi);
@@ -89,4 +90,52 @@ describe('PipelineRunObserver', () => {
     await waiting;
     expect(observer.stats().following).toBe(0);
   }, 60_000);
+
+  describe("a snapshot's TaskRuns: exactly its PipelineRun's, as they come, move and go", () => {
+    /** A TaskRun of `pipelineRun` that never runs (created cancelled: Tekton only marks it so). */
+    async function createTaskRun(pipelineRun: string): Promise<string> {
+      const name = uniqueName('tr');
+      await api.createNamespacedCustomObject({
+        ...TASK_RUNS,
+        namespace,
+        body: {
+          apiVersion: `${TEKTON_GROUP}/${TEKTON_VERSION}`,
+          kind: 'TaskRun',
+          metadata: { name, namespace, labels: { [LABELS.managedBy]: MANAGED_BY, [PIPELINE_RUN_LABEL]: pipelineRun } },
+          spec: { status: 'TaskRunCancelled', taskSpec: { steps: [{ name: 's', image: 'busybox', script: 'true' }] } },
+        },
+      });
+      return name;
+    }
+    const taskRunsOf = (pipelineRun: string) =>
+      observer
+        .snapshot(namespace, pipelineRun)
+        .taskRuns.map((tr) => tr.metadata.name)
+        .sort()
+        .join(',');
+    const until = (pipelineRun: string, names: string[]) =>
+      eventually(`the TaskRuns of ${pipelineRun} to be [${names.join(', ')}]`, async () =>
+        taskRunsOf(pipelineRun) === [...names].sort().join(',') ? true : undefined,
+      );
+
+    it('files each TaskRun under the PipelineRun its label names, and follows relabels and deletions', async () => {
+      const [a, b] = [await createPending(), await createPending()];
+      const [a1, a2, b1] = [await createTaskRun(a), await createTaskRun(a), await createTaskRun(b)];
+      await until(a, [a1, a2]);
+      await until(b, [b1]);
+
+      await api.patchNamespacedCustomObject(
+        { ...TASK_RUNS, namespace, name: a2, body: { metadata: { labels: { [PIPELINE_RUN_LABEL]: b } } } },
+        mergePatch,
+      );
+      await until(b, [b1, a2]);
+      expect(taskRunsOf(a)).toBe(a1);
+
+      await api.deleteNamespacedCustomObject({ ...TASK_RUNS, namespace, name: a1 });
+      await until(a, []);
+      expect(taskRunsOf(b)).toBe([b1, a2].sort().join(','));
+      // A PipelineRun nobody filed anything under has no TaskRuns.
+      expect(observer.snapshot(namespace, 'no-such-pipeline-run').taskRuns).toEqual([]);
+    }, 60_000);
+  });
 });

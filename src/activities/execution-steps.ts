@@ -26,6 +26,7 @@ import { initialWorkflowExecutionStatus, targetAcquiredStatus, waitingForTargetS
 import type { LockAnswer, Release } from '../domain/target-lock';
 import type { ValidationError } from '../domain/validation-errors';
 import { failureReasonOf } from '../domain/activity-failures';
+import { EXECUTION_FINALIZER } from '../domain/names';
 import {
   targetCooldownMsOf,
   type FailureReason,
@@ -130,6 +131,17 @@ export interface ExecutionStepDependencies {
   recordEvent?: RecordWorkflowExecutionEvent;
 }
 
+/**
+ * The finalizers a WFE is expected to carry when its run begins (none: it was just created) and when it
+ * finishes (the run's own). Right, they save the finalizer updates their reads; wrong (another controller's
+ * finalizer, a retried step), the update finds out by itself and reads (updateFinalizers).
+ */
+const FINALIZERS_AT_BEGIN: string[] = [];
+const FINALIZERS_AT_FINISH = [EXECUTION_FINALIZER];
+/** What a begin step expects: a run that begins again once its target is free added the finalizer already. */
+const finalizersAtBegin = (input: BeginExecutionInput) =>
+  input.targetLock?.acquiredAt === undefined ? FINALIZERS_AT_BEGIN : undefined;
+
 /** A failure retrying will not fix (non-retryable ApplicationFailure), else undefined. */
 function permanent(err: unknown): ApplicationFailure | undefined {
   return err instanceof ApplicationFailure && err.nonRetryable ? err : undefined;
@@ -156,7 +168,8 @@ export function createExecutionStepActivities(d: ExecutionStepDependencies) {
         holdsTarget,
       });
       if (Date.now() > input.deadlineAt) {
-        if ((await d.workflowExecutions.addExecutionFinalizer(input.ref)) === 'gone') return { kind: 'gone' };
+        if ((await d.workflowExecutions.addExecutionFinalizer(input.ref, finalizersAtBegin(input))) === 'gone')
+          return { kind: 'gone' };
         return refused('DeadlineExceeded', 'the WorkflowExecution could not be started within its timeout');
       }
       // The target and the finalizer at once: the lock's answer is a Temporal round trip, the finalizer an
@@ -174,7 +187,7 @@ export function createExecutionStepActivities(d: ExecutionStepDependencies) {
               cooldownMs: targetCooldownMsOf(wfe.spec, d.targetLocks!.defaultCooldownMs),
             })
           : Promise.resolve<LockAnswer | undefined>(undefined),
-        d.workflowExecutions.addExecutionFinalizer(input.ref),
+        d.workflowExecutions.addExecutionFinalizer(input.ref, finalizersAtBegin(input)),
       ]);
       if (finalizer === 'gone') {
         // Deleted before anything ran: give the target (or the place in its queue) back at once.
@@ -271,7 +284,9 @@ export function createExecutionStepActivities(d: ExecutionStepDependencies) {
       if (input.releaseTarget && d.targetLocks) {
         await d.targetLocks.release(input.releaseTarget.target, input.releaseTarget.release);
       }
-      if (input.releaseFinalizer) await d.workflowExecutions.removeExecutionFinalizer(input.ref);
+      if (input.releaseFinalizer) {
+        await d.workflowExecutions.removeExecutionFinalizer(input.ref, FINALIZERS_AT_FINISH);
+      }
     },
   };
 }

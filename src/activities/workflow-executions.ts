@@ -26,6 +26,8 @@ const { group, version, plural } = WORKFLOW_EXECUTIONS;
 const jsonPatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.JsonPatch);
 const mergePatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
 
+const sameList = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
 /** A JSON Patch `test` that failed (the uid differs): the object is another WFE of the same name. */
 function isFailedPrecondition(err: unknown): boolean {
   return httpStatusOf(err) === 422 || httpStatusOf(err) === 409;
@@ -53,14 +55,29 @@ export function createWorkflowExecutionActivities(deps: {
     }
   }
 
-  /** Read-modify-write of the finalizer list, with the resourceVersion as optimistic lock. */
-  async function updateFinalizers(ref: WorkflowExecutionRef, change: (f: string[]) => string[]): Promise<WriteOutcome> {
+  /**
+   * Changes the finalizer list. With `expected` (the list the caller believes is stored): one JSON Patch whose
+   * `test` of the uid and of the whole list is its precondition — no read. When that belief is wrong (a test
+   * fails: another controller's finalizer, a retry that finds its own change made, a WFE being deleted, which
+   * takes no new finalizers), or without `expected`: read-modify-write guarded by the resourceVersion. Either
+   * way a finalizer someone else added or removed meanwhile is never overwritten.
+   */
+  async function updateFinalizers(
+    ref: WorkflowExecutionRef,
+    change: (f: string[]) => string[],
+    expected?: string[],
+  ): Promise<WriteOutcome> {
+    // A change that does nothing to the expected list proves nothing about the stored one: read it.
+    if (expected && !sameList(change(expected), expected)) {
+      const outcome = await patchFinalizersAsExpected(ref, expected, change(expected));
+      if (outcome !== 'unexpected') return outcome;
+    }
     for (;;) {
       const current = await read(ref);
       if (!current) return 'gone';
       const before = current.metadata.finalizers ?? [];
       const after = change(before);
-      if (after.length === before.length && after.every((f, i) => f === before[i])) return 'written';
+      if (sameList(after, before)) return 'written';
       try {
         await customObjects.patchNamespacedCustomObject(
           {
@@ -81,6 +98,39 @@ export function createWorkflowExecutionActivities(deps: {
         if (httpStatusOf(err) === 422 && current.metadata.deletionTimestamp) return 'gone';
         throw kubernetesFailure(`updating finalizers of WorkflowExecution ${ref.namespace}/${ref.name}`, err);
       }
+    }
+  }
+
+  /** `expected` → `after` in one JSON Patch, if the stored list (and the uid) are as expected; else `unexpected`. */
+  async function patchFinalizersAsExpected(
+    ref: WorkflowExecutionRef,
+    expected: string[],
+    after: string[],
+  ): Promise<WriteOutcome | 'unexpected'> {
+    try {
+      await customObjects.patchNamespacedCustomObject(
+        {
+          group,
+          version,
+          plural,
+          namespace: ref.namespace,
+          name: ref.name,
+          body: [
+            { op: 'test', path: '/metadata/uid', value: ref.uid },
+            // An empty list is not stored at all: `null` tests that the field is absent.
+            { op: 'test', path: '/metadata/finalizers', value: expected.length > 0 ? expected : null },
+            after.length > 0
+              ? { op: 'add', path: '/metadata/finalizers', value: after }
+              : { op: 'remove', path: '/metadata/finalizers' },
+          ],
+        },
+        jsonPatch,
+      );
+      return 'written';
+    } catch (err) {
+      if (isNotFound(err)) return 'gone';
+      if (isFailedPrecondition(err)) return 'unexpected';
+      throw kubernetesFailure(`updating finalizers of WorkflowExecution ${ref.namespace}/${ref.name}`, err);
     }
   }
 
@@ -165,12 +215,18 @@ export function createWorkflowExecutionActivities(deps: {
       }
     },
 
-    async addExecutionFinalizer(ref: WorkflowExecutionRef): Promise<WriteOutcome> {
-      return updateFinalizers(ref, (f) => (f.includes(EXECUTION_FINALIZER) ? f : [...f, EXECUTION_FINALIZER]));
+    /** Adds the execution finalizer; `expected`: the finalizers believed stored, which saves a read when right. */
+    async addExecutionFinalizer(ref: WorkflowExecutionRef, expected?: string[]): Promise<WriteOutcome> {
+      return updateFinalizers(
+        ref,
+        (f) => (f.includes(EXECUTION_FINALIZER) ? f : [...f, EXECUTION_FINALIZER]),
+        expected,
+      );
     },
 
-    async removeExecutionFinalizer(ref: WorkflowExecutionRef): Promise<WriteOutcome> {
-      return updateFinalizers(ref, (f) => f.filter((x) => x !== EXECUTION_FINALIZER));
+    /** Removes the execution finalizer; `expected` as for addExecutionFinalizer. */
+    async removeExecutionFinalizer(ref: WorkflowExecutionRef, expected?: string[]): Promise<WriteOutcome> {
+      return updateFinalizers(ref, (f) => f.filter((x) => x !== EXECUTION_FINALIZER), expected);
     },
   };
 }

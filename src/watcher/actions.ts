@@ -112,7 +112,7 @@ export function createWatcherActions(d: WatcherActionDependencies) {
     },
 
     releaseFinalizer(wfe: KubernetesObject): Promise<WriteOutcome> {
-      return finalizers.removeExecutionFinalizer(refOf(wfe));
+      return finalizers.removeExecutionFinalizer(refOf(wfe), wfe.metadata.finalizers ?? []);
     },
 
     signal(signal: RemediationTerminal): Promise<SignalledMonitor> {

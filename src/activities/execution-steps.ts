@@ -168,8 +168,8 @@ export function createExecutionStepActivities(d: ExecutionStepDependencies) {
         holdsTarget,
       });
       if (Date.now() > input.deadlineAt) {
-        if ((await d.workflowExecutions.addExecutionFinalizer(input.ref, finalizersAtBegin(input))) === 'gone')
-          return { kind: 'gone' };
+        const finalizer = await d.workflowExecutions.addExecutionFinalizer(input.ref, finalizersAtBegin(input));
+        if (finalizer === 'gone') return { kind: 'gone' };
         return refused('DeadlineExceeded', 'the WorkflowExecution could not be started within its timeout');
       }
       // The target and the finalizer at once: the lock's answer is a Temporal round trip, the finalizer an

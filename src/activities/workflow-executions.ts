@@ -26,6 +26,8 @@ const { group, version, plural } = WORKFLOW_EXECUTIONS;
 const jsonPatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.JsonPatch);
 const mergePatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
 
+const updatingFinalizersOf = (ref: WorkflowExecutionRef) =>
+  `updating finalizers of WorkflowExecution ${ref.namespace}/${ref.name}`;
 const sameList = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** A JSON Patch `test` that failed (the uid differs): the object is another WFE of the same name. */
@@ -55,6 +57,14 @@ export function createWorkflowExecutionActivities(deps: {
     }
   }
 
+  /** One patch of the WFE itself (not a subresource), in the given patch format. */
+  function patchObject(ref: WorkflowExecutionRef, body: object, format: typeof mergePatch): Promise<unknown> {
+    return customObjects.patchNamespacedCustomObject(
+      { group, version, plural, namespace: ref.namespace, name: ref.name, body },
+      format,
+    );
+  }
+
   /**
    * Changes the finalizer list. With `expected` (the list the caller believes is stored): one JSON Patch whose
    * `test` of the uid and of the whole list is its precondition — no read. When that belief is wrong (a test
@@ -67,9 +77,10 @@ export function createWorkflowExecutionActivities(deps: {
     change: (f: string[]) => string[],
     expected?: string[],
   ): Promise<WriteOutcome> {
+    const changed = expected && change(expected);
     // A change that does nothing to the expected list proves nothing about the stored one: read it.
-    if (expected && !sameList(change(expected), expected)) {
-      const outcome = await patchFinalizersAsExpected(ref, expected, change(expected));
+    if (expected && changed && !sameList(changed, expected)) {
+      const outcome = await patchFinalizersAsExpected(ref, expected, changed);
       if (outcome !== 'unexpected') return outcome;
     }
     for (;;) {
@@ -79,15 +90,9 @@ export function createWorkflowExecutionActivities(deps: {
       const after = change(before);
       if (sameList(after, before)) return 'written';
       try {
-        await customObjects.patchNamespacedCustomObject(
-          {
-            group,
-            version,
-            plural,
-            namespace: ref.namespace,
-            name: ref.name,
-            body: { metadata: { finalizers: after, resourceVersion: current.metadata.resourceVersion } },
-          },
+        await patchObject(
+          ref,
+          { metadata: { finalizers: after, resourceVersion: current.metadata.resourceVersion } },
           mergePatch,
         );
         return 'written';
@@ -96,7 +101,7 @@ export function createWorkflowExecutionActivities(deps: {
         if (isNotFound(err)) return 'gone';
         // Adding a finalizer to a WFE already being deleted is refused: nothing to keep then.
         if (httpStatusOf(err) === 422 && current.metadata.deletionTimestamp) return 'gone';
-        throw kubernetesFailure(`updating finalizers of WorkflowExecution ${ref.namespace}/${ref.name}`, err);
+        throw kubernetesFailure(updatingFinalizersOf(ref), err);
       }
     }
   }
@@ -108,29 +113,23 @@ export function createWorkflowExecutionActivities(deps: {
     after: string[],
   ): Promise<WriteOutcome | 'unexpected'> {
     try {
-      await customObjects.patchNamespacedCustomObject(
-        {
-          group,
-          version,
-          plural,
-          namespace: ref.namespace,
-          name: ref.name,
-          body: [
-            { op: 'test', path: '/metadata/uid', value: ref.uid },
-            // An empty list is not stored at all: `null` tests that the field is absent.
-            { op: 'test', path: '/metadata/finalizers', value: expected.length > 0 ? expected : null },
-            after.length > 0
-              ? { op: 'add', path: '/metadata/finalizers', value: after }
-              : { op: 'remove', path: '/metadata/finalizers' },
-          ],
-        },
+      await patchObject(
+        ref,
+        [
+          { op: 'test', path: '/metadata/uid', value: ref.uid },
+          // An empty list is not stored at all: `null` tests that the field is absent.
+          { op: 'test', path: '/metadata/finalizers', value: expected.length > 0 ? expected : null },
+          after.length > 0
+            ? { op: 'add', path: '/metadata/finalizers', value: after }
+            : { op: 'remove', path: '/metadata/finalizers' },
+        ],
         jsonPatch,
       );
       return 'written';
     } catch (err) {
       if (isNotFound(err)) return 'gone';
       if (isFailedPrecondition(err)) return 'unexpected';
-      throw kubernetesFailure(`updating finalizers of WorkflowExecution ${ref.namespace}/${ref.name}`, err);
+      throw kubernetesFailure(updatingFinalizersOf(ref), err);
     }
   }
 

@@ -1,15 +1,18 @@
 /**
- * Memory per cached workflow (issue #13): the worker keeps up to KUBERNAUT_MAX_CACHED_WORKFLOWS workflows
- * in memory, and with the SDK's reusable V8 context (its default) each of them loads the workflow bundle's
- * modules into a module cache of its own, so everything workflow code imports is paid once per cached
- * workflow. Prints one JSON object: the bundle's size and the heap each created workflow adds (its
- * modules and the SDK's per-workflow state; no history is run, so a workflow's own state comes on top).
+ * Memory and CPU per created workflow (issue #13): the worker keeps up to KUBERNAUT_MAX_CACHED_WORKFLOWS
+ * workflows in memory, and with the SDK's reusable V8 context (its default) each of them loads the workflow
+ * bundle's modules into a module cache of its own — all but the modules the bundle preloads, which every
+ * workflow shares (src/workers/workflow-bundle.ts). Prints one JSON object: per bundle, its size, the heap
+ * each created workflow adds (its modules and the SDK's per-workflow state; no history is run, so a
+ * workflow's own state comes on top) and the CPU time creating one takes (every new workflow pays it on its
+ * first task: a WFE's, its target lock's, an assessment's) — medians of `--rounds`, taken in turns.
  *
+ *     npm run bench:workflow-memory                      # the worker's bundling vs. no shared modules, same process
  *     npm run build && npm run bench:workflow-memory -- --bundle dist/workflow-bundle.js
- *     npm run bench:workflow-memory -- --count 200
  *
- * The built bundle is what production runs. Without --bundle, src/workflows is bundled from its TypeScript
- * as tests and `npm run worker` do, a bundle that measured about 30 KiB more per workflow.
+ * Without --bundle, src/workflows is bundled from its TypeScript as tests and `npm run worker` do (the tracing
+ * gate in, the domain modules shared), and again without the shared modules, as the baseline;
+ * `sharedVersusPerWorkflow` gives the ratios. The built bundle is what production runs.
  *
  * A traced workflow (one started with a trace, src/observability/tracing-workflow-interceptors.ts) also
  * loads Temporal's OpenTelemetry workflow interceptors; what that costs is the difference between
@@ -29,9 +32,11 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { parseWorkflowCode } from '@temporalio/worker/lib/worker';
 import { ReusableVMWorkflowCreator } from '@temporalio/worker/lib/workflow/reusable-vm';
 import type { WorkflowCreateOptions } from '@temporalio/worker/lib/workflow/interface';
+import { WORKFLOW_BUNDLE_OPTIONS } from '../../src/workers/workflow-bundle';
 
 interface Options {
   count: number;
+  rounds: number;
   bundle?: string;
   interceptorModule: string[];
 }
@@ -43,7 +48,8 @@ function parseOptions(argv: string[]): Options {
     return n;
   };
   return new Command('bench:workflow-memory')
-    .option('--count <n>', 'workflows to create', int, 200)
+    .option('--count <n>', 'workflows to create per round', int, 200)
+    .option('--rounds <n>', 'rounds per bundle, taken in turns (medians reported)', int, 3)
     .option('--bundle <file>', 'a built workflow bundle (default: bundle src/workflows now, as npm run build does)')
     .option(
       '--interceptor-module <module>',
@@ -98,35 +104,88 @@ function createOptions(i: number): WorkflowCreateOptions {
   };
 }
 
-async function main(): Promise<void> {
-  const o = parseOptions(process.argv);
-  const code = o.bundle
-    ? fs.readFileSync(o.bundle, 'utf8')
-    : (
-        await bundleWorkflowCode({
-          workflowsPath: require.resolve('../../src/workflows'),
-          workflowInterceptorModules: o.interceptorModule.map((m) => require.resolve(m)),
-          logger: silent,
-        })
-      ).code;
+/** One way of building the bundle, measured in turns with the others. */
+interface Variant {
+  name: string;
+  code: string;
+}
+
+interface Measurement {
+  perWorkflowKiB: number;
+  cpuMsPerWorkflow: number;
+}
+
+/** Creates `count` workflows from the bundle as the worker would: the heap and the CPU time each adds. */
+async function measure(code: string, count: number, round: number): Promise<Measurement> {
   // As the worker loads a prebuilt bundle: the source map read off the code, for stack traces.
   const creator = await ReusableVMWorkflowCreator.create(parseWorkflowCode(code), 5_000, new Set(), undefined);
   const shared = heapUsed();
+  const cpu = process.cpuUsage();
   const workflows = [];
-  for (let i = 0; i < o.count; i++) workflows.push(await creator.createWorkflow(createOptions(i)));
+  for (let i = 0; i < count; i++) workflows.push(await creator.createWorkflow(createOptions(round * count + i)));
+  const used = process.cpuUsage(cpu);
   const created = heapUsed();
   for (const w of workflows) await w.dispose();
   await creator.destroy();
-  const kib = (bytes: number) => Number((bytes / 1024).toFixed(1));
+  return {
+    perWorkflowKiB: Number(((created - shared) / 1024 / count).toFixed(1)),
+    cpuMsPerWorkflow: Number(((used.user + used.system) / 1000 / count).toFixed(3)),
+  };
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!;
+
+async function variants(o: Options): Promise<Variant[]> {
+  if (o.bundle) return [{ name: o.bundle, code: fs.readFileSync(o.bundle, 'utf8') }];
+  const options = {
+    ...WORKFLOW_BUNDLE_OPTIONS,
+    workflowInterceptorModules: [
+      ...WORKFLOW_BUNDLE_OPTIONS.workflowInterceptorModules,
+      ...o.interceptorModule.map((m) => require.resolve(m)),
+    ],
+    logger: silent,
+  };
+  return [
+    { name: 'shared domain modules (as the worker bundles)', code: (await bundleWorkflowCode(options)).code },
+    {
+      name: 'every module loaded per workflow (no preloadModules)',
+      code: (await bundleWorkflowCode({ ...options, preloadModules: [] })).code,
+    },
+  ];
+}
+
+async function main(): Promise<void> {
+  const o = parseOptions(process.argv);
+  const all = await variants(o);
+  const rounds = new Map<string, Measurement[]>(all.map((v) => [v.name, []]));
+  for (let round = 0; round < o.rounds; round++) {
+    for (const v of all) rounds.get(v.name)!.push(await measure(v.code, o.count, round));
+  }
+  const results = all.map((v) => {
+    const measured = rounds.get(v.name)!;
+    return {
+      bundle: v.name,
+      bundleBytes: Buffer.byteLength(v.code),
+      perWorkflowKiB: median(measured.map((m) => m.perWorkflowKiB)),
+      cpuMsPerWorkflow: median(measured.map((m) => m.cpuMsPerWorkflow)),
+      rounds: measured,
+    };
+  });
+  const [shipped, baseline] = results;
   console.log(
     JSON.stringify(
       {
-        bundle: o.bundle ?? 'src/workflows (bundled now)',
         interceptorModules: o.interceptorModule,
-        bundleBytes: Buffer.byteLength(code),
         workflows: o.count,
-        perWorkflowKiB: kib((created - shared) / o.count),
-        machine: { node: process.version, cpus: os.cpus().length },
+        rounds: o.rounds,
+        results,
+        ...(baseline && {
+          sharedVersusPerWorkflow: {
+            heap: Number((shipped!.perWorkflowKiB / baseline.perWorkflowKiB).toFixed(2)),
+            cpu: Number((shipped!.cpuMsPerWorkflow / baseline.cpuMsPerWorkflow).toFixed(2)),
+          },
+        }),
+        machine: { node: process.version, cpus: os.cpus().length, loadAverage: os.loadavg() },
       },
       null,
       2,

@@ -7,7 +7,7 @@ import type { Client } from '@temporalio/client';
 import { Worker, type NativeConnection, type WorkerOptions, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { instrumentActivities } from '../activities/instrumentation';
-import { DROPPED_WORKFLOW_SPANS, WORKFLOW_TRACING_INTERCEPTORS, type TemporalTracing } from '../observability/tracing';
+import { DROPPED_WORKFLOW_SPANS, type TemporalTracing } from '../observability/tracing';
 import type { WorkerMetrics } from '../observability/worker-metrics';
 import type { DataStorage } from '../datastorage/repository';
 import type { ValidationPolicy } from '../domain/validation';
@@ -16,6 +16,7 @@ import { DEFAULT_TARGET_COOLDOWN } from '../domain/workflow-execution';
 import { withConnectionReuse } from '../kubernetes/connection-reuse';
 import { PipelineRunObserver } from '../kubernetes/pipeline-run-observer';
 import type { InformerLogger } from '../kubernetes/informer';
+import { WORKFLOW_BUNDLE_OPTIONS } from './workflow-bundle';
 
 export interface ExecutionWorkerDependencies {
   connection: NativeConnection;
@@ -43,8 +44,8 @@ export interface ExecutionWorkerDependencies {
   metrics?: WorkerMetrics;
   /**
    * Prebuilt workflow bundle (production: built by `npm run build`; tests: bundled once per file), with
-   * WORKFLOW_TRACING_INTERCEPTORS among its interceptor modules for workflows started with a trace to be
-   * traced; without one, src/workflows is bundled here with it.
+   * WORKFLOW_BUNDLE_OPTIONS (workflow-bundle.ts: the tracing gate for workflows started with a trace, the
+   * shared domain modules); without one, src/workflows is bundled here with those options.
    */
   workflowBundle?: WorkflowBundleOption;
   /** OpenTelemetry (src/observability/tracing.ts): activity interceptors and the workflow spans' sink. */
@@ -100,11 +101,16 @@ export async function createExecutionWorker(d: ExecutionWorkerDependencies): Pro
     connection: d.connection,
     namespace: d.namespace,
     taskQueue: d.taskQueue,
-    ...(d.workflowBundle ? { workflowBundle: d.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    ...(d.workflowBundle
+      ? { workflowBundle: d.workflowBundle }
+      : {
+          workflowsPath: WORKFLOW_BUNDLE_OPTIONS.workflowsPath,
+          bundlerOptions: { preloadModules: WORKFLOW_BUNDLE_OPTIONS.preloadModules },
+        }),
     activities,
     interceptors: {
       ...(d.tracing && { activity: d.tracing.activityInterceptors }),
-      ...(!d.workflowBundle && { workflowModules: [WORKFLOW_TRACING_INTERCEPTORS] }),
+      ...(!d.workflowBundle && { workflowModules: WORKFLOW_BUNDLE_OPTIONS.workflowInterceptorModules }),
     },
     sinks: d.tracing?.sinks ?? DROPPED_WORKFLOW_SPANS,
     maxCachedWorkflows: 1000,

@@ -11,10 +11,10 @@ import { createDataStorage, type DataStorage } from '../../src/datastorage/repos
 import { ACTION_RUNNER_SERVICE_ACCOUNT, KUBERNAUT_API_VERSION, WORKFLOW_EXECUTION } from '../../src/domain/names';
 import type { ValidationPolicy } from '../../src/domain/validation';
 import { PIPELINE_RUNS, WORKFLOW_EXECUTIONS, type KubernetesObject } from '../../src/kubernetes/resources';
-import { WORKFLOW_TRACING_INTERCEPTORS } from '../../src/observability/tracing';
 import { startWorkflowExecution } from '../../src/temporal-client/start-workflow-execution';
 import { workflowExecutionOutcome } from '../../src/temporal-client/workflow-execution-outcome';
 import { createExecutionWorker, type ExecutionWorker } from '../../src/workers/execution-worker';
+import { WORKFLOW_BUNDLE_OPTIONS } from '../../src/workers/workflow-bundle';
 import type {
   WorkflowExecutionOptions,
   WorkflowExecutionResult,
@@ -173,10 +173,9 @@ export async function createExecutionEnv(
   const db = await createTestDatabase();
   const dataStorage = createDataStorage(db.pool);
   const stepDurationMs = opts.stepDurationMs ?? 100;
-  // As the worker's: with the tracing gate (untraced workflows pass straight through it).
+  // As the worker's: with the tracing gate (untraced workflows pass straight through it), the domain modules shared.
   const workflowBundle: WorkflowBundle = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../../src/workflows'),
-    workflowInterceptorModules: [WORKFLOW_TRACING_INTERCEPTORS],
+    ...WORKFLOW_BUNDLE_OPTIONS,
     logger: new DefaultLogger('WARN'),
   });
 

@@ -16,6 +16,7 @@ import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import ts from 'typescript';
 import { WORKFLOW_TRACING_INTERCEPTORS } from '../../src/observability/tracing';
+import { WORKFLOW_BUNDLE_OPTIONS } from '../../src/workers/workflow-bundle';
 
 const REPO_ROOT = path.join(__dirname, '..', '..');
 const silent = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error };
@@ -58,14 +59,48 @@ function dependencyClosure(root: string): Set<string> {
 
 const workflowSdk = () => dependencyClosure('@temporalio/workflow');
 
-async function bundle(workflowInterceptorModules: string[] = []): Promise<{ modules: string[]; packages: string[] }> {
+/**
+ * Which modules each bundled module requires, read off the code: webpack writes every module after its
+ * `/***\/ "<id>"` line and each of its requires as `__webpack_require__(/*! … *\/ "<id>")`.
+ */
+function requiresByModule(code: string): Map<string, string[]> {
+  const requires = (text: string) =>
+    [...text.matchAll(/__webpack_require__\(\/\*![^*]*\*\/ "([^"]+)"\)/g)].map((m) => m[1]!);
+  const parts = code.split(/^\/\*\*\*\/ "([^"]+)"$/m);
+  const graph = new Map<string, string[]>();
+  for (let i = 1; i < parts.length; i += 2) graph.set(parts[i]!, requires(parts[i + 1]!));
+  return graph;
+}
+
+/** The modules the bundle's entry point preloads, and every module they require, directly or not. */
+function preloadedClosure(code: string): Set<string> {
+  const body = /exports\.preloadModules = function preloadModules\(\) \{([^}]*)\}/.exec(code)?.[1] ?? '';
+  const graph = requiresByModule(code);
+  const found = new Set<string>();
+  const visit = (id: string) => {
+    if (found.has(id)) return;
+    found.add(id);
+    for (const required of graph.get(id) ?? []) visit(required);
+  };
+  for (const m of body.matchAll(/"([^"]+)"\)/g)) visit(m[1]!);
+  return found;
+}
+
+interface Bundle {
+  code: string;
+  modules: string[];
+  packages: string[];
+}
+
+async function bundle(workflowInterceptorModules: string[] = [], preloadModules: string[] = []): Promise<Bundle> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../src/workflows'),
     workflowInterceptorModules,
+    preloadModules,
     logger: silent,
   });
   const modules = bundledModules(code);
-  return { modules, packages: [...new Set(modules.map(packageOf).filter((p) => p !== undefined))].sort() };
+  return { code, modules, packages: [...new Set(modules.map(packageOf).filter((p) => p !== undefined))].sort() };
 }
 
 describe('the workflow bundle', () => {
@@ -98,8 +133,8 @@ describe('the workflow bundle', () => {
 });
 
 describe('the workflow bundle with the tracing gate (what the worker runs)', () => {
-  let plain: { modules: string[]; packages: string[] };
-  let gated: { modules: string[]; packages: string[] };
+  let plain: Bundle;
+  let gated: Bundle;
   beforeAll(async () => {
     plain = await bundle();
     gated = await bundle([WORKFLOW_TRACING_INTERCEPTORS]);
@@ -136,5 +171,32 @@ describe('the workflow bundle with the tracing gate (what the worker runs)', () 
     let scope: ts.Node = requires[0]!;
     while (!ts.isFunctionLike(scope) && scope.parent) scope = scope.parent;
     expect(ts.isFunctionDeclaration(scope) && scope.name?.text).toBe('loadOpenTelemetryInterceptors');
+  });
+});
+
+describe('the workflow bundle the worker runs: the domain modules shared by all workflows', () => {
+  let plain: Bundle;
+  let shipped: Bundle;
+  beforeAll(async () => {
+    plain = await bundle([WORKFLOW_TRACING_INTERCEPTORS]);
+    shipped = await bundle(WORKFLOW_BUNDLE_OPTIONS.workflowInterceptorModules, WORKFLOW_BUNDLE_OPTIONS.preloadModules);
+  }, 240_000);
+
+  it('preloads every domain module workflow code reaches, so no workflow loads one for itself', () => {
+    // A domain module a workflow starts to import without it being listed in SHARED_WORKFLOW_MODULES would
+    // load once per cached workflow again (src/workers/workflow-bundle.ts).
+    const shared = preloadedClosure(shipped.code);
+    const domain = shipped.modules.filter((id) => id.startsWith('./src/domain/'));
+    expect(domain.length).toBeGreaterThan(10);
+    expect(domain.filter((id) => !shared.has(id))).toEqual([]);
+  });
+
+  it('shares nothing that uses the workflow APIs: those load per workflow, with its own state', () => {
+    const shared = [...preloadedClosure(shipped.code)];
+    expect(shared.filter((id) => id.startsWith('./src/workflows/') || packageOf(id) !== undefined)).toEqual([]);
+  });
+
+  it('preloading adds no module to the bundle', () => {
+    expect([...shipped.modules].sort()).toEqual([...plain.modules].sort());
   });
 });

@@ -273,7 +273,9 @@ export function createPipelineRunActivities({
       let lastFingerprint = fingerprintStatus(input.previous);
       /** The status as last written (or as the workflow had it written): what its Events follow. */
       let reported = input.previous;
-      let reportedAt = -Infinity;
+      // The interval counts from the write before this wait (the begin step's, a moment ago), so a PipelineRun
+      // whose steps all finish within it costs one write, the final one; unwritten, the first change goes at once.
+      let reportedAt = input.resourceVersion !== undefined ? performance.now() : -Infinity;
       const dueInMs = () => (last === reported ? undefined : reportedAt + progressWriteIntervalMs - performance.now());
       const details = () => progressLine(last);
       const observed$ = observe({

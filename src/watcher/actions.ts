@@ -31,6 +31,12 @@ export interface WatcherActionDependencies {
 }
 
 export type CancelOutcome = 'requested' | 'not-running';
+/**
+ * What became of the watcher's `status.temporal` write: written; not needed (`reported-by-workflow`: the
+ * workflow's own status names it); `changed` (the WFE changed since the watcher saw it: the workflow wrote
+ * first); `gone` (the WFE was deleted).
+ */
+export type StartedStatusOutcome = 'written' | 'reported-by-workflow' | 'changed' | 'gone';
 export type WorkflowState = 'running' | 'gone';
 
 const mergePatch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
@@ -44,13 +50,16 @@ export function createWatcherActions(d: WatcherActionDependencies) {
   });
 
   /**
-   * Points `status.temporal` at the workflow as soon as it is started, for operators looking at the WFE
-   * before the workflow's first status write. Guarded by the resourceVersion the decision was made on:
-   * a conflict means the resource changed since — in practice the workflow wrote its own status, which
-   * names the workflow too — so a conflict is success, not a retry.
+   * Points `status.temporal` at the workflow it started, for operators looking at a WFE whose workflow has not
+   * written its first status. Guarded by the resourceVersion of `wfe` (the latest the watcher saw): a conflict
+   * means the resource changed since — in practice the workflow wrote its own status, which names the
+   * workflow too — so a conflict is success, not a retry.
    */
-  async function recordTemporalStatus(wfe: KubernetesObject, started: StartWorkflowExecutionResult): Promise<void> {
-    if (readUnvalidatedWorkflowExecution(wfe).hasTemporalStatus) return;
+  async function recordTemporalStatus(
+    wfe: KubernetesObject,
+    started: StartWorkflowExecutionResult,
+  ): Promise<StartedStatusOutcome> {
+    if (readUnvalidatedWorkflowExecution(wfe).hasTemporalStatus) return 'reported-by-workflow';
     try {
       await d.customObjects.patchNamespacedCustomObjectStatus(
         {
@@ -70,8 +79,10 @@ export function createWatcherActions(d: WatcherActionDependencies) {
         },
         mergePatch,
       );
+      return 'written';
     } catch (err) {
-      if (isConflict(err) || isNotFound(err)) return;
+      if (isConflict(err)) return 'changed';
+      if (isNotFound(err)) return 'gone';
       throw err;
     }
   }
@@ -83,9 +94,9 @@ export function createWatcherActions(d: WatcherActionDependencies) {
     },
 
     /**
-     * Points the WFE's `status.temporal` at the run it started. Best effort on the watcher's side: the
-     * workflow writes the same reference with its first status, so a failed write is not retried once the
-     * start itself succeeded.
+     * Points the WFE's `status.temporal` at the run it started, unless it already names one. Best effort on
+     * the watcher's side: the workflow writes the same reference with its first status, so a failed write is
+     * not retried once the start itself succeeded.
      */
     recordStarted: recordTemporalStatus,
 

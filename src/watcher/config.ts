@@ -39,6 +39,11 @@ export const WatcherConfigSchema = z.object({
   KUBERNAUT_WATCHER_CONCURRENCY: positiveInt.default(32),
   /** Longest backoff between retries of a failed start/cancel/signal (Temporal unavailable). */
   KUBERNAUT_WATCHER_RETRY_MAX_MS: positiveInt.default(30_000),
+  /**
+   * After starting a workflow, wait this long for the workflow's own first status (which names it) before
+   * writing `status.temporal` itself; 0 writes it at once (one more WFE write per start).
+   */
+  KUBERNAUT_WATCHER_STATUS_DELAY_MS: z.coerce.number().int().min(0).default(2_000),
   /** Report RemediationRequests reaching a terminal phase to the effectiveness monitor. */
   KUBERNAUT_WATCH_REMEDIATION_REQUESTS: envBoolean(true),
   /** Monitor shards; must equal the worker's. */

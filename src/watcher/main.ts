@@ -69,6 +69,7 @@ async function main(): Promise<void> {
     queueCapacity: config.KUBERNAUT_WATCHER_QUEUE_CAPACITY,
     concurrency: config.KUBERNAUT_WATCHER_CONCURRENCY,
     retryMaxMs: config.KUBERNAUT_WATCHER_RETRY_MAX_MS,
+    startedStatusDelayMs: config.KUBERNAUT_WATCHER_STATUS_DELAY_MS,
     watchRemediationRequests: config.KUBERNAUT_WATCH_REMEDIATION_REQUESTS,
     effectivenessShards: config.KUBERNAUT_EFFECTIVENESS_SHARDS,
     stabilizationWindowMs: config.KUBERNAUT_EFFECTIVENESS_STABILIZATION_MS,

@@ -81,6 +81,12 @@ export function createWatcherMetrics(registry = new Registry()) {
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),
+    startedStatus: new Counter({
+      name: 'kubernaut_watcher_started_status_total',
+      help: 'What became of status.temporal after a start: written by the watcher, reported-by-workflow (its first status came first), changed (it wrote meanwhile), gone',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
     finalizersReleased: new Counter({
       name: 'kubernaut_watcher_finalizers_released_total',
       help: 'Execution finalizers removed by the watcher because no workflow was left to remove them',

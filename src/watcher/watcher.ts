@@ -42,6 +42,8 @@ export interface WatcherOptions {
   concurrency?: number;
   retryInitialMs?: number;
   retryMaxMs?: number;
+  /** Wait for the workflow's own first status before writing `status.temporal` (0: write it at once). */
+  startedStatusDelayMs?: number;
   watchRemediationRequests?: boolean;
   effectivenessShards?: number;
   /** Stabilization window of the remediations it reports; the monitor's default (5 min) when unset. */
@@ -62,6 +64,7 @@ export const WATCHER_DEFAULTS = {
   retryInitialMs: 200,
   retryMaxMs: 30_000,
   effectivenessShards: 4,
+  startedStatusDelayMs: 2_000,
 } as const;
 
 export class Watcher {
@@ -86,7 +89,10 @@ export class Watcher {
     });
     const parts = { actions, metrics: this.metrics, log: this.log };
     this.handlers = {
-      workflowexecutions: new WorkflowExecutionHandler(parts),
+      workflowexecutions: new WorkflowExecutionHandler(parts, {
+        startedStatusDelayMs: this.o.startedStatusDelayMs,
+        latest: (wfe) => this.latest('workflowexecutions', wfe),
+      }),
       remediationrequests: new RemediationRequestHandler(parts),
     };
     this.queue = new KeyedQueue<WorkItem>({
@@ -127,6 +133,7 @@ export class Watcher {
   /** Stops watching; waits up to `graceMs` for the Temporal calls in progress. */
   async stop(graceMs?: number): Promise<void> {
     for (const { informer } of this.informers) informer.stop();
+    for (const handler of Object.values(this.handlers)) handler.stop?.();
     await this.queue.stop(graceMs);
   }
 
@@ -167,6 +174,16 @@ export class Watcher {
       });
       this.informers.push({ resource, informer });
     }
+  }
+
+  /** The latest state of an object in the informers' cache (the same uid), or undefined once it is gone. */
+  private latest(resource: WatchedResource, object: KubernetesObject): KubernetesObject | undefined {
+    for (const { resource: watched, informer } of this.informers) {
+      if (watched !== resource) continue;
+      const cached = informer.get(object.metadata.namespace, object.metadata.name);
+      if (cached && cached.metadata.uid === object.metadata.uid) return cached;
+    }
+    return undefined;
   }
 
   private offer(

@@ -39,6 +39,8 @@ export interface ResourceHandler {
   needsNothing(item: WorkItem): boolean;
   /** Decides and acts; throws to have the queue retry it with backoff. */
   process(item: WorkItem): Promise<void>;
+  /** Drops what it scheduled for later (the watcher stops). */
+  stop?(): void;
 }
 
 /** What a handler acts, counts and logs with. */

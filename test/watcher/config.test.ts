@@ -9,6 +9,7 @@ describe('loadWatcherConfig', () => {
       TEMPORAL_TASK_QUEUE: 'kubernaut-workflow-execution',
       KUBERNAUT_WATCH_NAMESPACES: [],
       KUBERNAUT_WATCHER_RESYNC_INTERVAL_MS: 180_000,
+      KUBERNAUT_WATCHER_STATUS_DELAY_MS: 2_000,
       KUBERNAUT_WATCH_REMEDIATION_REQUESTS: true,
       KUBERNAUT_EFFECTIVENESS_SHARDS: 4,
       KUBERNAUT_HTTP_PORT: 9465,
@@ -26,12 +27,14 @@ describe('loadWatcherConfig', () => {
       KUBERNAUT_WATCH_REMEDIATION_REQUESTS: 'false',
       KUBERNAUT_EFFECTIVENESS_STABILIZATION_MS: '0',
       KUBERNAUT_HTTP_PORT: '0',
+      KUBERNAUT_WATCHER_STATUS_DELAY_MS: '0',
     });
     expect(c.KUBERNAUT_WATCH_NAMESPACES).toEqual(['shop', 'payments']);
     expect(c.KUBERNAUT_WATCHER_QUEUE_CAPACITY).toBe(500);
     expect(c.KUBERNAUT_WATCH_REMEDIATION_REQUESTS).toBe(false);
     expect(c.KUBERNAUT_EFFECTIVENESS_STABILIZATION_MS).toBe(0);
     expect(c.KUBERNAUT_HTTP_PORT).toBe(0);
+    expect(c.KUBERNAUT_WATCHER_STATUS_DELAY_MS).toBe(0);
   });
 
   it('names each bad variable and its rule', () => {
@@ -39,6 +42,9 @@ describe('loadWatcherConfig', () => {
       loadWatcherConfig({ KUBERNAUT_WATCHER_RESYNC_INTERVAL_MS: '-5', KUBERNAUT_LOG_LEVEL: 'loud' }),
     ).toThrow(/KUBERNAUT_WATCHER_RESYNC_INTERVAL_MS: .*\n.*KUBERNAUT_LOG_LEVEL: /s);
     expect(() => loadWatcherConfig({ KUBERNAUT_EFFECTIVENESS_SHARDS: '5000' })).toThrow(ConfigurationError);
+    expect(() => loadWatcherConfig({ KUBERNAUT_WATCHER_STATUS_DELAY_MS: '-1' })).toThrow(
+      /KUBERNAUT_WATCHER_STATUS_DELAY_MS: /,
+    );
   });
 
   it('refuses a TLS certificate without its key', () => {

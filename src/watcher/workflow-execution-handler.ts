@@ -70,7 +70,7 @@ export class WorkflowExecutionHandler implements ResourceHandler {
         if (!Number.isNaN(created)) metrics.startLag.observe(Math.max(0, Date.now() - created) / 1000);
         metrics.eventToStart.observe((Date.now() - item.firstSeenAt) / 1000);
         log.info({ ...fields(), runId: started.runId }, 'workflow started');
-        // After the log: if this write fails the item is retried, and then ignored (startedHere).
+        // Without a delay, after the log: if this write fails the item is retried, and then ignored (startedHere).
         if (this.o.startedStatusDelayMs === 0) await this.recordStarted(wfe, started);
         else this.recordStartedLater(wfe, started);
       } else {

@@ -70,6 +70,28 @@ describe('status.temporal after a start', () => {
     }
   });
 
+  it('is written at once, in the work item of the start, with a delay of 0 (as before the delay existed)', async () => {
+    watcher = await startInProcessWatcher(env, { taskQueue: `${env.taskQueue}-unpolled`, startedStatusDelayMs: 0 });
+    const wfe = await env.createWorkflowExecution({ steps: [{ name: 'restart' }] });
+    const workflowId = workflowIdOf(wfe);
+    try {
+      await eventually(
+        'the watcher to start the workflow',
+        async () => watcher!.logs.find((l) => l.msg === 'workflow started' && l.uid === wfe.metadata.uid),
+        60_000,
+      );
+      // The start's work item ends with the write: once the queue is idle, the reference is stored.
+      await watcher.watcher.idle();
+      expect(temporalOf(await env.getWorkflowExecution(env.namespace, wfe.metadata.name))?.workflowId).toBe(workflowId);
+      expect(await startedStatusOutcomes(watcher.watcher.metrics)).toEqual({ written: 1 });
+    } finally {
+      await env.client.workflow
+        .getHandle(workflowId)
+        .terminate('test: never polled')
+        .catch(() => undefined);
+    }
+  });
+
   it('is left to the workflow when its first status comes within the delay: the watcher writes nothing', async () => {
     // A delay far longer than a begin step takes, even on a loaded machine.
     watcher = await startInProcessWatcher(env, { startedStatusDelayMs: 10_000 });

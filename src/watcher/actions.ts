@@ -33,8 +33,8 @@ export interface WatcherActionDependencies {
 export type CancelOutcome = 'requested' | 'not-running';
 /**
  * What became of the watcher's `status.temporal` write: written; not needed (`reported-by-workflow`: the
- * workflow's own status names it); `changed` (the WFE changed since the watcher saw it: the workflow wrote
- * first); `gone` (the WFE was deleted).
+ * workflow's own status names it, or another replica wrote it); `changed` (the WFE changed since the watcher
+ * saw it: the workflow wrote first); `gone` (the WFE was deleted).
  */
 export type StartedStatusOutcome = 'written' | 'reported-by-workflow' | 'changed' | 'gone';
 export type WorkflowState = 'running' | 'gone';

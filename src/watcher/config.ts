@@ -43,7 +43,12 @@ export const WatcherConfigSchema = z.object({
    * After starting a workflow, wait this long for the workflow's own first status (which names it) before
    * writing `status.temporal` itself; 0 writes it at once (one more WFE write per start).
    */
-  KUBERNAUT_WATCHER_STATUS_DELAY_MS: z.coerce.number().int().min(0).default(2_000),
+  KUBERNAUT_WATCHER_STATUS_DELAY_MS: z.coerce
+    .number()
+    .int('must be an integer number of milliseconds')
+    .min(0, 'must be >= 0')
+    .max(3_600_000, 'must be at most 3600000 (an hour)')
+    .default(2_000),
   /** Report RemediationRequests reaching a terminal phase to the effectiveness monitor. */
   KUBERNAUT_WATCH_REMEDIATION_REQUESTS: envBoolean(true),
   /** Monitor shards; must equal the worker's. */

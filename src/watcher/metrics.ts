@@ -83,7 +83,7 @@ export function createWatcherMetrics(registry = new Registry()) {
     }),
     startedStatus: new Counter({
       name: 'kubernaut_watcher_started_status_total',
-      help: 'What became of status.temporal after a start: written by the watcher, reported-by-workflow (its first status came first), changed (it wrote meanwhile), gone',
+      help: 'What became of status.temporal after a start: written by the watcher, reported-by-workflow (the workflow, or another replica, wrote it first), changed (written meanwhile), gone, failed (not retried)',
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),

@@ -34,6 +34,8 @@ export class WorkflowExecutionHandler implements ResourceHandler {
   private readonly cancelRequestedHere = new Set<string>();
   /** The deferred `status.temporal` writes, by uid. */
   private readonly startedStatusTimers = new Map<string, NodeJS.Timeout>();
+  /** The watcher stopped: nothing more is scheduled (items finishing during the shutdown grace included). */
+  private stopped = false;
 
   constructor(
     private readonly d: HandlerDependencies,
@@ -100,13 +102,18 @@ export class WorkflowExecutionHandler implements ResourceHandler {
 
   /** Drops the deferred `status.temporal` writes (the watcher stops). */
   stop(): void {
+    this.stopped = true;
     for (const timer of this.startedStatusTimers.values()) clearTimeout(timer);
     this.startedStatusTimers.clear();
   }
 
   private async recordStarted(wfe: KubernetesObject, started: StartWorkflowExecutionResult): Promise<void> {
-    const outcome = await this.d.actions.recordStarted(wfe, started);
-    this.d.metrics.startedStatus.inc({ outcome });
+    try {
+      this.d.metrics.startedStatus.inc({ outcome: await this.d.actions.recordStarted(wfe, started) });
+    } catch (err) {
+      this.d.metrics.startedStatus.inc({ outcome: 'failed' });
+      throw err;
+    }
   }
 
   /**
@@ -114,13 +121,16 @@ export class WorkflowExecutionHandler implements ResourceHandler {
    * names the workflow) came first — the usual case, a few tens of milliseconds after the start: one WFE
    * write fewer, and one event fewer for every watch on WFEs. When the workflow cannot write soon (no worker,
    * a backlog), the WFE still names its workflow after the delay. Best effort, as before: a failed write is
-   * logged, not retried; the workflow writes the reference with its first status.
+   * logged and counted (`failed`), not retried; the workflow writes the reference with its first status.
+   * With tracing on, the write's span is a child of the start's work-item span, made after that span ended.
    */
   private recordStartedLater(wfe: KubernetesObject, started: StartWorkflowExecutionResult): void {
+    if (this.stopped) return; // a start that finished during the shutdown grace: the next watcher relists
     const uid = wfe.metadata.uid ?? '';
     clearTimeout(this.startedStatusTimers.get(uid));
     const timer = setTimeout(() => {
       this.startedStatusTimers.delete(uid);
+      if (this.stopped) return;
       const latest = this.o.latest(wfe);
       if (!latest) return this.d.metrics.startedStatus.inc({ outcome: 'gone' });
       this.recordStarted(latest, started).catch((err: unknown) =>

@@ -43,7 +43,11 @@ describe('loadWatcherConfig', () => {
     ).toThrow(/KUBERNAUT_WATCHER_RESYNC_INTERVAL_MS: .*\n.*KUBERNAUT_LOG_LEVEL: /s);
     expect(() => loadWatcherConfig({ KUBERNAUT_EFFECTIVENESS_SHARDS: '5000' })).toThrow(ConfigurationError);
     expect(() => loadWatcherConfig({ KUBERNAUT_WATCHER_STATUS_DELAY_MS: '-1' })).toThrow(
-      /KUBERNAUT_WATCHER_STATUS_DELAY_MS: /,
+      /KUBERNAUT_WATCHER_STATUS_DELAY_MS: must be >= 0/,
+    );
+    // Beyond what a timer can wait (Node would fire it at once), and beyond any sensible wait.
+    expect(() => loadWatcherConfig({ KUBERNAUT_WATCHER_STATUS_DELAY_MS: '3000000000' })).toThrow(
+      /KUBERNAUT_WATCHER_STATUS_DELAY_MS: must be at most 3600000/,
     );
   });
 

@@ -58,7 +58,13 @@ describe('status.temporal after a start', () => {
         workflowId,
         runId: (await handle.describe()).runId,
       });
-      expect(await startedStatusOutcomes(watcher.watcher.metrics)).toEqual({ written: 1 });
+      // Counted once the watcher has its own write's answer, which may come after our read.
+      const counted = await eventually(
+        'the watcher to count its write',
+        async () => ((await startedStatusOutcomes(watcher!.watcher.metrics)).written ? true : undefined),
+        30_000,
+      );
+      expect([counted, await startedStatusOutcomes(watcher.watcher.metrics)]).toEqual([true, { written: 1 }]);
       // Nothing but the reference: the WFE was not run (no phase), and it is not started twice.
       const stored = await env.getWorkflowExecution(env.namespace, wfe.metadata.name);
       expect(Object.keys(stored?.status ?? {})).toEqual(['temporal']);

@@ -274,8 +274,10 @@ export function createPipelineRunActivities({
       /** The status as last written (or as the workflow had it written): what its Events follow. */
       let reported = input.previous;
       // The interval counts from the write before this wait (the begin step's, a moment ago), so a PipelineRun
-      // whose steps all finish within it costs one write, the final one; unwritten, the first change goes at once.
-      let reportedAt = input.resourceVersion !== undefined ? performance.now() : -Infinity;
+      // whose steps all finish within it costs one write, the final one. Unwritten, or a retried wait (that
+      // write may be long ago), the first change goes at once.
+      const writtenJustBefore = input.resourceVersion !== undefined && ctx.info.attempt === 1;
+      let reportedAt = writtenJustBefore ? performance.now() : -Infinity;
       const dueInMs = () => (last === reported ? undefined : reportedAt + progressWriteIntervalMs - performance.now());
       const details = () => progressLine(last);
       const observed$ = observe({

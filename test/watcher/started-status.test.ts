@@ -41,12 +41,30 @@ describe('status.temporal after a start', () => {
   const workflowIdOf = (w: KubernetesObject) =>
     workflowExecutionWorkflowId({ namespace: env.namespace, name: w.metadata.name, uid: w.metadata.uid! });
 
-  it('is written by the watcher once the delay passed when no worker runs the workflow', async () => {
-    // A task queue no worker polls: the workflow is started and never runs.
-    watcher = await startInProcessWatcher(env, { taskQueue: `${env.taskQueue}-unpolled`, startedStatusDelayMs: 1_000 });
+  /**
+   * A watcher with this delay on a task queue no worker polls (the workflow is started and never runs), and
+   * one WFE for it to start; the workflow is terminated afterwards.
+   */
+  async function withUnpolledStart(
+    startedStatusDelayMs: number,
+    check: (wfe: KubernetesObject, workflowId: string, started: InProcessWatcher) => Promise<void>,
+  ): Promise<void> {
+    const started = await startInProcessWatcher(env, { taskQueue: `${env.taskQueue}-unpolled`, startedStatusDelayMs });
+    watcher = started;
     const wfe = await env.createWorkflowExecution({ steps: [{ name: 'restart' }] });
     const workflowId = workflowIdOf(wfe);
     try {
+      await check(wfe, workflowId, started);
+    } finally {
+      await env.client.workflow
+        .getHandle(workflowId)
+        .terminate('test: never polled')
+        .catch(() => undefined);
+    }
+  }
+
+  it('is written by the watcher once the delay passed when no worker runs the workflow', async () => {
+    await withUnpolledStart(1_000, async (wfe, workflowId, started) => {
       const temporal = await eventually(
         'the watcher to write status.temporal',
         async () => temporalOf(await env.getWorkflowExecution(env.namespace, wfe.metadata.name)),
@@ -61,41 +79,28 @@ describe('status.temporal after a start', () => {
       // Counted once the watcher has its own write's answer, which may come after our read.
       const counted = await eventually(
         'the watcher to count its write',
-        async () => ((await startedStatusOutcomes(watcher!.watcher.metrics)).written ? true : undefined),
+        async () => ((await startedStatusOutcomes(started.watcher.metrics)).written ? true : undefined),
         30_000,
       );
-      expect([counted, await startedStatusOutcomes(watcher.watcher.metrics)]).toEqual([true, { written: 1 }]);
+      expect([counted, await startedStatusOutcomes(started.watcher.metrics)]).toEqual([true, { written: 1 }]);
       // Nothing but the reference: the WFE was not run (no phase), and it is not started twice.
       const stored = await env.getWorkflowExecution(env.namespace, wfe.metadata.name);
       expect(Object.keys(stored?.status ?? {})).toEqual(['temporal']);
-    } finally {
-      await env.client.workflow
-        .getHandle(workflowId)
-        .terminate('test: never polled')
-        .catch(() => undefined);
-    }
+    });
   });
 
   it('is written at once, in the work item of the start, with a delay of 0 (as before the delay existed)', async () => {
-    watcher = await startInProcessWatcher(env, { taskQueue: `${env.taskQueue}-unpolled`, startedStatusDelayMs: 0 });
-    const wfe = await env.createWorkflowExecution({ steps: [{ name: 'restart' }] });
-    const workflowId = workflowIdOf(wfe);
-    try {
+    await withUnpolledStart(0, async (wfe, workflowId, started) => {
       await eventually(
         'the watcher to start the workflow',
-        async () => watcher!.logs.find((l) => l.msg === 'workflow started' && l.uid === wfe.metadata.uid),
+        async () => started.logs.find((l) => l.msg === 'workflow started' && l.uid === wfe.metadata.uid),
         60_000,
       );
       // The start's work item ends with the write: once the queue is idle, the reference is stored.
-      await watcher.watcher.idle();
+      await started.watcher.idle();
       expect(temporalOf(await env.getWorkflowExecution(env.namespace, wfe.metadata.name))?.workflowId).toBe(workflowId);
-      expect(await startedStatusOutcomes(watcher.watcher.metrics)).toEqual({ written: 1 });
-    } finally {
-      await env.client.workflow
-        .getHandle(workflowId)
-        .terminate('test: never polled')
-        .catch(() => undefined);
-    }
+      expect(await startedStatusOutcomes(started.watcher.metrics)).toEqual({ written: 1 });
+    });
   });
 
   it('is left to the workflow when its first status comes within the delay: the watcher writes nothing', async () => {

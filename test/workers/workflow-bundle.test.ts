@@ -92,7 +92,15 @@ interface Bundle {
   packages: string[];
 }
 
-async function bundle(workflowInterceptorModules: string[] = [], preloadModules: string[] = []): Promise<Bundle> {
+/** Each distinct bundle is built once for the whole file (webpack takes seconds). */
+const built = new Map<string, Promise<Bundle>>();
+function bundle(workflowInterceptorModules: string[] = [], preloadModules: string[] = []): Promise<Bundle> {
+  const key = JSON.stringify([workflowInterceptorModules, preloadModules]);
+  if (!built.has(key)) built.set(key, buildBundle(workflowInterceptorModules, preloadModules));
+  return built.get(key)!;
+}
+
+async function buildBundle(workflowInterceptorModules: string[], preloadModules: string[]): Promise<Bundle> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../src/workflows'),
     workflowInterceptorModules,

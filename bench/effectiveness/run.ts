@@ -7,8 +7,13 @@
  *     npm run stack -- up
  *     npm run bench:effectiveness -- --count 1000
  *
+ * Besides the latencies, what one assessment costs: CPU per assessment of the bench process (the worker
+ * running the monitor and the assessments, and the signalling client), the stack's Temporal server and
+ * PostgreSQL, and the requests and billable actions it made of Temporal (its metrics, the bench's namespace
+ * only) — from the first signal to the last stored assessment.
+ *
  * Needs a running Temporal server and PostgreSQL: TEMPORAL_ADDRESS / DATABASE_URL when set, otherwise
- * the local stack's connection info. It works in a namespace of its own (monitor workflow ids are fixed
+ * the local stack's connection info (the servers' CPU and Temporal's counters only then). It works in a namespace of its own (monitor workflow ids are fixed
  * per shard, so a worker of the stack must not see the bench's signals) and in a scratch database
  * seeded with 90 days of action history, both cleaned up at the end.
  */
@@ -31,7 +36,13 @@ import {
   missingSearchAttributes,
   type SearchAttribute,
 } from '../../src/temporal-client/search-attribute-registration';
+import { stackLayout } from '../../src/stack/layout';
+import { postgresPid } from '../../src/stack/postgres';
+import { runningPid } from '../../src/stack/processes';
+import { cpuPerWorkflowExecution, cpuSnapshot, type ProcessIds } from '../execution/cpu-usage';
 import { acquireStack, createScratchDatabase } from '../execution/environment';
+import { perOperation } from '../execution/report';
+import { temporalRequests, type TemporalRequests } from '../execution/temporal-requests';
 import { signalRemediationTerminal } from '../../src/temporal-client/effectiveness-signal';
 import type { EffectivenessMonitorStatus } from '../../src/workflows/effectiveness-monitor';
 
@@ -79,19 +90,47 @@ function parseOptions(argv: string[]): Options {
  * TEMPORAL_ADDRESS + DATABASE_URL when both are set; otherwise the local stack, brought up (or shared) the
  * way bench:execution does it, and released at the end.
  */
-async function connectionInfo(): Promise<{ temporalAddress: string; databaseUrl: string; release(): Promise<void> }> {
+interface ConnectionInfo {
+  temporalAddress: string;
+  databaseUrl: string;
+  /** The stack's Temporal metrics, when the bench uses the stack's servers. */
+  temporalMetricsUrl?: string;
+  /** The processes whose CPU an assessment costs: this one, and the stack's servers when they are used. */
+  processes: ProcessIds;
+  release(): Promise<void>;
+}
+
+async function connectionInfo(): Promise<ConnectionInfo> {
   if (process.env.TEMPORAL_ADDRESS && process.env.DATABASE_URL) {
     return {
       temporalAddress: process.env.TEMPORAL_ADDRESS,
       databaseUrl: process.env.DATABASE_URL,
+      processes: { benchProcess: process.pid },
       release: async () => {},
     };
   }
   const stack = await acquireStack((line) => process.stderr.write(`[bench:effectiveness] ${line}\n`));
+  const layout = stackLayout();
   return {
     temporalAddress: stack.info.temporal.address,
     databaseUrl: stack.info.postgres.url,
+    temporalMetricsUrl: stack.info.temporal.metricsUrl,
+    // The stack's servers also serve whoever else uses the stack: their figures are upper bounds.
+    processes: {
+      benchProcess: process.pid,
+      temporal: runningPid(layout.pids, 'temporal'),
+      postgres: postgresPid(layout),
+    },
     release: () => stack.release(),
+  };
+}
+
+/** Requests and billable actions per assessment between two readings of Temporal's counters. */
+function perAssessment(before: TemporalRequests, after: TemporalRequests, n: number) {
+  return {
+    frontend: perOperation(before.frontend, after.frontend, n),
+    persistence: perOperation(before.persistence, after.persistence, n),
+    actions: perOperation(before.actions, after.actions, n),
   };
 }
 
@@ -158,7 +197,9 @@ async function terminateMonitors(client: Client, shards: number): Promise<void> 
 async function main(): Promise<void> {
   const o = parseOptions(process.argv);
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  const { temporalAddress, databaseUrl, release } = await connectionInfo();
+  const { temporalAddress, databaseUrl, temporalMetricsUrl, processes, release } = await connectionInfo();
+  const readTemporalCounters = () =>
+    temporalMetricsUrl ? temporalRequests(temporalMetricsUrl, o.namespace) : Promise.resolve(undefined);
   const connection = await Connection.connect({ address: temporalAddress });
   await ensureNamespace(connection, o.namespace);
   const client = new Client({ connection, namespace: o.namespace });
@@ -221,6 +262,8 @@ async function main(): Promise<void> {
   const monitor = { continueAsNewAtHistoryLength: o.historyLimit };
 
   const loadBefore = os.loadavg();
+  const temporalBefore = await readTemporalCounters();
+  const cpuBefore = cpuSnapshot(processes);
   const started = performance.now();
   let next = 0;
   const sender = async () => {
@@ -240,6 +283,8 @@ async function main(): Promise<void> {
   );
   await Promise.race([done, timeout]);
   const totalMs = performance.now() - started;
+  const cpuAfter = cpuSnapshot(processes);
+  const temporalAfter = await readTemporalCounters();
 
   const monitors = [];
   for (let shard = 0; shard < o.shards; shard++) {
@@ -276,6 +321,10 @@ async function main(): Promise<void> {
           p99: round(percentile(latencies, 99)),
           max: round(latencies[latencies.length - 1]),
         },
+        // The worker (monitor and assessments) and the signalling client share the bench process.
+        cpuMsPerAssessment: cpuPerWorkflowExecution(cpuBefore, cpuAfter, o.count),
+        ...(temporalBefore &&
+          temporalAfter && { temporalRequestsPerAssessment: perAssessment(temporalBefore, temporalAfter, o.count) }),
         monitors,
         machine: {
           cpus: os.cpus().length,

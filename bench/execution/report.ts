@@ -56,7 +56,7 @@ export interface PhaseReport {
   workerMemory: PhaseObservations['workerMemory'];
 }
 
-interface PerOperation {
+export interface PerOperation {
   total: number;
   byOperation: Record<string, number>;
 }
@@ -121,7 +121,7 @@ export function phaseReport(o: PhaseObservations): PhaseReport {
 }
 
 /** Requests per WFE between two counts, in total and by operation, most frequent first. */
-function perOperation(before: RequestCounts, after: RequestCounts, n: number): PerOperation {
+export function perOperation(before: RequestCounts, after: RequestCounts, n: number): PerOperation {
   const delta = requestDelta(before, after);
   const byOperation = Object.entries(delta.byVerb)
     .sort((a, b) => b[1] - a[1])

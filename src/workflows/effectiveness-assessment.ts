@@ -2,15 +2,21 @@
  * effectivenessAssessmentWorkflow: one per remediation that reached a terminal phase (DESIGN.md §5).
  *
  *   1 wait the stabilization window   (durable timer: survives worker restarts and deploys)
- *   2 gather the scoring inputs        (activity: 90-day history of the action types, 24h of the target)
- *   3 score                            (pure, in workflow code)
- *   4 persist the assessment           (activity: idempotent, the first stored assessment wins)
+ *   2 gather the scoring inputs        ┐ local activity: 90-day history of the action types, 24h of the target
+ *   3 score                            │ pure, in workflow code
+ *   4 persist the assessment           ┘ local activity: idempotent, the first stored assessment wins
+ *
+ * 2–4 run in the one workflow task that follows the timer (issue #13): both calls are a few indexed queries,
+ * read-only or idempotent, so a crash in the middle only repeats them. A call the Data Storage cannot answer
+ * within a few local attempts goes on as a regular activity retried by the server for up to a day
+ * (quick-then-durable.ts), so an outage delays the assessment without growing its history. Runs begun before
+ * this release (`patched(LEAN_ASSESSMENT_PATCH)`) make both calls as regular activities, as they did.
  *
  * Started by the effectiveness monitor with an id derived from the remediation, so it runs at most once
  * per remediation. The Web UI shows what it is doing through the current details, and the result (and
  * the current details once done) say the remediation, score and status.
  */
-import { log, proxyActivities, setCurrentDetails, sleep } from '@temporalio/workflow';
+import { log, patched, proxyActivities, proxyLocalActivities, setCurrentDetails, sleep } from '@temporalio/workflow';
 import type { EffectivenessActivities } from '../activities/effectiveness';
 import type { PersistAssessmentResult } from '../datastorage/records';
 import { RemediationTerminal } from '../domain/effectiveness/remediation-terminal';
@@ -21,14 +27,46 @@ import {
   recurrenceWindow,
   scoreEffectiveness,
 } from '../domain/effectiveness/scoring';
+import { quickThenDurable } from './quick-then-durable';
 
-const { gatherEffectivenessInputs, persistEffectivenessAssessment } = proxyActivities<EffectivenessActivities>({
+/** The patch id that marks runs making their calls as local activities first. Never reuse it. */
+export const LEAN_ASSESSMENT_PATCH = 'lean-assessment-2026-12';
+
+const durable = proxyActivities<EffectivenessActivities>({
   // Each call is a handful of indexed queries; 30s means the database is in trouble.
   startToCloseTimeout: '30s',
   // Data Storage being down must delay an assessment, not lose it: retry with backoff for up to a day.
   scheduleToCloseTimeout: '24h',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
 });
+
+const quick = proxyLocalActivities<EffectivenessActivities>({
+  // Four attempts, at 0, 1, 3 and 7 s: a restarting database or a dropped connection, not an outage. Bounded by
+  // attempts, not by a schedule-to-close timeout: the SDK (1.24) keeps retrying a local activity past that one.
+  startToCloseTimeout: '5s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '4s', maximumAttempts: 4 },
+});
+
+/** The two calls of an assessment, local first where the run's version says so. */
+function dataStorageCalls(
+  lean: boolean,
+): Pick<EffectivenessActivities, 'gatherEffectivenessInputs' | 'persistEffectivenessAssessment'> {
+  if (!lean) return durable;
+  return {
+    gatherEffectivenessInputs: (req) =>
+      quickThenDurable(
+        'gatherEffectivenessInputs',
+        () => quick.gatherEffectivenessInputs(req),
+        () => durable.gatherEffectivenessInputs(req),
+      ),
+    persistEffectivenessAssessment: (a) =>
+      quickThenDurable(
+        'persistEffectivenessAssessment',
+        () => quick.persistEffectivenessAssessment(a),
+        () => durable.persistEffectivenessAssessment(a),
+      ),
+  };
+}
 
 export interface EffectivenessAssessmentInput {
   remediation: RemediationTerminal;
@@ -56,6 +94,10 @@ export async function effectivenessAssessmentWorkflow(
   }
 
   setCurrentDetails(`**${who}**: reading action history`);
+  // Decided after the timer: a run sleeping through the upgrade makes its calls the new way, having issued none.
+  const { gatherEffectivenessInputs, persistEffectivenessAssessment } = dataStorageCalls(
+    patched(LEAN_ASSESSMENT_PATCH),
+  );
   const assessedAtMs = Date.now(); // workflow time: deterministic on replay
   const inputs = await gatherEffectivenessInputs({
     remediationId: r.remediation.id,

@@ -6,16 +6,42 @@
 import fs from 'node:fs';
 import { Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
-import { ASSESSMENT_FIXTURE, MONITOR_FIXTURE } from './support/record-histories';
+import { ASSESSMENT_FIXTURE, ASSESSMENT_LEAN_FIXTURE, MONITOR_FIXTURE } from './support/record-histories';
+import { LEAN_ASSESSMENT_PATCH } from '../../src/workflows/effectiveness-assessment';
 
 function load(file: string) {
   return historyFromJSON(JSON.parse(fs.readFileSync(file, 'utf8')));
 }
 
+interface RecordedEvent {
+  eventType: string;
+  markerRecordedEventAttributes?: { markerName: string; details?: Record<string, { payloads: { data: string }[] }> };
+}
+
+function events(file: string): RecordedEvent[] {
+  return (JSON.parse(fs.readFileSync(file, 'utf8')) as { events: RecordedEvent[] }).events;
+}
+
 /** Event type names of a recorded history, in order. */
 function eventTypes(file: string): string[] {
-  const history = JSON.parse(fs.readFileSync(file, 'utf8')) as { events: { eventType: string }[] };
-  return history.events.map((e) => e.eventType);
+  return events(file).map((e) => e.eventType);
+}
+
+/** Marker names of a recorded history, in order. */
+function markerNames(file: string): string[] {
+  return events(file).flatMap((e) =>
+    e.markerRecordedEventAttributes ? [e.markerRecordedEventAttributes.markerName] : [],
+  );
+}
+
+/** The patch ids a recorded history's patch markers carry. */
+function patchesOf(file: string): string[] {
+  return events(file)
+    .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')
+    .map((e) => {
+      const data = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads[0]?.data ?? '';
+      return (JSON.parse(Buffer.from(data, 'base64').toString('utf8')) as { id: string }).id;
+    });
 }
 
 const silent = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error };
@@ -42,11 +68,19 @@ describe('recorded effectiveness histories', () => {
     expect(assessment).toEqual(
       expect.arrayContaining(['EVENT_TYPE_TIMER_FIRED', 'EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED']),
     );
+    // The lean shape: the patch marker and both calls as local activities, after the timer.
+    const lean = eventTypes(ASSESSMENT_LEAN_FIXTURE);
+    expect(lean.filter((t) => t === 'EVENT_TYPE_ACTIVITY_TASK_SCHEDULED')).toHaveLength(0);
+    expect(markerNames(ASSESSMENT_LEAN_FIXTURE)).toEqual(['core_patch', 'core_local_activity', 'core_local_activity']);
+    expect(lean.indexOf('EVENT_TYPE_TIMER_FIRED')).toBeLessThan(lean.indexOf('EVENT_TYPE_MARKER_RECORDED'));
+    expect(patchesOf(ASSESSMENT_LEAN_FIXTURE)).toEqual([LEAN_ASSESSMENT_PATCH]);
+    expect(patchesOf(ASSESSMENT_FIXTURE)).toEqual([]);
   });
 
   it.each([
     ['effectivenessMonitorWorkflow', MONITOR_FIXTURE],
     ['effectivenessAssessmentWorkflow', ASSESSMENT_FIXTURE],
+    ['effectivenessAssessmentWorkflow (local activities)', ASSESSMENT_LEAN_FIXTURE],
   ])('replays %s without nondeterminism', async (_type, file) => {
     await expect(Worker.runReplayHistory({ workflowBundle }, load(file))).resolves.toBeUndefined();
   });

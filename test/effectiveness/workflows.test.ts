@@ -257,14 +257,40 @@ describe('effectivenessMonitorWorkflow', () => {
 
     const stored = await storedAssessment(r);
     expect(stored.remediationId).toBe(r.remediation.id);
-    const history = await assessmentHandle(r).fetchHistory();
-    const activityWorkers = history.events
-      ?.filter((e) => e.activityTaskStartedEventAttributes)
-      .map((e) => e.activityTaskStartedEventAttributes?.identity);
-    expect(activityWorkers).toEqual(['worker-2', 'worker-2']);
-    expect(history.events?.some((e) => e.timerFiredEventAttributes)).toBe(true);
+    await assessmentHandle(r).result();
+    const events = (await assessmentHandle(r).fetchHistory()).events ?? [];
+    const fired = events.findIndex((e) => e.timerFiredEventAttributes);
+    expect(fired).toBeGreaterThan(0);
+    // Both Data Storage calls ran after the timer, on worker-2: in the workflow task it completed.
+    const afterTimer = events.slice(fired);
+    expect(afterTimer.filter(isLocalActivityMarker)).toHaveLength(2);
+    const identities = afterTimer.map((e) => e.workflowTaskCompletedEventAttributes?.identity).filter(Boolean);
+    expect(identities.length).toBeGreaterThan(0);
+    expect(new Set(identities)).toEqual(new Set(['worker-2']));
+  });
+
+  it('makes both Data Storage calls in the workflow task after the timer: no activity task, no extra round trip', async () => {
+    const { target, actionType } = newTarget();
+    const r = terminalRemediation(target, [actionType]);
+    await env.signal(r, { stabilizationWindowMs: 1_000 });
+    await storedAssessment(r);
+    await assessmentHandle(r).result();
+
+    const events = (await assessmentHandle(r).fetchHistory()).events ?? [];
+    expect(events.filter((e) => e.activityTaskScheduledEventAttributes)).toHaveLength(0);
+    expect(events.filter(isLocalActivityMarker)).toHaveLength(2);
+    // One workflow task starts the timer, the next one does the rest (two, were a call slow enough for the SDK
+    // to heartbeat the task): before, two activity tasks and two workflow tasks more.
+    const workflowTasks = events.filter((e) => e.workflowTaskCompletedEventAttributes).length;
+    expect(workflowTasks).toBeGreaterThanOrEqual(2);
+    expect(workflowTasks).toBeLessThanOrEqual(3);
   });
 });
+
+/** A local activity's result in a history (the SDK records one marker per completed local activity). */
+function isLocalActivityMarker(e: { markerRecordedEventAttributes?: { markerName?: string | null } | null }): boolean {
+  return e.markerRecordedEventAttributes?.markerName === 'core_local_activity';
+}
 
 describe('createEffectivenessActivities', () => {
   it('turns an assessment the Data Storage rejects into a non-retryable failure', async () => {

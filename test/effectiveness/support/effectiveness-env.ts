@@ -10,7 +10,7 @@
 import crypto from 'node:crypto';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
-import { createEffectivenessActivities } from '../../../src/activities/effectiveness';
+import { createEffectivenessActivities, type EffectivenessDataStorage } from '../../../src/activities/effectiveness';
 import { createDataStorage, type DataStorage } from '../../../src/datastorage/repository';
 import { EffectivenessMonitorInput } from '../../../src/domain/effectiveness/monitor-state';
 import { RemediationTerminal } from '../../../src/domain/effectiveness/remediation-terminal';
@@ -39,7 +39,8 @@ export interface EffectivenessTestEnv {
   client: Client;
   db: TestDatabase;
   dataStorage: DataStorage;
-  startWorker(identity: string): Promise<RunningWorker>;
+  /** A worker of the real workflows; its activities use `dataStorage` (default: the env's). */
+  startWorker(identity: string, options?: { dataStorage?: EffectivenessDataStorage }): Promise<RunningWorker>;
   /** Reports `remediation` with `stabilizationWindowMs` (default: the monitor's), starting the monitor with `monitor`. */
   signal(
     remediation: RemediationTerminal,
@@ -78,14 +79,14 @@ export async function createEffectivenessTestEnv(prefix: string): Promise<Effect
     db,
     dataStorage,
     monitorId,
-    async startWorker(identity) {
+    async startWorker(identity, options = {}) {
       const worker = await Worker.create({
         connection: nativeConnection,
         namespace,
         taskQueue,
         identity,
         workflowBundle: await workflowBundle(),
-        activities: createEffectivenessActivities({ dataStorage }),
+        activities: createEffectivenessActivities({ dataStorage: options.dataStorage ?? dataStorage }),
         maxCachedWorkflows: 200,
         shutdownGraceTime: '2s',
       });

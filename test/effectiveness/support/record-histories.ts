@@ -7,10 +7,12 @@
  *     npx tsx test/effectiveness/support/record-histories.ts
  *
  * It runs a scenario that exercises every path of both workflows on the local stack, in a namespace
- * of its own, and writes test/fixtures/histories/effectiveness-{monitor,assessment}.json:
+ * of its own, and writes test/fixtures/histories/effectiveness-{monitor,assessment-lean}.json:
  * - monitor: a run that starts assessments, drops a duplicate from its memory, meets an assessment
  *   that already exists (memory forgot it), drops a malformed signal and continues as new;
- * - assessment: stabilization timer, both activities, a seeded history scored.
+ * - assessment: stabilization timer, both Data Storage calls (local activities), a seeded history scored.
+ * `effectiveness-assessment.json` is the same scenario's assessment as the release before the local
+ * activities recorded it (two regular activities): kept, never re-recorded, so runs begun then keep replaying.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -23,7 +25,9 @@ import { seedActionHistory } from './seed';
 
 export const FIXTURES_DIR = path.resolve(__dirname, '..', '..', 'fixtures', 'histories');
 export const MONITOR_FIXTURE = path.join(FIXTURES_DIR, 'effectiveness-monitor.json');
+/** Recorded before LEAN_ASSESSMENT_PATCH: the two calls as regular activities. */
 export const ASSESSMENT_FIXTURE = path.join(FIXTURES_DIR, 'effectiveness-assessment.json');
+export const ASSESSMENT_LEAN_FIXTURE = path.join(FIXTURES_DIR, 'effectiveness-assessment-lean.json');
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -64,9 +68,9 @@ async function main(): Promise<void> {
 
     fs.mkdirSync(FIXTURES_DIR, { recursive: true });
     fs.writeFileSync(MONITOR_FIXTURE, historyToJSON(await firstRun.fetchHistory()) + '\n');
-    fs.writeFileSync(ASSESSMENT_FIXTURE, historyToJSON(await assessment.fetchHistory()) + '\n');
+    fs.writeFileSync(ASSESSMENT_LEAN_FIXTURE, historyToJSON(await assessment.fetchHistory()) + '\n');
     console.log(
-      `wrote ${path.relative(process.cwd(), MONITOR_FIXTURE)} and ${path.relative(process.cwd(), ASSESSMENT_FIXTURE)}`,
+      `wrote ${path.relative(process.cwd(), MONITOR_FIXTURE)} and ${path.relative(process.cwd(), ASSESSMENT_LEAN_FIXTURE)}`,
     );
     await env.resetMonitor();
   } finally {

@@ -1,0 +1,43 @@
+/**
+ * A quick, idempotent call made first as a local activity — inside the workflow task that asks for it, no
+ * round trip through Temporal's task queues and no history events but a marker — and, when that has not
+ * succeeded within its short schedule-to-close window, again as a regular activity, which the server retries
+ * with backoff for as long as its own policy allows without adding history events (issue #13).
+ *
+ * Why not local activities alone: a local activity retrying for hours keeps its workflow task alive, which
+ * costs three history events every few seconds (the SDK's workflow task heartbeat) or a timer per attempt —
+ * an outage of the database would grow the history without bound. Why not regular activities alone: each
+ * is a workflow task more and four history events, on every run, for a call that takes milliseconds.
+ *
+ * A failure that retrying cannot fix (a non-retryable ApplicationFailure such as `DataStorageRejected`) and a
+ * cancellation are not tried again.
+ */
+import { ActivityFailure, ApplicationFailure, TimeoutFailure, isCancellation, log } from '@temporalio/workflow';
+
+export async function quickThenDurable<T>(
+  what: string,
+  quick: () => Promise<T>,
+  durable: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await quick();
+  } catch (err) {
+    if (!worthRetrying(err)) throw err;
+    log.warn(`${what}: not done within its local attempts; retrying it as a regular activity`, {
+      error: err instanceof Error ? (err.cause ?? err).toString() : String(err),
+    });
+    return durable();
+  }
+}
+
+/**
+ * Whether a local activity's failure may go away on another attempt (pure). Once its attempts are spent the
+ * SDK (1.24) hands the workflow the last attempt's failure itself, not wrapped in an ActivityFailure as a
+ * regular activity's; both shapes are read.
+ */
+export function worthRetrying(err: unknown): boolean {
+  if (isCancellation(err)) return false;
+  const failure = err instanceof ActivityFailure ? err.cause : err;
+  if (failure instanceof ApplicationFailure) return !failure.nonRetryable;
+  return failure instanceof TimeoutFailure;
+}

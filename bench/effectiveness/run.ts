@@ -8,20 +8,19 @@
  *     npm run bench:effectiveness -- --count 1000
  *
  * Besides the latencies, what one assessment costs: CPU per assessment of the bench process (the worker
- * running the monitor and the assessments, and the signalling client), the stack's Temporal server and
- * PostgreSQL, and the requests and billable actions it made of Temporal (its metrics, the bench's namespace
- * only) — from the first signal to the last stored assessment.
+ * running the monitor and the assessments, and the signalling client) and the stack's Temporal server, and
+ * the requests and billable actions it made of Temporal (its metrics, the bench's namespace only) — from the
+ * first signal to the last stored assessment.
  *
- * Needs a running Temporal server and PostgreSQL: TEMPORAL_ADDRESS / DATABASE_URL when set, otherwise
- * the local stack's connection info (the servers' CPU and Temporal's counters only then). It works in a namespace of its own (monitor workflow ids are fixed
- * per shard, so a worker of the stack must not see the bench's signals) and in a scratch database
- * seeded with 90 days of action history, both cleaned up at the end.
+ * Needs a running Temporal server and PostgreSQL: TEMPORAL_ADDRESS / DATABASE_URL when set, otherwise the
+ * local stack's connection info (Temporal's CPU and counters only then). It works in a namespace of its own
+ * (monitor workflow ids are fixed per shard, so a worker of the stack must not see the bench's signals) and in
+ * a scratch database seeded with 90 days of action history, both cleaned up at the end.
  */
 import crypto from 'node:crypto';
 import os from 'node:os';
 import { Command } from 'commander';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
-import { msToTs } from '@temporalio/common/lib/time';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { Pool } from 'pg';
 import { createEffectivenessActivities } from '../../src/activities/effectiveness';
@@ -31,13 +30,8 @@ import { MONITOR_DEFAULTS } from '../../src/domain/effectiveness/monitor-state';
 import { RemediationTerminal } from '../../src/domain/effectiveness/remediation-terminal';
 import { effectivenessShardCount } from '../../src/domain/effectiveness/sharding';
 import { effectivenessMonitorWorkflowId } from '../../src/domain/names';
-import {
-  addSearchAttributes,
-  missingSearchAttributes,
-  type SearchAttribute,
-} from '../../src/temporal-client/search-attribute-registration';
+import { ensureNamespace } from '../../src/temporal-client/search-attribute-registration';
 import { stackLayout } from '../../src/stack/layout';
-import { postgresPid } from '../../src/stack/postgres';
 import { runningPid } from '../../src/stack/processes';
 import { cpuPerWorkflowExecution, cpuSnapshot, type ProcessIds } from '../execution/cpu-usage';
 import { acquireStack, createScratchDatabase } from '../execution/environment';
@@ -110,17 +104,13 @@ async function connectionInfo(): Promise<ConnectionInfo> {
     };
   }
   const stack = await acquireStack((line) => process.stderr.write(`[bench:effectiveness] ${line}\n`));
-  const layout = stackLayout();
   return {
     temporalAddress: stack.info.temporal.address,
     databaseUrl: stack.info.postgres.url,
     temporalMetricsUrl: stack.info.temporal.metricsUrl,
-    // The stack's servers also serve whoever else uses the stack: their figures are upper bounds.
-    processes: {
-      benchProcess: process.pid,
-      temporal: runningPid(layout.pids, 'temporal'),
-      postgres: postgresPid(layout),
-    },
+    // The stack's Temporal also serves whoever else uses the stack: its figure is an upper bound. PostgreSQL's
+    // work is done by backend processes that come and go, not by the one whose pid the stack knows.
+    processes: { benchProcess: process.pid, temporal: runningPid(stackLayout().pids, 'temporal') },
     release: () => stack.release(),
   };
 }
@@ -132,22 +122,6 @@ function perAssessment(before: TemporalRequests, after: TemporalRequests, n: num
     persistence: perOperation(before.persistence, after.persistence, n),
     actions: perOperation(before.actions, after.actions, n),
   };
-}
-
-/** Registers the namespace and the project's search attributes when missing; idempotent. */
-async function ensureNamespace(connection: Connection, namespace: string): Promise<void> {
-  let missing: SearchAttribute[] | undefined; // all of them
-  try {
-    await connection.workflowService.describeNamespace({ namespace });
-    missing = await missingSearchAttributes(connection, namespace);
-  } catch {
-    // New namespace: it has none of them (and listing right after registering may not see it yet).
-    await connection.workflowService.registerNamespace({
-      namespace,
-      workflowExecutionRetentionPeriod: msToTs('1 day'),
-    });
-  }
-  await addSearchAttributes(connection, namespace, missing);
 }
 
 /** Oldest first: percentiles by nearest rank. */
@@ -201,7 +175,7 @@ async function main(): Promise<void> {
   const readTemporalCounters = () =>
     temporalMetricsUrl ? temporalRequests(temporalMetricsUrl, o.namespace) : Promise.resolve(undefined);
   const connection = await Connection.connect({ address: temporalAddress });
-  await ensureNamespace(connection, o.namespace);
+  await ensureNamespace(connection, o.namespace, DAY);
   const client = new Client({ connection, namespace: o.namespace });
   await terminateMonitors(client, o.shards); // leftovers of an interrupted run would keep their old input
 

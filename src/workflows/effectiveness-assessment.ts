@@ -27,7 +27,7 @@ import {
   recurrenceWindow,
   scoreEffectiveness,
 } from '../domain/effectiveness/scoring';
-import { quickThenDurable } from './quick-then-durable';
+import { LOCAL_ATTEMPTS, quickThenDurableActivities } from './quick-then-durable';
 
 /** The patch id that marks runs making their calls as local activities first. Never reuse it. */
 export const LEAN_ASSESSMENT_PATCH = 'lean-assessment-2026-12';
@@ -40,33 +40,14 @@ const durable = proxyActivities<EffectivenessActivities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
 });
 
-const quick = proxyLocalActivities<EffectivenessActivities>({
-  // Four attempts, at 0, 1, 3 and 7 s: a restarting database or a dropped connection, not an outage. Bounded by
-  // attempts, not by a schedule-to-close timeout: the SDK (1.24) keeps retrying a local activity past that one.
-  startToCloseTimeout: '5s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '4s', maximumAttempts: 4 },
-});
-
-/** The two calls of an assessment, local first where the run's version says so. */
-function dataStorageCalls(
-  lean: boolean,
-): Pick<EffectivenessActivities, 'gatherEffectivenessInputs' | 'persistEffectivenessAssessment'> {
-  if (!lean) return durable;
-  return {
-    gatherEffectivenessInputs: (req) =>
-      quickThenDurable(
-        'gatherEffectivenessInputs',
-        () => quick.gatherEffectivenessInputs(req),
-        () => durable.gatherEffectivenessInputs(req),
-      ),
-    persistEffectivenessAssessment: (a) =>
-      quickThenDurable(
-        'persistEffectivenessAssessment',
-        () => quick.persistEffectivenessAssessment(a),
-        () => durable.persistEffectivenessAssessment(a),
-      ),
-  };
-}
+/** The same calls as local activities, tried first (quick-then-durable.ts). */
+const localFirst = quickThenDurableActivities(
+  proxyLocalActivities<EffectivenessActivities>({
+    startToCloseTimeout: '5s',
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '4s', maximumAttempts: LOCAL_ATTEMPTS },
+  }),
+  durable,
+);
 
 export interface EffectivenessAssessmentInput {
   remediation: RemediationTerminal;
@@ -95,9 +76,9 @@ export async function effectivenessAssessmentWorkflow(
 
   setCurrentDetails(`**${who}**: reading action history`);
   // Decided after the timer: a run sleeping through the upgrade makes its calls the new way, having issued none.
-  const { gatherEffectivenessInputs, persistEffectivenessAssessment } = dataStorageCalls(
-    patched(LEAN_ASSESSMENT_PATCH),
-  );
+  const { gatherEffectivenessInputs, persistEffectivenessAssessment } = patched(LEAN_ASSESSMENT_PATCH)
+    ? localFirst
+    : durable;
   const assessedAtMs = Date.now(); // workflow time: deterministic on replay
   const inputs = await gatherEffectivenessInputs({
     remediationId: r.remediation.id,

@@ -14,6 +14,31 @@
  */
 import { ActivityFailure, ApplicationFailure, TimeoutFailure, isCancellation, log } from '@temporalio/workflow';
 
+/**
+ * Local attempts before a call goes on as a regular activity: with a 1 s initial interval doubling, at 0, 1, 3
+ * and 7 s. Bounded by attempts, not by a schedule-to-close timeout: the SDK (1.24) keeps retrying a local
+ * activity past that one.
+ */
+export const LOCAL_ATTEMPTS = 4;
+
+type Calls = Record<string, (...args: never[]) => Promise<unknown>>;
+
+/** The calls of `quick` (local activities), each going on as the same call of `durable` when it fails. */
+export function quickThenDurableActivities<A extends object>(quick: A, durable: A): A {
+  const [q, d] = [quick as unknown as Calls, durable as unknown as Calls];
+  return new Proxy({} as A, {
+    get(_, name) {
+      if (typeof name !== 'string') return undefined;
+      return (...args: never[]) =>
+        quickThenDurable(
+          name,
+          () => q[name](...args),
+          () => d[name](...args),
+        );
+    },
+  });
+}
+
 export async function quickThenDurable<T>(
   what: string,
   quick: () => Promise<T>,

@@ -61,6 +61,7 @@ import {
   type WorkflowExecutionStatus,
 } from '../domain/workflow-execution';
 import { permanentFailure } from './permanent-failure';
+import { LOCAL_ATTEMPTS, quickThenDurableActivities } from './quick-then-durable';
 import { endRun } from './run-outcome';
 import { StatusPublisher } from './status-publisher';
 import { targetGrantedSignal, targetQueueSignal } from './target-lock-contract';
@@ -88,6 +89,11 @@ export const LEAN_EXECUTION_PATCH = 'lean-execution-2026-11';
 /** The patch id of runs that take their target's lock (issue #12); runs begun before it never ask for it. */
 export const TARGET_LOCK_PATCH = 'target-lock-2026-11';
 
+/** The quick, idempotent calls of a run: its begin and finish steps, and what it writes or cancels meanwhile. */
+type Steps = ExecutionStepActivities &
+  Pick<PipelineRunActivities, 'cancelPipelineRun'> &
+  Pick<WorkflowExecutionActivities, 'writeObservedStatus'>;
+
 /**
  * The activities of a run, each with its timeouts; all retry with the run's backoff. Each call names what it
  * does in a one-line summary (the Web UI's timeline shows it on the event; issue #15), hence one proxy per call.
@@ -99,13 +105,18 @@ function activitiesOf(o: ResolvedOptions, deadlineMs: number) {
     backoffCoefficient: 2,
   };
   return {
-    // Batched steps: a handful of quick calls; a hung one is abandoned after 30 s and the step retried.
+    // Batched steps: a handful of quick calls; a hung one is abandoned after 30 s and the step retried. Local
+    // activities inside the workflow task; a step still failing after LOCAL_ATTEMPTS goes on as a regular
+    // activity, which the server retries without adding history events (quick-then-durable.ts).
     steps: (summary: string) =>
-      proxyLocalActivities<
-        ExecutionStepActivities &
-          Pick<PipelineRunActivities, 'cancelPipelineRun'> &
-          Pick<WorkflowExecutionActivities, 'writeObservedStatus'>
-      >({ startToCloseTimeout: '30 seconds', retry, summary }),
+      quickThenDurableActivities(
+        proxyLocalActivities<Steps>({
+          startToCloseTimeout: '30 seconds',
+          retry: { ...retry, maximumAttempts: LOCAL_ATTEMPTS },
+          summary,
+        }),
+        proxyActivities<Steps>({ startToCloseTimeout: '30 seconds', retry, summary }),
+      ),
     /** The wait for the PipelineRun: as long as the execution may take, heartbeating. */
     waiting: (summary: string) =>
       proxyActivities<Pick<PipelineRunActivities, 'awaitPipelineRunOutcome'>>({

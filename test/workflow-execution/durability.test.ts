@@ -179,6 +179,12 @@ describe('workflowExecutionWorkflow durability', () => {
     // batched local activity that makes the write in lean runs).
     expect(await highestActivityAttempt(earlyHandle, ['completeActions', 'finishExecution'])).toBeGreaterThan(1);
     expect(await highestActivityAttempt(lateHandle, ['recordActions', 'beginExecution'])).toBeGreaterThan(1);
+    // The outage outlasted the begin step's local attempts (about 7 s): it went on as a regular activity, which
+    // the server retried without the history growing (a local activity retrying keeps its workflow task alive:
+    // three events every 8 s).
+    const lateEvents = (await lateHandle.fetchHistory()).events ?? [];
+    const scheduled = lateEvents.map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name);
+    expect(scheduled).toContain('beginExecution');
   });
 
   async function waitForRecords(wfe: KubernetesObject, count: number): Promise<void> {

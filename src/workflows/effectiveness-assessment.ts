@@ -9,8 +9,8 @@
  * 2–4 run in the one workflow task that follows the timer (issue #13): both calls are a few indexed queries,
  * read-only or idempotent, so a crash in the middle only repeats them. A call the Data Storage cannot answer
  * within a few local attempts goes on as a regular activity retried by the server for up to a day
- * (quick-then-durable.ts), so an outage delays the assessment without growing its history. Runs begun before
- * this release (`patched(LEAN_ASSESSMENT_PATCH)`) make both calls as regular activities, as they did.
+ * (quick-then-durable.ts), so an outage delays the assessment without growing its history. Runs that made a
+ * call before this release (`patched(LEAN_ASSESSMENT_PATCH)`) make both as regular activities, as they did.
  *
  * Started by the effectiveness monitor with an id derived from the remediation, so it runs at most once
  * per remediation. The Web UI shows what it is doing through the current details, and the result (and

@@ -1,12 +1,13 @@
 /**
  * A quick, idempotent call made first as a local activity — inside the workflow task that asks for it, no
  * round trip through Temporal's task queues and no history events but a marker — and, when that has not
- * succeeded within its short schedule-to-close window, again as a regular activity, which the server retries
- * with backoff for as long as its own policy allows without adding history events (issue #13).
+ * succeeded within its few local attempts (its retry policy's `maximumAttempts`, LOCAL_ATTEMPTS), again as a
+ * regular activity, which the server retries with backoff for as long as its own policy allows without adding
+ * history events (issue #13).
  *
  * Why not local activities alone: a local activity retrying for hours keeps its workflow task alive, which
- * costs three history events every few seconds (the SDK's workflow task heartbeat) or a timer per attempt —
- * an outage of the database would grow the history without bound. Why not regular activities alone: each
+ * costs three history events every 8 s (the SDK's workflow task heartbeat) or a timer per attempt — an outage
+ * of the API server or the database would grow the history without bound. Why not regular activities alone: each
  * is a workflow task more and four history events, on every run, for a call that takes milliseconds.
  *
  * A failure that retrying cannot fix (a non-retryable ApplicationFailure such as `DataStorageRejected`) and a

@@ -6,7 +6,12 @@
 import fs from 'node:fs';
 import { Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
-import { ASSESSMENT_FIXTURE, ASSESSMENT_LEAN_FIXTURE, MONITOR_FIXTURE } from './support/record-histories';
+import {
+  ASSESSMENT_FALLBACK_FIXTURE,
+  ASSESSMENT_FIXTURE,
+  ASSESSMENT_LEAN_FIXTURE,
+  MONITOR_FIXTURE,
+} from './support/record-histories';
 import { LEAN_ASSESSMENT_PATCH } from '../../src/workflows/effectiveness-assessment';
 
 function load(file: string) {
@@ -75,12 +80,21 @@ describe('recorded effectiveness histories', () => {
     expect(lean.indexOf('EVENT_TYPE_TIMER_FIRED')).toBeLessThan(lean.indexOf('EVENT_TYPE_MARKER_RECORDED'));
     expect(patchesOf(ASSESSMENT_LEAN_FIXTURE)).toEqual([LEAN_ASSESSMENT_PATCH]);
     expect(patchesOf(ASSESSMENT_FIXTURE)).toEqual([]);
+    // The fallback: the first call's spent local attempts, then the same call as a regular activity.
+    const fallback = eventTypes(ASSESSMENT_FALLBACK_FIXTURE);
+    expect(fallback.filter((t) => t === 'EVENT_TYPE_ACTIVITY_TASK_COMPLETED')).toHaveLength(1);
+    expect(markerNames(ASSESSMENT_FALLBACK_FIXTURE)).toEqual([
+      'core_patch',
+      'core_local_activity',
+      'core_local_activity',
+    ]);
   });
 
   it.each([
     ['effectivenessMonitorWorkflow', MONITOR_FIXTURE],
     ['effectivenessAssessmentWorkflow', ASSESSMENT_FIXTURE],
     ['effectivenessAssessmentWorkflow (local activities)', ASSESSMENT_LEAN_FIXTURE],
+    ['effectivenessAssessmentWorkflow (a call gone on as an activity)', ASSESSMENT_FALLBACK_FIXTURE],
   ])('replays %s without nondeterminism', async (_type, file) => {
     await expect(Worker.runReplayHistory({ workflowBundle }, load(file))).resolves.toBeUndefined();
   });

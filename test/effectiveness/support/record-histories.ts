@@ -7,10 +7,12 @@
  *     npx tsx test/effectiveness/support/record-histories.ts
  *
  * It runs a scenario that exercises every path of both workflows on the local stack, in a namespace
- * of its own, and writes test/fixtures/histories/effectiveness-{monitor,assessment-lean}.json:
+ * of its own, and writes test/fixtures/histories/effectiveness-{monitor,assessment-lean,assessment-fallback}.json:
  * - monitor: a run that starts assessments, drops a duplicate from its memory, meets an assessment
  *   that already exists (memory forgot it), drops a malformed signal and continues as new;
  * - assessment: stabilization timer, both Data Storage calls (local activities), a seeded history scored.
+ * - assessment-fallback: the database cut through the first call's local attempts, so it went on as a regular
+ *   activity; the second call local again.
  * `effectiveness-assessment.json` is the same scenario's assessment as the release before the local
  * activities recorded it (two regular activities): kept, never re-recorded, so runs begun then keep replaying.
  */
@@ -18,7 +20,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { Pool } from 'pg';
+import { createDataStorage } from '../../../src/datastorage/repository';
 import { effectivenessAssessmentWorkflowId } from '../../../src/domain/names';
+import { startTcpProxy } from '../../support/tcp-proxy';
 import { eventually, uniqueName } from '../../support/stack';
 import { createEffectivenessTestEnv, terminalRemediation } from './effectiveness-env';
 import { seedActionHistory } from './seed';
@@ -28,6 +33,8 @@ export const MONITOR_FIXTURE = path.join(FIXTURES_DIR, 'effectiveness-monitor.js
 /** Recorded before LEAN_ASSESSMENT_PATCH: the two calls as regular activities. */
 export const ASSESSMENT_FIXTURE = path.join(FIXTURES_DIR, 'effectiveness-assessment.json');
 export const ASSESSMENT_LEAN_FIXTURE = path.join(FIXTURES_DIR, 'effectiveness-assessment-lean.json');
+/** The same with the database unreachable through the first call's local attempts: it went on as an activity. */
+export const ASSESSMENT_FALLBACK_FIXTURE = path.join(FIXTURES_DIR, 'effectiveness-assessment-fallback.json');
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -75,6 +82,39 @@ async function main(): Promise<void> {
     await env.resetMonitor();
   } finally {
     await env.close();
+  }
+  await recordFallback();
+}
+
+/** An assessment whose worker reaches PostgreSQL through a proxy cut until its first call became an activity. */
+async function recordFallback(): Promise<void> {
+  const env = await createEffectivenessTestEnv('effectiveness-record-outage');
+  const url = new URL(env.db.url);
+  const proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port) });
+  url.port = String(proxy.port);
+  const pool = new Pool({ connectionString: url.toString(), connectionTimeoutMillis: 1_000 });
+  pool.on('error', () => undefined);
+  try {
+    await env.startWorker('recorder', { dataStorage: createDataStorage(pool) });
+    const r = terminalRemediation(`${uniqueName('shop')}/Deployment/web`, ['kubernetes/restart_pod']);
+    const handle = env.client.workflow.getHandle(effectivenessAssessmentWorkflowId(r.remediation));
+    await proxy.cut();
+    await env.signal(r, { stabilizationWindowMs: 0 });
+    await eventually(
+      'first call scheduled as an activity',
+      async () =>
+        (await handle.fetchHistory()).events?.some((e) => e.activityTaskScheduledEventAttributes) ? true : undefined,
+      60_000,
+    );
+    await proxy.restore();
+    await handle.result();
+    fs.writeFileSync(ASSESSMENT_FALLBACK_FIXTURE, historyToJSON(await handle.fetchHistory()) + '\n');
+    console.log(`wrote ${path.relative(process.cwd(), ASSESSMENT_FALLBACK_FIXTURE)}`);
+    await env.resetMonitor();
+  } finally {
+    await env.close();
+    await pool.end();
+    await proxy.close();
   }
 }
 

@@ -23,6 +23,7 @@ import { Command } from 'commander';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { Pool } from 'pg';
+import { createAssessmentStartActivities } from '../../src/activities/assessment-starts';
 import { createEffectivenessActivities } from '../../src/activities/effectiveness';
 import type { FinishedActionRecord } from '../../src/datastorage/records';
 import { createDataStorage } from '../../src/datastorage/repository';
@@ -215,7 +216,10 @@ async function main(): Promise<void> {
     namespace: o.namespace,
     taskQueue,
     workflowsPath: require.resolve('../../src/workflows'),
-    activities: createEffectivenessActivities({ dataStorage: measured }),
+    activities: {
+      ...createEffectivenessActivities({ dataStorage: measured }),
+      ...createAssessmentStartActivities({ temporalClient: client }),
+    },
     maxCachedWorkflows: 2000,
     shutdownGraceTime: '5s',
   });

@@ -9,6 +9,7 @@ import type { ValidationPolicy } from '../domain/validation';
 import type { PipelineRunObserver } from '../kubernetes/pipeline-run-observer';
 import type { SignalRemediationTerminalOptions } from '../temporal-client/effectiveness-signal';
 import { createActionRecordActivities } from './action-records';
+import { createAssessmentStartActivities } from './assessment-starts';
 import { createEffectivenessActivities } from './effectiveness';
 import { createExecutionStepActivities } from './execution-steps';
 import { createPipelineRunActivities } from './pipeline-runs';
@@ -69,6 +70,7 @@ export function createActivities(deps: ActivityDependencies) {
     }),
     ...createTargetLockActivities({ temporalClient: deps.temporalClient }),
     ...createEffectivenessActivities({ dataStorage: deps.dataStorage }),
+    ...createAssessmentStartActivities({ temporalClient: deps.temporalClient }),
   };
 }
 

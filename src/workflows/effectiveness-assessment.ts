@@ -1,7 +1,7 @@
 /**
  * effectivenessAssessmentWorkflow: one per remediation that reached a terminal phase (DESIGN.md §5).
  *
- *   1 wait the stabilization window   (durable timer: survives worker restarts and deploys)
+ *   1 wait the stabilization window   (Temporal's start delay, or a durable timer: both survive worker restarts)
  *   2 gather the scoring inputs        ┐ local activity: 90-day history of the action types, 24h of the target
  *   3 score                            │ pure, in workflow code
  *   4 persist the assessment           ┘ local activity: idempotent, the first stored assessment wins
@@ -13,7 +13,9 @@
  * call before this release (`patched(LEAN_ASSESSMENT_PATCH)`) make both as regular activities, as they did.
  *
  * Started by the effectiveness monitor with an id derived from the remediation, so it runs at most once
- * per remediation. The Web UI shows what it is doing through the current details, and the result (and
+ * per remediation. Since DELAYED_ASSESSMENT_STARTS_PATCH the monitor starts it with a start delay of the window
+ * (`startedAfterWindow`): its first workflow task comes once the window has passed and goes straight to 2;
+ * started as the monitor's child (before), it waits the window on a durable timer first. The Web UI shows what it is doing through the current details, and the result (and
  * the current details once done) say the remediation, score and status.
  */
 import { log, patched, proxyActivities, proxyLocalActivities, setCurrentDetails, sleep } from '@temporalio/workflow';
@@ -53,6 +55,8 @@ export interface EffectivenessAssessmentInput {
   remediation: RemediationTerminal;
   /** Time to let the cluster settle before judging; 0 assesses at once. */
   stabilizationWindowMs: number;
+  /** The run was started with a start delay of the window, so the wait is over (absent: wait with a timer). */
+  startedAfterWindow?: boolean;
 }
 
 export interface EffectivenessAssessmentResult {
@@ -65,10 +69,10 @@ export interface EffectivenessAssessmentResult {
 export async function effectivenessAssessmentWorkflow(
   input: EffectivenessAssessmentInput,
 ): Promise<EffectivenessAssessmentResult> {
-  const { remediation: r, stabilizationWindowMs } = input;
+  const { remediation: r, stabilizationWindowMs, startedAfterWindow = false } = input;
   const who = remediationName(r);
 
-  if (stabilizationWindowMs > 0) {
+  if (stabilizationWindowMs > 0 && !startedAfterWindow) {
     const until = new Date(Date.now() + stabilizationWindowMs).toISOString();
     setCurrentDetails(`**${who}** ${r.phase} on \`${r.target}\`: waiting for the cluster to settle until ${until}`);
     await sleep(stabilizationWindowMs);

@@ -3,13 +3,19 @@
  *
  * One monitor per shard (`effectiveness-monitor/<shard>`, see domain/effectiveness/sharding.ts); senders
  * reach it with signalWithStart, so it exists as soon as the first remediation ends. For every *new*
- * remediation it starts one effectivenessAssessmentWorkflow child and forgets about it:
+ * remediation it starts one effectivenessAssessmentWorkflow and forgets about it:
  *
+ * - one local activity per batch starts the batch's assessments with the Temporal client, each delayed by its
+ *   stabilization window (Temporal's start delay; src/activities/assessment-starts.ts): no child-started or
+ *   child-completed workflow task for the monitor, no timer task for the assessment (issue #13). Should the
+ *   call not succeed within its local attempts (Temporal unreachable), it goes on as a regular activity
+ *   retried until Temporal answers (quick-then-durable.ts); the signals arriving meanwhile queue. Runs begun
+ *   before DELAYED_ASSESSMENT_STARTS_PATCH replay their child starts (parent-close policy ABANDON:
+ *   assessments kept running when the monitor continued as new).
  * - duplicates are dropped twice over: a bounded memory of recent remediation ids (cheap, carried across
- *   continue-as-new), and the child's workflow id derived from the remediation with the reuse policy
+ *   continue-as-new), and the assessment's workflow id derived from the remediation with the reuse policy
  *   REJECT_DUPLICATE, which makes a second run impossible even after the memory forgot, across shards,
  *   and across monitor runs. "Already started" is therefore success.
- * - parent-close policy ABANDON: assessments keep running (and sleeping) when the monitor continues as new.
  * - continue-as-new when the server suggests it or the run's history reaches `continueAsNewAtHistoryLength`
  *   (or, for tests, after `continueAsNewAfterSignals` signals), carrying queued remediations and the
  *   dedupe memory. Signal handlers are synchronous (validate, dedupe, queue); the main loop starts
@@ -18,21 +24,23 @@
  */
 import {
   ParentClosePolicy,
-  WorkflowIdReusePolicy,
   allHandlersFinished,
   condition,
   continueAsNew,
   defineQuery,
   defineSignal,
   log,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { REMEDIATION_TERMINAL_SIGNAL, effectivenessAssessmentWorkflowId } from '../domain/names';
-import { SEARCH_ATTRIBUTE_KEYS } from '../workflows/search-attributes';
+import type { AssessmentStartActivities } from '../activities/assessment-starts';
+import { REMEDIATION_TERMINAL_SIGNAL } from '../domain/names';
 import {
   EffectivenessMonitorInput,
   MonitorConfig,
@@ -44,10 +52,36 @@ import {
   startBatchSize,
 } from '../domain/effectiveness/monitor-state';
 import { RemediationTerminal } from '../domain/effectiveness/remediation-terminal';
-import { assessmentStaticDetails, assessmentStaticSummary } from '../domain/effectiveness/summary';
+import { remediationName } from '../domain/effectiveness/summary';
+import { assessmentStartOptions } from './assessment-start';
 import { effectivenessAssessmentWorkflow } from './effectiveness-assessment';
+import { LOCAL_ATTEMPTS, quickThenDurableActivities } from './quick-then-durable';
 
 export type { EffectivenessMonitorInput } from '../domain/effectiveness/monitor-state';
+
+/** The patch id that marks runs starting their assessments with a delayed client start. Never reuse it. */
+export const DELAYED_ASSESSMENT_STARTS_PATCH = 'delayed-assessment-starts-2026-12';
+
+/**
+ * A batch's starts (up to startBatchSize calls to Temporal, concurrently), first as a local activity; one proxy
+ * per call for its summary in the Web UI's timeline.
+ */
+function assessmentStarts(summary: string) {
+  return quickThenDurableActivities(
+    proxyLocalActivities<AssessmentStartActivities>({
+      // A start takes milliseconds; a batch of them, concurrently, well under a second.
+      startToCloseTimeout: '10s',
+      retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '4s', maximumAttempts: LOCAL_ATTEMPTS },
+      summary,
+    }),
+    // Until Temporal takes them: losing a remediation's assessment is worse than a monitor waiting.
+    proxyActivities<AssessmentStartActivities>({
+      startToCloseTimeout: '1m',
+      retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
+      summary,
+    }),
+  );
+}
 
 export const remediationTerminalSignal = defineSignal<[RemediationTerminal]>(REMEDIATION_TERMINAL_SIGNAL);
 export const pendingAssessmentsQuery = defineQuery<PendingAssessment[]>('pendingAssessments');
@@ -91,7 +125,8 @@ export async function effectivenessMonitorWorkflow(input: EffectivenessMonitorIn
     await condition(() => state.hasQueued() || reasonToContinueAsNew() !== undefined);
     if (reasonToContinueAsNew() !== undefined) break;
     const batch = state.takeBatch(startBatchSize(workflowInfo().historyLength, state.runningCount, config));
-    await Promise.all(batch.map((r) => startAssessment(r, config, state)));
+    if (patched(DELAYED_ASSESSMENT_STARTS_PATCH)) await startDelayedAssessments(batch, config, state);
+    else await Promise.all(batch.map((r) => startChildAssessment(r, config, state)));
     showProgress(state);
   }
 
@@ -105,22 +140,48 @@ export async function effectivenessMonitorWorkflow(input: EffectivenessMonitorIn
   return continueAsNew<typeof effectivenessMonitorWorkflow>({ ...input, carried: state.carry() });
 }
 
-async function startAssessment(r: RemediationTerminal, config: MonitorConfig, state: MonitorState): Promise<void> {
+/** A remediation is assessed with the window of its first signal (monitor-state.ts), else the monitor's. */
+function windowOf(r: RemediationTerminal, config: MonitorConfig): number {
+  return r.stabilizationWindowMs ?? config.stabilizationWindowMs;
+}
+
+async function startDelayedAssessments(
+  batch: RemediationTerminal[],
+  config: MonitorConfig,
+  state: MonitorState,
+): Promise<void> {
+  const { taskQueue, workflowId } = workflowInfo();
+  const outcomes = await assessmentStarts(startsSummary(batch)).startEffectivenessAssessments(
+    batch.map((r) => ({
+      remediation: r,
+      stabilizationWindowMs: windowOf(r, config),
+      taskQueue,
+      startedBy: workflowId,
+    })),
+  );
+  batch.forEach((r, i) => {
+    if (outcomes[i] === 'started') state.started(r.remediation.id, { followed: false });
+    else state.alreadyStarted(r.remediation.id);
+  });
+}
+
+/** One line for the timeline: `Start 3 assessments after their stabilization window: ns/rr-a, ns/rr-b, ns/rr-c`. */
+function startsSummary(batch: RemediationTerminal[]): string {
+  const shown = batch.slice(0, 3).map(remediationName).join(', ');
+  const more = batch.length > 3 ? ` and ${batch.length - 3} more` : '';
+  const what = batch.length === 1 ? 'assessment' : 'assessments';
+  return `Start ${batch.length} ${what} after their stabilization window: ${shown}${more}`;
+}
+
+/** How runs begun before DELAYED_ASSESSMENT_STARTS_PATCH start an assessment: as a child, followed to its end. */
+async function startChildAssessment(r: RemediationTerminal, config: MonitorConfig, state: MonitorState): Promise<void> {
   const id = r.remediation.id;
-  const stabilizationWindowMs = r.stabilizationWindowMs ?? config.stabilizationWindowMs;
+  const stabilizationWindowMs = windowOf(r, config);
   try {
     const child = await startChild(effectivenessAssessmentWorkflow, {
-      workflowId: effectivenessAssessmentWorkflowId(r.remediation),
+      ...assessmentStartOptions(r, stabilizationWindowMs),
       args: [{ remediation: r, stabilizationWindowMs }],
       parentClosePolicy: ParentClosePolicy.ABANDON,
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      staticSummary: assessmentStaticSummary(r),
-      staticDetails: assessmentStaticDetails(r, stabilizationWindowMs),
-      typedSearchAttributes: [
-        { key: SEARCH_ATTRIBUTE_KEYS.remediation, value: r.remediation.id },
-        { key: SEARCH_ATTRIBUTE_KEYS.target, value: r.target },
-        { key: SEARCH_ATTRIBUTE_KEYS.actionTypes, value: [...new Set(r.actionTypes)] },
-      ],
     });
     state.started(id);
     // Observed only to keep the "running" view of the status query; the monitor never waits on it.
@@ -145,7 +206,9 @@ async function startAssessment(r: RemediationTerminal, config: MonitorConfig, st
 function showProgress(state: MonitorState): void {
   const s = state.status();
   setCurrentDetails(
-    `run ${s.run}: ${s.queued} queued, ${s.running} assessments running; ` +
+    `run ${s.run}: ${s.queued} queued` +
+      (s.running > 0 ? `, ${s.running} assessments running as children` : '') +
+      '; ' +
       `total ${s.totals.started} started, ${s.totals.duplicates + s.totals.alreadyStarted} duplicates ignored, ${s.totals.rejected} malformed` +
       (s.totals.windowDisagreements > 0
         ? `; **${s.totals.windowDisagreements} signals disagreed on the stabilization window** (latest ${s.stabilizationWindowMs} ms)`

@@ -150,6 +150,16 @@ describe('MonitorState', () => {
     expect(s.status().totals).toMatchObject({ started: 1, alreadyStarted: 1 });
   });
 
+  it('counts a delayed start (not followed) as started without listing it running', () => {
+    const s = new MonitorState(10);
+    s.accept(terminal(1));
+    s.takeBatch(1);
+    s.started('uid-1', { followed: false });
+    expect(s.pendingAssessments()).toEqual([]);
+    expect(s.status()).toMatchObject({ starting: 0, running: 0, totals: { started: 1 } });
+    expect(s.runningCount).toBe(0);
+  });
+
   it('carries queued work, the dedupe memory and totals into the next run', () => {
     const s = new MonitorState(10);
     [1, 2].forEach((n) => s.accept(terminal(n)));

@@ -7,12 +7,15 @@ import fs from 'node:fs';
 import { Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import {
+  ASSESSMENT_DELAYED_FIXTURE,
   ASSESSMENT_FALLBACK_FIXTURE,
   ASSESSMENT_FIXTURE,
   ASSESSMENT_LEAN_FIXTURE,
+  MONITOR_DELAYED_FIXTURE,
   MONITOR_FIXTURE,
 } from './support/record-histories';
 import { LEAN_ASSESSMENT_PATCH } from '../../src/workflows/effectiveness-assessment';
+import { DELAYED_ASSESSMENT_STARTS_PATCH } from '../../src/workflows/effectiveness-monitor';
 
 function load(file: string) {
   return historyFromJSON(JSON.parse(fs.readFileSync(file, 'utf8')));
@@ -20,6 +23,7 @@ function load(file: string) {
 
 interface RecordedEvent {
   eventType: string;
+  workflowExecutionStartedEventAttributes?: { firstWorkflowTaskBackoff?: string };
   markerRecordedEventAttributes?: { markerName: string; details?: Record<string, { payloads: { data: string }[] }> };
 }
 
@@ -46,6 +50,16 @@ function patchesOf(file: string): string[] {
     .map((e) => {
       const data = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads[0]?.data ?? '';
       return (JSON.parse(Buffer.from(data, 'base64').toString('utf8')) as { id: string }).id;
+    });
+}
+
+/** What the local activities of a recorded history returned, in order. */
+function localActivityResults(file: string): unknown[] {
+  return events(file)
+    .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')
+    .map((e) => {
+      const data = e.markerRecordedEventAttributes?.details?.['result']?.payloads[0]?.data ?? '';
+      return JSON.parse(Buffer.from(data, 'base64').toString('utf8')) as unknown;
     });
 }
 
@@ -80,6 +94,28 @@ describe('recorded effectiveness histories', () => {
     expect(lean.indexOf('EVENT_TYPE_TIMER_FIRED')).toBeLessThan(lean.indexOf('EVENT_TYPE_MARKER_RECORDED'));
     expect(patchesOf(ASSESSMENT_LEAN_FIXTURE)).toEqual([LEAN_ASSESSMENT_PATCH]);
     expect(patchesOf(ASSESSMENT_FIXTURE)).toEqual([]);
+    expect(patchesOf(MONITOR_FIXTURE)).toEqual([]);
+    // The delayed starts: the same monitor scenario with no child event, one local activity per batch…
+    const monitorDelayed = eventTypes(MONITOR_DELAYED_FIXTURE);
+    expect(monitorDelayed.filter((t) => /CHILD_WORKFLOW/.test(t))).toEqual([]);
+    expect(monitorDelayed).toEqual(
+      expect.arrayContaining([
+        'EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED',
+        'EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW',
+      ]),
+    );
+    expect(patchesOf(MONITOR_DELAYED_FIXTURE)).toEqual([DELAYED_ASSESSMENT_STARTS_PATCH]);
+    // (a and b started in a call each; a again, forgotten by the memory: its assessment's id refused it)
+    expect(localActivityResults(MONITOR_DELAYED_FIXTURE)).toEqual([['started'], ['started'], ['alreadyStarted']]);
+    // …and an assessment Temporal started after its window: no timer, the calls in its first workflow task.
+    const delayed = events(ASSESSMENT_DELAYED_FIXTURE);
+    expect(delayed[0].workflowExecutionStartedEventAttributes?.firstWorkflowTaskBackoff).toBe('1s');
+    expect(delayed.map((e) => e.eventType).filter((t) => /TIMER|ACTIVITY_TASK/.test(t))).toEqual([]);
+    expect(markerNames(ASSESSMENT_DELAYED_FIXTURE)).toEqual([
+      'core_patch',
+      'core_local_activity',
+      'core_local_activity',
+    ]);
     // The fallback: the first call's spent local attempts, then the same call as a regular activity.
     const fallback = eventTypes(ASSESSMENT_FALLBACK_FIXTURE);
     expect(fallback.filter((t) => t === 'EVENT_TYPE_ACTIVITY_TASK_COMPLETED')).toHaveLength(1);
@@ -91,8 +127,10 @@ describe('recorded effectiveness histories', () => {
   });
 
   it.each([
-    ['effectivenessMonitorWorkflow', MONITOR_FIXTURE],
+    ['effectivenessMonitorWorkflow (children)', MONITOR_FIXTURE],
+    ['effectivenessMonitorWorkflow (delayed starts)', MONITOR_DELAYED_FIXTURE],
     ['effectivenessAssessmentWorkflow', ASSESSMENT_FIXTURE],
+    ['effectivenessAssessmentWorkflow (started after its window)', ASSESSMENT_DELAYED_FIXTURE],
     ['effectivenessAssessmentWorkflow (local activities)', ASSESSMENT_LEAN_FIXTURE],
     ['effectivenessAssessmentWorkflow (a call gone on as an activity)', ASSESSMENT_FALLBACK_FIXTURE],
   ])('replays %s without nondeterminism', async (_type, file) => {

@@ -210,6 +210,28 @@ describe('effectivenessMonitorWorkflow', () => {
     ).toBe(1);
   });
 
+  it('starts assessments with a start delay, not as children: one local activity per batch, nothing to follow', async () => {
+    const { target, actionType } = newTarget();
+    const r = terminalRemediation(target, [actionType]);
+    const { runId } = await env.signal(r, { stabilizationWindowMs: 500 });
+    await storedAssessment(r);
+
+    const monitorEvents = (await env.client.workflow.getHandle(env.monitorId, runId).fetchHistory()).events ?? [];
+    expect(monitorEvents.filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)).toHaveLength(0);
+    expect(monitorEvents.filter(isLocalActivityMarker)).toHaveLength(1);
+    // The monitor's work for this remediation is one workflow task (the signal's); the assessment's end adds none.
+    await assessmentHandle(r).result();
+    const afterEnd = (await env.client.workflow.getHandle(env.monitorId, runId).fetchHistory()).events ?? [];
+    expect(afterEnd.filter((e) => e.workflowTaskCompletedEventAttributes)).toHaveLength(1);
+    expect(await monitorStatus()).toMatchObject({ running: 0, starting: 0, totals: { started: 1 } });
+
+    // No parent link in the Web UI: the assessment's details name the monitor instead.
+    const description = await assessmentHandle(r).describe();
+    expect(description.raw.workflowExecutionInfo?.parentExecution).toBeFalsy();
+    expect(await description.staticDetails()).toContain(`**Started by** \`${env.monitorId}\``);
+    expect(await description.staticDetails()).toContain('500 ms, waited by Temporal before the first workflow task');
+  });
+
   it('ignores a malformed signal and keeps serving the others', async () => {
     const { target, actionType } = newTarget();
     const r = terminalRemediation(target, [actionType]);
@@ -246,11 +268,18 @@ describe('effectivenessMonitorWorkflow', () => {
     const r = terminalRemediation(target, [actionType]);
     await env.signal(r, { stabilizationWindowMs: 5_000 });
 
-    // The assessment is sleeping on its durable timer…
-    await eventually('stabilization timer started', async () => {
-      const history = await assessmentHandle(r).fetchHistory();
-      return history.events?.some((e) => e.timerStartedEventAttributes) ? true : undefined;
+    // Temporal holds the assessment's first workflow task back for the window (its start delay)…
+    const started = await eventually('assessment started with a start delay', async () => {
+      const history = await assessmentHandle(r)
+        .fetchHistory()
+        .catch(() => undefined);
+      return history?.events?.[0]?.workflowExecutionStartedEventAttributes?.firstWorkflowTaskBackoff
+        ? history
+        : undefined;
     });
+    expect(
+      Number(started.events?.[0]?.workflowExecutionStartedEventAttributes?.firstWorkflowTaskBackoff?.seconds),
+    ).toBe(5);
     // …when its worker goes away, and another one (a fresh process would be the same: no cached state) takes over.
     await worker.stop();
     worker = await env.startWorker('worker-2');
@@ -259,31 +288,34 @@ describe('effectivenessMonitorWorkflow', () => {
     expect(stored.remediationId).toBe(r.remediation.id);
     await assessmentHandle(r).result();
     const events = (await assessmentHandle(r).fetchHistory()).events ?? [];
-    const fired = events.findIndex((e) => e.timerFiredEventAttributes);
-    expect(fired).toBeGreaterThan(0);
-    // Both Data Storage calls ran after the timer, on worker-2: in the workflow task it completed.
-    const afterTimer = events.slice(fired);
-    expect(afterTimer.filter(isLocalActivityMarker)).toHaveLength(2);
-    const identities = afterTimer.map((e) => e.workflowTaskCompletedEventAttributes?.identity).filter(Boolean);
+    // No timer: the wait was the server's. Both Data Storage calls ran on worker-2, in its workflow task.
+    expect(events.filter((e) => e.timerStartedEventAttributes)).toHaveLength(0);
+    expect(events.filter(isLocalActivityMarker)).toHaveLength(2);
+    const identities = events.map((e) => e.workflowTaskCompletedEventAttributes?.identity).filter(Boolean);
     expect(identities.length).toBeGreaterThan(0);
     expect(new Set(identities)).toEqual(new Set(['worker-2']));
   });
 
-  it('makes both Data Storage calls in the workflow task after the timer: no activity task, no extra round trip', async () => {
+  it('runs after its window in one workflow task: no timer, no activity task, no extra round trip', async () => {
     const { target, actionType } = newTarget();
     const r = terminalRemediation(target, [actionType]);
+    const signalledAt = Date.now();
     await env.signal(r, { stabilizationWindowMs: 1_000 });
     await storedAssessment(r);
+    expect(Date.now() - signalledAt).toBeGreaterThanOrEqual(1_000);
     await assessmentHandle(r).result();
 
     const events = (await assessmentHandle(r).fetchHistory()).events ?? [];
+    const backoff = events[0]?.workflowExecutionStartedEventAttributes?.firstWorkflowTaskBackoff;
+    expect(Number(backoff?.seconds)).toBe(1);
+    expect(events.filter((e) => e.timerStartedEventAttributes)).toHaveLength(0);
     expect(events.filter((e) => e.activityTaskScheduledEventAttributes)).toHaveLength(0);
     expect(events.filter(isLocalActivityMarker)).toHaveLength(2);
-    // One workflow task starts the timer, the next one does the rest (two, were a call slow enough for the SDK
-    // to heartbeat the task): before, two activity tasks and two workflow tasks more.
+    // One workflow task does it all (two, were a call slow enough for the SDK to heartbeat the task): before,
+    // a task to start the timer, and before that two activity tasks and two workflow tasks more.
     const workflowTasks = events.filter((e) => e.workflowTaskCompletedEventAttributes).length;
-    expect(workflowTasks).toBeGreaterThanOrEqual(2);
-    expect(workflowTasks).toBeLessThanOrEqual(3);
+    expect(workflowTasks).toBeGreaterThanOrEqual(1);
+    expect(workflowTasks).toBeLessThanOrEqual(2);
   });
 });
 

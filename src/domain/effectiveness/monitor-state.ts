@@ -138,7 +138,9 @@ export function monitorConfig(input: EffectivenessMonitorInput): MonitorConfig {
 /**
  * History events one assessment start costs the monitor, measured on the dev server: child initiated,
  * child started and child completed (when the child ends before the run does), plus the workflow tasks
- * (three events each) that their arrivals cause — often one per arrival in a busy system.
+ * (three events each) that their arrivals cause — often one per arrival in a busy system. A delayed start
+ * (DELAYED_ASSESSMENT_STARTS_PATCH) costs a batch one marker and no workflow task of its own, so batches sized
+ * for children stay well under the limit.
  */
 export const EVENTS_PER_ASSESSMENT_START = 6;
 /** Events still to come from a child already started: its completion and the workflow task it causes. */
@@ -265,12 +267,15 @@ export class MonitorState {
     return batch;
   }
 
-  /** The child was started by this run; it is `running` until `finished` is called. */
-  started(remediationId: string): void {
+  /**
+   * This run started the assessment. A child (`followed`, runs begun before delayed starts) is `running` until
+   * `finished` is called; a delayed start is not followed — the monitor hears nothing more of it.
+   */
+  started(remediationId: string, { followed }: { followed: boolean } = { followed: true }): void {
     const r = this.starting.get(remediationId);
     this.starting.delete(remediationId);
     this.totals.started += 1;
-    if (r) this.running.set(remediationId, r);
+    if (r && followed) this.running.set(remediationId, r);
   }
 
   /** Another run, another monitor shard or an earlier signal already started (or finished) this assessment. */

@@ -13,7 +13,15 @@ export function assessmentStaticSummary(r: RemediationTerminal): string {
   return `Assess ${remediationName(r)} (${r.phase}) on ${r.target}`;
 }
 
-export function assessmentStaticDetails(r: RemediationTerminal, stabilizationWindowMs: number): string {
+/**
+ * `startedBy`: the monitor that started the assessment with a start delay of the window (no parent link in the
+ * Web UI then: it is not a child); absent for a child of the monitor, which the UI links to its parent.
+ */
+export function assessmentStaticDetails(
+  r: RemediationTerminal,
+  stabilizationWindowMs: number,
+  startedBy?: string,
+): string {
   const wfe = r.workflowExecution
     ? `${r.workflowExecution.namespace}/${r.workflowExecution.name} (uid ${r.workflowExecution.uid})`
     : 'none';
@@ -22,7 +30,10 @@ export function assessmentStaticDetails(r: RemediationTerminal, stabilizationWin
     `**Target** \`${r.target}\``,
     `**Action types** ${r.actionTypes.length ? r.actionTypes.map((t) => `\`${t}\``).join(', ') : 'read from the action records'}`,
     `**WorkflowExecution** ${wfe}`,
-    `**Stabilization window** ${stabilizationWindowMs} ms`,
+    startedBy === undefined
+      ? `**Stabilization window** ${stabilizationWindowMs} ms`
+      : `**Stabilization window** ${stabilizationWindowMs} ms, waited by Temporal before the first workflow task (start delay)`,
+    ...(startedBy === undefined ? [] : [`**Started by** \`${startedBy}\``]),
   ].join('\n\n');
 }
 

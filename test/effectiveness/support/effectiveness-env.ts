@@ -5,11 +5,13 @@
  *   (`effectiveness-monitor/<shard>`), so files running in parallel, the bench or a developer's worker
  *   on the stack would otherwise share monitors;
  * - a fresh migrated database and the real Data Storage on it;
- * - workers on a unique task queue that run the real workflows and effectiveness activities.
+ * - workers on a unique task queue that run the real workflows and effectiveness activities (the monitor's
+ *   assessment starts through the env's client, in its namespace).
  */
 import crypto from 'node:crypto';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
+import { createAssessmentStartActivities } from '../../../src/activities/assessment-starts';
 import { createEffectivenessActivities, type EffectivenessDataStorage } from '../../../src/activities/effectiveness';
 import { createDataStorage, type DataStorage } from '../../../src/datastorage/repository';
 import { EffectivenessMonitorInput } from '../../../src/domain/effectiveness/monitor-state';
@@ -39,8 +41,14 @@ export interface EffectivenessTestEnv {
   client: Client;
   db: TestDatabase;
   dataStorage: DataStorage;
-  /** A worker of the real workflows; its activities use `dataStorage` (default: the env's). */
-  startWorker(identity: string, options?: { dataStorage?: EffectivenessDataStorage }): Promise<RunningWorker>;
+  /**
+   * A worker of the real workflows; its activities use `dataStorage` (default: the env's) and start assessments
+   * with `startClient` (default: the env's client).
+   */
+  startWorker(
+    identity: string,
+    options?: { dataStorage?: EffectivenessDataStorage; startClient?: Client },
+  ): Promise<RunningWorker>;
   /** Reports `remediation` with `stabilizationWindowMs` (default: the monitor's), starting the monitor with `monitor`. */
   signal(
     remediation: RemediationTerminal,
@@ -86,7 +94,10 @@ export async function createEffectivenessTestEnv(prefix: string): Promise<Effect
         taskQueue,
         identity,
         workflowBundle: await workflowBundle(),
-        activities: createEffectivenessActivities({ dataStorage: options.dataStorage ?? dataStorage }),
+        activities: {
+          ...createEffectivenessActivities({ dataStorage: options.dataStorage ?? dataStorage }),
+          ...createAssessmentStartActivities({ temporalClient: options.startClient ?? client }),
+        },
         maxCachedWorkflows: 200,
         shutdownGraceTime: '2s',
       });

@@ -7,14 +7,18 @@
  *     npx tsx test/effectiveness/support/record-histories.ts
  *
  * It runs a scenario that exercises every path of both workflows on the local stack, in a namespace
- * of its own, and writes test/fixtures/histories/effectiveness-{monitor,assessment-lean,assessment-fallback}.json:
- * - monitor: a run that starts assessments, drops a duplicate from its memory, meets an assessment
- *   that already exists (memory forgot it), drops a malformed signal and continues as new;
- * - assessment: stabilization timer, both Data Storage calls (local activities), a seeded history scored.
+ * of its own, and writes test/fixtures/histories/effectiveness-{monitor-delayed,assessment-delayed,
+ * assessment-fallback}.json:
+ * - monitor-delayed: a run that starts assessments (delayed starts, one local activity per batch), drops a
+ *   duplicate from its memory, meets an assessment that already exists (memory forgot it), drops a malformed
+ *   signal and continues as new;
+ * - assessment-delayed: started after its window (start delay, no timer), both Data Storage calls (local
+ *   activities), a seeded history scored;
  * - assessment-fallback: the database cut through the first call's local attempts, so it went on as a regular
  *   activity; the second call local again.
- * `effectiveness-assessment.json` is the same scenario's assessment as the release before the local
- * activities recorded it (two regular activities): kept, never re-recorded, so runs begun then keep replaying.
+ * Kept from earlier releases, never re-recorded, so runs begun then keep replaying: `effectiveness-monitor.json`
+ * (the same monitor scenario starting children), `effectiveness-assessment-lean.json` (that child: its timer,
+ * then two local activities) and `effectiveness-assessment.json` (before those: two regular activities).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -23,16 +27,21 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { Pool } from 'pg';
 import { createDataStorage } from '../../../src/datastorage/repository';
 import { effectivenessAssessmentWorkflowId } from '../../../src/domain/names';
+import type { EffectivenessMonitorStatus } from '../../../src/workflows/effectiveness-monitor';
 import { startTcpProxy } from '../../support/tcp-proxy';
 import { eventually, uniqueName } from '../../support/stack';
 import { createEffectivenessTestEnv, terminalRemediation } from './effectiveness-env';
 import { seedActionHistory } from './seed';
 
 export const FIXTURES_DIR = path.resolve(__dirname, '..', '..', 'fixtures', 'histories');
+/** Recorded before DELAYED_ASSESSMENT_STARTS_PATCH: the monitor starting children. */
 export const MONITOR_FIXTURE = path.join(FIXTURES_DIR, 'effectiveness-monitor.json');
+export const MONITOR_DELAYED_FIXTURE = path.join(FIXTURES_DIR, 'effectiveness-monitor-delayed.json');
 /** Recorded before LEAN_ASSESSMENT_PATCH: the two calls as regular activities. */
 export const ASSESSMENT_FIXTURE = path.join(FIXTURES_DIR, 'effectiveness-assessment.json');
+/** A child of the monitor (before DELAYED_ASSESSMENT_STARTS_PATCH): its timer, then both calls local. */
 export const ASSESSMENT_LEAN_FIXTURE = path.join(FIXTURES_DIR, 'effectiveness-assessment-lean.json');
+export const ASSESSMENT_DELAYED_FIXTURE = path.join(FIXTURES_DIR, 'effectiveness-assessment-delayed.json');
 /** The same with the database unreachable through the first call's local attempts: it went on as an activity. */
 export const ASSESSMENT_FALLBACK_FIXTURE = path.join(FIXTURES_DIR, 'effectiveness-assessment-fallback.json');
 
@@ -56,14 +65,18 @@ async function main(): Promise<void> {
     });
     const monitor = { stabilizationWindowMs: 1_000, continueAsNewAfterSignals: 4, dedupeCapacity: 1 };
 
+    // Each signal waits for the one before to be handled, so every path gets a workflow task of its own.
+    const handled = (what: string, done: (t: EffectivenessMonitorStatus['totals']) => boolean) =>
+      eventually(what, async () => {
+        const status = await env.client.workflow.getHandle(env.monitorId).query<EffectivenessMonitorStatus>('status');
+        return done(status.totals) ? true : undefined;
+      });
     const { runId } = await env.signal(a, monitor);
+    await handled('assessment of a started', (t) => t.started === 1);
     await env.signal(b, monitor); // the memory (capacity 1) forgets a
-    await eventually('assessment of a started', async () =>
-      (await env.client.workflow.getHandle(effectivenessAssessmentWorkflowId(a.remediation)).describe())
-        ? true
-        : undefined,
-    );
-    await env.signal(a, monitor); // already started: the child id refuses a second run
+    await handled('assessment of b started', (t) => t.started === 2);
+    await env.signal(a, monitor); // already started: the assessment's id refuses a second run
+    await handled('a found already started', (t) => t.alreadyStarted === 1);
     await env.client.workflow.getHandle(env.monitorId).signal('remediationTerminal', { ...a, phase: 'Running' });
 
     const firstRun = env.client.workflow.getHandle(env.monitorId, runId);
@@ -74,10 +87,10 @@ async function main(): Promise<void> {
     await assessment.result();
 
     fs.mkdirSync(FIXTURES_DIR, { recursive: true });
-    fs.writeFileSync(MONITOR_FIXTURE, historyToJSON(await firstRun.fetchHistory()) + '\n');
-    fs.writeFileSync(ASSESSMENT_LEAN_FIXTURE, historyToJSON(await assessment.fetchHistory()) + '\n');
+    fs.writeFileSync(MONITOR_DELAYED_FIXTURE, historyToJSON(await firstRun.fetchHistory()) + '\n');
+    fs.writeFileSync(ASSESSMENT_DELAYED_FIXTURE, historyToJSON(await assessment.fetchHistory()) + '\n');
     console.log(
-      `wrote ${path.relative(process.cwd(), MONITOR_FIXTURE)} and ${path.relative(process.cwd(), ASSESSMENT_LEAN_FIXTURE)}`,
+      `wrote ${path.relative(process.cwd(), MONITOR_DELAYED_FIXTURE)} and ${path.relative(process.cwd(), ASSESSMENT_DELAYED_FIXTURE)}`,
     );
     await env.resetMonitor();
   } finally {

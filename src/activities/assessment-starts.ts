@@ -1,0 +1,66 @@
+/**
+ * The effectiveness monitor's start of assessments (issue #13): one call per batch of remediations starts
+ * each one's assessment with the Temporal client, delayed by its stabilization window — Temporal's start
+ * delay holds the first workflow task back, so the assessment's first task already does the work (no timer)
+ * and the monitor hears nothing more of it (not a child: no "child started" or "child completed" task).
+ *
+ * Idempotent: the workflow id comes from the remediation and the reuse policy is REJECT_DUPLICATE
+ * (assessment-start.ts), so a start Temporal refuses as already started is an answer, not an error — the
+ * assessment exists or ran already. Any other failure (Temporal unreachable, the namespace lacking a search
+ * attribute) fails the call after every start of the batch has been tried, and the retry starts the rest; the
+ * ones an earlier attempt started then count as already started.
+ */
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { RemediationTerminal } from '../domain/effectiveness/remediation-terminal';
+import { WORKFLOW_TYPES } from '../domain/names';
+import { assessmentStartOptions } from '../workflows/assessment-start';
+import type { EffectivenessAssessmentInput } from '../workflows/effectiveness-assessment';
+
+export interface AssessmentStartRequest {
+  remediation: RemediationTerminal;
+  /** The start delay; the assessment is told it has been waited (`startedAfterWindow`). */
+  stabilizationWindowMs: number;
+  /** The task queue the assessment runs on: the monitor's. */
+  taskQueue: string;
+  /** The monitor's workflow id, shown in the assessment's details in place of a parent link. */
+  startedBy: string;
+}
+
+export type AssessmentStartOutcome = 'started' | 'alreadyStarted';
+
+export function createAssessmentStartActivities(deps: { temporalClient: Client }) {
+  async function start(req: AssessmentStartRequest): Promise<AssessmentStartOutcome> {
+    const { remediation, stabilizationWindowMs, taskQueue, startedBy } = req;
+    const input: EffectivenessAssessmentInput = { remediation, stabilizationWindowMs, startedAfterWindow: true };
+    try {
+      await deps.temporalClient.workflow.start(WORKFLOW_TYPES.effectivenessAssessment, {
+        ...assessmentStartOptions(remediation, stabilizationWindowMs, startedBy),
+        taskQueue,
+        args: [input],
+        ...(stabilizationWindowMs > 0 && { startDelay: stabilizationWindowMs }),
+      });
+      return 'started';
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return 'alreadyStarted';
+      throw err;
+    }
+  }
+
+  return {
+    /** One outcome per request, in order. */
+    async startEffectivenessAssessments(requests: AssessmentStartRequest[]): Promise<AssessmentStartOutcome[]> {
+      const settled = await Promise.allSettled(requests.map(start));
+      const failures = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as unknown] : []));
+      if (failures.length > 0) {
+        const first = failures[0];
+        throw new Error(
+          `${failures.length} of ${requests.length} assessment starts failed; the first: ${first instanceof Error ? first.message : String(first)}`,
+          { cause: first },
+        );
+      }
+      return settled.map((s) => (s as PromiseFulfilledResult<AssessmentStartOutcome>).value);
+    },
+  };
+}
+
+export type AssessmentStartActivities = ReturnType<typeof createAssessmentStartActivities>;

@@ -5,11 +5,13 @@
  * reach it with signalWithStart, so it exists as soon as the first remediation ends. For every *new*
  * remediation it starts one effectivenessAssessmentWorkflow and forgets about it:
  *
- * - one local activity per batch starts the batch's assessments with the Temporal client, each delayed by its
+ * - one call per batch starts the batch's assessments with the Temporal client, each delayed by its
  *   stabilization window (Temporal's start delay; src/activities/assessment-starts.ts): no child-started or
- *   child-completed workflow task for the monitor, no timer task for the assessment (issue #13). Should the
- *   call not succeed within its local attempts (Temporal unreachable), it goes on as a regular activity
- *   retried until Temporal answers (quick-then-durable.ts); the signals arriving meanwhile queue. Runs begun
+ *   child-completed workflow task for the monitor, no timer task for the assessment (issue #13). A small batch
+ *   (the steady state: one or a few signals per workflow task) is a local activity inside the signal's workflow
+ *   task; should it not succeed within its local attempts (Temporal unreachable), it goes on as a regular
+ *   activity retried until Temporal answers (quick-then-durable.ts), the signals arriving meanwhile queueing.
+ *   A burst's batch is a regular activity at once (startsLocally). Runs begun
  *   before DELAYED_ASSESSMENT_STARTS_PATCH replay their child starts (parent-close policy ABANDON:
  *   assessments kept running when the monitor continued as new).
  * - duplicates are dropped twice over: a bounded memory of recent remediation ids (cheap, carried across
@@ -50,6 +52,7 @@ import {
   continueAsNewReason,
   monitorConfig,
   startBatchSize,
+  startsLocally,
 } from '../domain/effectiveness/monitor-state';
 import { RemediationTerminal } from '../domain/effectiveness/remediation-terminal';
 import { remediationName } from '../domain/effectiveness/summary';
@@ -63,23 +66,26 @@ export type { EffectivenessMonitorInput } from '../domain/effectiveness/monitor-
 export const DELAYED_ASSESSMENT_STARTS_PATCH = 'delayed-assessment-starts-2026-12';
 
 /**
- * A batch's starts (up to startBatchSize calls to Temporal, concurrently), first as a local activity; one proxy
- * per call for its summary in the Web UI's timeline.
+ * The call that makes a batch's starts, named for the Web UI's timeline (one proxy per call). A small batch runs
+ * as a local activity first, inside the workflow task (quick-then-durable.ts); a burst's batch as a regular
+ * activity at once (startsLocally in monitor-state.ts says why).
  */
-function assessmentStarts(summary: string) {
+function assessmentStarts(summary: string, batchSize: number) {
+  // Until Temporal takes them: losing a remediation's assessment is worse than a monitor waiting.
+  const durable = proxyActivities<AssessmentStartActivities>({
+    startToCloseTimeout: '1m',
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
+    summary,
+  });
+  if (!startsLocally(batchSize)) return durable;
   return quickThenDurableActivities(
     proxyLocalActivities<AssessmentStartActivities>({
-      // A start takes milliseconds; a batch of them, concurrently, well under a second.
+      // A start takes milliseconds; a small batch of them, concurrently, well under a second.
       startToCloseTimeout: '10s',
       retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '4s', maximumAttempts: LOCAL_ATTEMPTS },
       summary,
     }),
-    // Until Temporal takes them: losing a remediation's assessment is worse than a monitor waiting.
-    proxyActivities<AssessmentStartActivities>({
-      startToCloseTimeout: '1m',
-      retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
-      summary,
-    }),
+    durable,
   );
 }
 
@@ -151,7 +157,7 @@ async function startDelayedAssessments(
   state: MonitorState,
 ): Promise<void> {
   const { taskQueue, workflowId } = workflowInfo();
-  const outcomes = await assessmentStarts(startsSummary(batch)).startEffectivenessAssessments(
+  const outcomes = await assessmentStarts(startsSummary(batch), batch.length).startEffectivenessAssessments(
     batch.map((r) => ({
       remediation: r,
       stabilizationWindowMs: windowOf(r, config),

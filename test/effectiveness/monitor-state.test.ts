@@ -1,9 +1,11 @@
 import {
+  LOCAL_START_LIMIT,
   MONITOR_DEFAULTS,
   MonitorState,
   continueAsNewReason,
   monitorConfig,
   startBatchSize,
+  startsLocally,
 } from '../../src/domain/effectiveness/monitor-state';
 import { RecentSet } from '../../src/domain/effectiveness/recent-set';
 import { RemediationTerminal } from '../../src/domain/effectiveness/remediation-terminal';
@@ -95,6 +97,15 @@ describe('startBatchSize', () => {
   });
   it('still starts one when the limit is reached, so work always progresses', () => {
     expect(startBatchSize(420, 0, config)).toBe(1);
+  });
+});
+
+describe('startsLocally', () => {
+  it('makes a small batch of starts a local activity and a burst a regular one', () => {
+    expect(startsLocally(1)).toBe(true);
+    expect(startsLocally(LOCAL_START_LIMIT)).toBe(true);
+    expect(startsLocally(LOCAL_START_LIMIT + 1)).toBe(false);
+    expect(startsLocally(MONITOR_DEFAULTS.startBatchSize)).toBe(false);
   });
 });
 

@@ -156,6 +156,20 @@ export function startBatchSize(historyLength: number, running: number, config: M
   return Math.max(1, Math.min(config.startBatchSize, room));
 }
 
+/**
+ * Most assessment starts one call makes as a local activity, inside the monitor's workflow task. Temporal fails
+ * a workflow task when more than 100 events arrive while it runs (its buffered-events limit; cause
+ * FORCE_CLOSE_COMMAND), and a retried task makes its local activities again: in bench:effectiveness a burst of
+ * signals arrived while a local activity started a batch of 100, and the batch was started twice. A batch this
+ * small takes a fraction of a second; a larger one (a burst) is a regular activity, so the workflow task ends at
+ * once and the signals keep landing — three events for the whole batch.
+ */
+export const LOCAL_START_LIMIT = 10;
+
+export function startsLocally(batchSize: number): boolean {
+  return batchSize <= LOCAL_START_LIMIT;
+}
+
 /** Why a run should end with continue-as-new now, or undefined to keep going. */
 export function continueAsNewReason(
   run: { historyLength: number; continueAsNewSuggested: boolean; signalsThisRun: number },

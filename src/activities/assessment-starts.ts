@@ -6,11 +6,12 @@
  *
  * Idempotent: the workflow id comes from the remediation and the reuse policy is REJECT_DUPLICATE
  * (assessment-start.ts), so a start Temporal refuses as already started is an answer, not an error — the
- * assessment exists or ran already. Any other failure (Temporal unreachable, the namespace lacking a search
- * attribute) fails the call after every start of the batch has been tried, and the retry starts the rest; the
- * ones an earlier attempt started then count as already started.
+ * assessment exists or ran already. Whose start it was is in the assessment's memo (`startedBy`, the monitor's
+ * run id): a call made again — a retry, or a workflow task Temporal failed and the monitor ran again — counts
+ * its own earlier starts as started, not as duplicates. Any other failure (Temporal unreachable, the namespace
+ * lacking a search attribute) fails the call after every start of the batch has been tried.
  */
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { RemediationTerminal } from '../domain/effectiveness/remediation-terminal';
 import { WORKFLOW_TYPES } from '../domain/names';
 import { assessmentStartOptions } from '../workflows/assessment-start';
@@ -22,9 +23,12 @@ export interface AssessmentStartRequest {
   stabilizationWindowMs: number;
   /** The task queue the assessment runs on: the monitor's. */
   taskQueue: string;
-  /** The monitor's workflow id, shown in the assessment's details in place of a parent link. */
-  startedBy: string;
+  /** The monitor run: its workflow id is shown in the assessment's details in place of a parent link. */
+  startedBy: { workflowId: string; runId: string };
 }
+
+/** The memo key naming the monitor run that started an assessment. */
+export const STARTED_BY_MEMO = 'startedBy';
 
 export type AssessmentStartOutcome = 'started' | 'alreadyStarted';
 
@@ -32,16 +36,29 @@ export function createAssessmentStartActivities(deps: { temporalClient: Client }
   async function start(req: AssessmentStartRequest): Promise<AssessmentStartOutcome> {
     const { remediation, stabilizationWindowMs, taskQueue, startedBy } = req;
     const input: EffectivenessAssessmentInput = { remediation, stabilizationWindowMs, startedAfterWindow: true };
+    const options = assessmentStartOptions(remediation, stabilizationWindowMs, startedBy.workflowId);
     try {
       await deps.temporalClient.workflow.start(WORKFLOW_TYPES.effectivenessAssessment, {
-        ...assessmentStartOptions(remediation, stabilizationWindowMs, startedBy),
+        ...options,
         taskQueue,
         args: [input],
+        memo: { [STARTED_BY_MEMO]: startedBy.runId },
         ...(stabilizationWindowMs > 0 && { startDelay: stabilizationWindowMs }),
       });
       return 'started';
     } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) return 'alreadyStarted';
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      return (await starterRun(options.workflowId)) === startedBy.runId ? 'started' : 'alreadyStarted';
+    }
+  }
+
+  /** The monitor run that started an existing assessment (undefined: another starter, or gone already). */
+  async function starterRun(workflowId: string): Promise<unknown> {
+    try {
+      const { memo } = await deps.temporalClient.workflow.getHandle(workflowId).describe();
+      return memo?.[STARTED_BY_MEMO];
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return undefined;
       throw err;
     }
   }

@@ -156,13 +156,13 @@ async function startDelayedAssessments(
   config: MonitorConfig,
   state: MonitorState,
 ): Promise<void> {
-  const { taskQueue, workflowId } = workflowInfo();
+  const { taskQueue, workflowId, runId } = workflowInfo();
   const outcomes = await assessmentStarts(startsSummary(batch), batch.length).startEffectivenessAssessments(
     batch.map((r) => ({
       remediation: r,
       stabilizationWindowMs: windowOf(r, config),
       taskQueue,
-      startedBy: workflowId,
+      startedBy: { workflowId, runId },
     })),
   );
   batch.forEach((r, i) => {

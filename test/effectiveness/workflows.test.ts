@@ -5,6 +5,7 @@
 import crypto from 'node:crypto';
 import { WorkflowExecutionDescription } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { STARTED_BY_MEMO, createAssessmentStartActivities } from '../../src/activities/assessment-starts';
 import { createEffectivenessActivities } from '../../src/activities/effectiveness';
 import { scoreEffectiveness } from '../../src/domain/effectiveness/scoring';
 import { EffectivenessMonitorStatus } from '../../src/workflows/effectiveness-monitor';
@@ -323,6 +324,34 @@ describe('effectivenessMonitorWorkflow', () => {
 function isLocalActivityMarker(e: { markerRecordedEventAttributes?: { markerName?: string | null } | null }): boolean {
   return e.markerRecordedEventAttributes?.markerName === 'core_local_activity';
 }
+
+describe('createAssessmentStartActivities', () => {
+  it('starts an assessment delayed by its window, once; a call made again counts its own start as started', async () => {
+    const { startEffectivenessAssessments } = createAssessmentStartActivities({ temporalClient: env.client });
+    const { target, actionType } = newTarget();
+    const r = terminalRemediation(target, [actionType]);
+    const request = {
+      remediation: r,
+      stabilizationWindowMs: 60_000,
+      taskQueue: `${env.taskQueue}-idle`, // no worker: the assessment only needs to exist
+      startedBy: { workflowId: 'effectiveness-monitor/0', runId: 'run-a' },
+    };
+
+    expect(await startEffectivenessAssessments([request])).toEqual(['started']);
+    // The same monitor run again (its call retried, or its workflow task run again): its own start.
+    expect(await startEffectivenessAssessments([request])).toEqual(['started']);
+    // Another run (or shard) reporting the remediation: a duplicate.
+    expect(
+      await startEffectivenessAssessments([{ ...request, startedBy: { ...request.startedBy, runId: 'run-b' } }]),
+    ).toEqual(['alreadyStarted']);
+
+    const description = await assessmentHandle(r).describe();
+    expect(description.memo).toEqual({ [STARTED_BY_MEMO]: 'run-a' });
+    const started = (await assessmentHandle(r).fetchHistory()).events?.[0]?.workflowExecutionStartedEventAttributes;
+    expect(Number(started?.firstWorkflowTaskBackoff?.seconds)).toBe(60);
+    await assessmentHandle(r).terminate('test done');
+  });
+});
 
 describe('createEffectivenessActivities', () => {
   it('turns an assessment the Data Storage rejects into a non-retryable failure', async () => {

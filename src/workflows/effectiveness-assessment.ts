@@ -15,8 +15,9 @@
  * Started by the effectiveness monitor with an id derived from the remediation, so it runs at most once
  * per remediation. Since DELAYED_ASSESSMENT_STARTS_PATCH the monitor starts it with a start delay of the window
  * (`startedAfterWindow`): its first workflow task comes once the window has passed and goes straight to 2;
- * started as the monitor's child (before), it waits the window on a durable timer first. The Web UI shows what it is doing through the current details, and the result (and
- * the current details once done) say the remediation, score and status.
+ * started as the monitor's child (before), it waits the window on a durable timer first. The Web UI shows what
+ * it is doing through the current details, and the result (and the current details once done) say the
+ * remediation, score and status.
  */
 import { log, patched, proxyActivities, proxyLocalActivities, setCurrentDetails, sleep } from '@temporalio/workflow';
 import type { EffectivenessActivities } from '../activities/effectiveness';

@@ -11,9 +11,9 @@
  *   (the steady state: one or a few signals per workflow task) is a local activity inside the signal's workflow
  *   task; should it not succeed within its local attempts (Temporal unreachable), it goes on as a regular
  *   activity retried until Temporal answers (quick-then-durable.ts), the signals arriving meanwhile queueing.
- *   A burst's batch is a regular activity at once (startsLocally). Runs begun
- *   before DELAYED_ASSESSMENT_STARTS_PATCH replay their child starts (parent-close policy ABANDON:
- *   assessments kept running when the monitor continued as new).
+ *   A burst's batch is a regular activity at once (startsLocally). Runs begun before
+ *   DELAYED_ASSESSMENT_STARTS_PATCH replay their child starts (parent-close policy ABANDON: assessments kept
+ *   running when the monitor continued as new).
  * - duplicates are dropped twice over: a bounded memory of recent remediation ids (cheap, carried across
  *   continue-as-new), and the assessment's workflow id derived from the remediation with the reuse policy
  *   REJECT_DUPLICATE, which makes a second run impossible even after the memory forgot, across shards,

@@ -6,9 +6,9 @@
  *
  * Idempotent: the workflow id comes from the remediation and the reuse policy is REJECT_DUPLICATE
  * (assessment-start.ts), so a start Temporal refuses as already started is an answer, not an error — the
- * assessment exists or ran already. Whose start it was is in the assessment's memo (`startedBy`, the monitor's
- * run id): a call made again — a retry, or a workflow task Temporal failed and the monitor ran again — counts
- * its own earlier starts as started, not as duplicates. Any other failure (Temporal unreachable, the namespace
+ * assessment exists or ran already. Which call started it is in the assessment's memo (`startedBy`: the
+ * monitor's run and batch): the same call made again — a retry, or a workflow task Temporal failed and the
+ * monitor ran again — counts its own earlier starts as started, not as duplicates. Any other failure (Temporal unreachable, the namespace
  * lacking a search attribute) fails the call after every start of the batch has been tried.
  */
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
@@ -23,11 +23,14 @@ export interface AssessmentStartRequest {
   stabilizationWindowMs: number;
   /** The task queue the assessment runs on: the monitor's. */
   taskQueue: string;
-  /** The monitor run: its workflow id is shown in the assessment's details in place of a parent link. */
-  startedBy: { workflowId: string; runId: string };
+  /**
+   * The monitor (its workflow id is shown in the assessment's details in place of a parent link) and the call:
+   * `<run id>/<batch>`, the same when the call is made again, different for every other call.
+   */
+  startedBy: { workflowId: string; call: string };
 }
 
-/** The memo key naming the monitor run that started an assessment. */
+/** The memo key naming the monitor call that started an assessment. */
 export const STARTED_BY_MEMO = 'startedBy';
 
 export type AssessmentStartOutcome = 'started' | 'alreadyStarted';
@@ -42,18 +45,18 @@ export function createAssessmentStartActivities(deps: { temporalClient: Client }
         ...options,
         taskQueue,
         args: [input],
-        memo: { [STARTED_BY_MEMO]: startedBy.runId },
+        memo: { [STARTED_BY_MEMO]: startedBy.call },
         ...(stabilizationWindowMs > 0 && { startDelay: stabilizationWindowMs }),
       });
       return 'started';
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      return (await starterRun(options.workflowId)) === startedBy.runId ? 'started' : 'alreadyStarted';
+      return (await startingCall(options.workflowId)) === startedBy.call ? 'started' : 'alreadyStarted';
     }
   }
 
-  /** The monitor run that started an existing assessment (undefined: another starter, or gone already). */
-  async function starterRun(workflowId: string): Promise<unknown> {
+  /** The monitor call that started an existing assessment (undefined: another starter, or gone already). */
+  async function startingCall(workflowId: string): Promise<unknown> {
     try {
       const { memo } = await deps.temporalClient.workflow.getHandle(workflowId).describe();
       return memo?.[STARTED_BY_MEMO];

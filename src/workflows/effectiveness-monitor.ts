@@ -127,11 +127,12 @@ export async function effectivenessMonitorWorkflow(input: EffectivenessMonitorIn
   };
 
   showProgress(state);
+  let batches = 0; // names each start call (assessment-starts.ts): deterministic, so a replayed call has its number
   for (;;) {
     await condition(() => state.hasQueued() || reasonToContinueAsNew() !== undefined);
     if (reasonToContinueAsNew() !== undefined) break;
     const batch = state.takeBatch(startBatchSize(workflowInfo().historyLength, state.runningCount, config));
-    if (patched(DELAYED_ASSESSMENT_STARTS_PATCH)) await startDelayedAssessments(batch, config, state);
+    if (patched(DELAYED_ASSESSMENT_STARTS_PATCH)) await startDelayedAssessments(batch, config, state, ++batches);
     else await Promise.all(batch.map((r) => startChildAssessment(r, config, state)));
     showProgress(state);
   }
@@ -155,6 +156,7 @@ async function startDelayedAssessments(
   batch: RemediationTerminal[],
   config: MonitorConfig,
   state: MonitorState,
+  batchNumber: number,
 ): Promise<void> {
   const { taskQueue, workflowId, runId } = workflowInfo();
   const outcomes = await assessmentStarts(startsSummary(batch), batch.length).startEffectivenessAssessments(
@@ -162,7 +164,7 @@ async function startDelayedAssessments(
       remediation: r,
       stabilizationWindowMs: windowOf(r, config),
       taskQueue,
-      startedBy: { workflowId, runId },
+      startedBy: { workflowId, call: `${runId}/${batchNumber}` },
     })),
   );
   batch.forEach((r, i) => {

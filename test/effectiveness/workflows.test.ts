@@ -334,19 +334,21 @@ describe('createAssessmentStartActivities', () => {
       remediation: r,
       stabilizationWindowMs: 60_000,
       taskQueue: `${env.taskQueue}-idle`, // no worker: the assessment only needs to exist
-      startedBy: { workflowId: 'effectiveness-monitor/0', runId: 'run-a' },
+      startedBy: { workflowId: 'effectiveness-monitor/0', call: 'run-a/1' },
     };
 
     expect(await startEffectivenessAssessments([request])).toEqual(['started']);
-    // The same monitor run again (its call retried, or its workflow task run again): its own start.
+    // The same call again (retried, or its workflow task run again): its own start.
     expect(await startEffectivenessAssessments([request])).toEqual(['started']);
-    // Another run (or shard) reporting the remediation: a duplicate.
-    expect(
-      await startEffectivenessAssessments([{ ...request, startedBy: { ...request.startedBy, runId: 'run-b' } }]),
-    ).toEqual(['alreadyStarted']);
+    // Any other call — a later batch of the same run (its memory forgot the remediation), another run or shard —
+    // reporting the remediation: a duplicate.
+    for (const call of ['run-a/2', 'run-b/1']) {
+      const again = { ...request, startedBy: { ...request.startedBy, call } };
+      expect(await startEffectivenessAssessments([again])).toEqual(['alreadyStarted']);
+    }
 
     const description = await assessmentHandle(r).describe();
-    expect(description.memo).toEqual({ [STARTED_BY_MEMO]: 'run-a' });
+    expect(description.memo).toEqual({ [STARTED_BY_MEMO]: 'run-a/1' });
     const started = (await assessmentHandle(r).fetchHistory()).events?.[0]?.workflowExecutionStartedEventAttributes;
     expect(Number(started?.firstWorkflowTaskBackoff?.seconds)).toBe(60);
     await assessmentHandle(r).terminate('test done');

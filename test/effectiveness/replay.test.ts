@@ -11,6 +11,7 @@ import {
   ASSESSMENT_FALLBACK_FIXTURE,
   ASSESSMENT_FIXTURE,
   ASSESSMENT_LEAN_FIXTURE,
+  MONITOR_BURST_FIXTURE,
   MONITOR_DELAYED_FIXTURE,
   MONITOR_FIXTURE,
 } from './support/record-histories';
@@ -24,6 +25,7 @@ function load(file: string) {
 interface RecordedEvent {
   eventType: string;
   workflowExecutionStartedEventAttributes?: { firstWorkflowTaskBackoff?: string };
+  activityTaskScheduledEventAttributes?: { activityType: { name: string } };
   markerRecordedEventAttributes?: { markerName: string; details?: Record<string, { payloads: { data: string }[] }> };
 }
 
@@ -107,6 +109,13 @@ describe('recorded effectiveness histories', () => {
     expect(patchesOf(MONITOR_DELAYED_FIXTURE)).toEqual([DELAYED_ASSESSMENT_STARTS_PATCH]);
     // (a and b started in a call each; a again, forgotten by the memory: its assessment's id refused it)
     expect(localActivityResults(MONITOR_DELAYED_FIXTURE)).toEqual([['started'], ['started'], ['alreadyStarted']]);
+    // A burst (twelve signals before the first task): one regular activity starts them all, no local one.
+    const burst = events(MONITOR_BURST_FIXTURE);
+    expect(burst.filter((e) => e.eventType === 'EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED')).toHaveLength(12);
+    expect(
+      burst.filter((e) => e.activityTaskScheduledEventAttributes).map((e) => e.activityTaskScheduledEventAttributes),
+    ).toEqual([expect.objectContaining({ activityType: { name: 'startEffectivenessAssessments' } })]);
+    expect(markerNames(MONITOR_BURST_FIXTURE)).toEqual(['core_patch']);
     // …and an assessment Temporal started after its window: no timer, the calls in its first workflow task.
     const delayed = events(ASSESSMENT_DELAYED_FIXTURE);
     expect(delayed[0].workflowExecutionStartedEventAttributes?.firstWorkflowTaskBackoff).toBe('1s');
@@ -129,6 +138,7 @@ describe('recorded effectiveness histories', () => {
   it.each([
     ['effectivenessMonitorWorkflow (children)', MONITOR_FIXTURE],
     ['effectivenessMonitorWorkflow (delayed starts)', MONITOR_DELAYED_FIXTURE],
+    ['effectivenessMonitorWorkflow (a burst started by a regular activity)', MONITOR_BURST_FIXTURE],
     ['effectivenessAssessmentWorkflow', ASSESSMENT_FIXTURE],
     ['effectivenessAssessmentWorkflow (started after its window)', ASSESSMENT_DELAYED_FIXTURE],
     ['effectivenessAssessmentWorkflow (local activities)', ASSESSMENT_LEAN_FIXTURE],

@@ -8,7 +8,7 @@
  *
  * It runs a scenario that exercises every path of both workflows on the local stack, in a namespace
  * of its own, and writes test/fixtures/histories/effectiveness-{monitor-delayed,assessment-delayed,
- * assessment-fallback}.json:
+ * assessment-fallback,monitor-burst}.json:
  * - monitor-delayed: a run that starts assessments (delayed starts, one local activity per batch), drops a
  *   duplicate from its memory, meets an assessment that already exists (memory forgot it), drops a malformed
  *   signal and continues as new;
@@ -16,6 +16,7 @@
  *   activities), a seeded history scored;
  * - assessment-fallback: the database cut through the first call's local attempts, so it went on as a regular
  *   activity; the second call local again.
+ * - monitor-burst: twelve signals before the monitor's first workflow task, their starts one regular activity.
  * Kept from earlier releases, never re-recorded, so runs begun then keep replaying: `effectiveness-monitor.json`
  * (the same monitor scenario starting children), `effectiveness-assessment-lean.json` (that child: its timer,
  * then two local activities) and `effectiveness-assessment.json` (before those: two regular activities).
@@ -37,6 +38,8 @@ export const FIXTURES_DIR = path.resolve(__dirname, '..', '..', 'fixtures', 'his
 /** Recorded before DELAYED_ASSESSMENT_STARTS_PATCH: the monitor starting children. */
 export const MONITOR_FIXTURE = path.join(FIXTURES_DIR, 'effectiveness-monitor.json');
 export const MONITOR_DELAYED_FIXTURE = path.join(FIXTURES_DIR, 'effectiveness-monitor-delayed.json');
+/** A burst: twelve signals before the monitor's first workflow task, started by one regular activity. */
+export const MONITOR_BURST_FIXTURE = path.join(FIXTURES_DIR, 'effectiveness-monitor-burst.json');
 /** Recorded before LEAN_ASSESSMENT_PATCH: the two calls as regular activities. */
 export const ASSESSMENT_FIXTURE = path.join(FIXTURES_DIR, 'effectiveness-assessment.json');
 /** A child of the monitor (before DELAYED_ASSESSMENT_STARTS_PATCH): its timer, then both calls local. */
@@ -97,6 +100,29 @@ async function main(): Promise<void> {
     await env.close();
   }
   await recordFallback();
+  await recordBurst();
+}
+
+/** Twelve remediations reported while no worker runs: the monitor's first task sees them all, one batch. */
+async function recordBurst(): Promise<void> {
+  const env = await createEffectivenessTestEnv('effectiveness-record-burst');
+  try {
+    const target = `${uniqueName('shop')}/Deployment/web`;
+    const burst = Array.from({ length: 12 }, () => terminalRemediation(target, ['kubernetes/restart_pod']));
+    let runId = '';
+    for (const r of burst) ({ runId } = await env.signal(r, { stabilizationWindowMs: 0 }));
+    await env.startWorker('recorder');
+    const monitor = env.client.workflow.getHandle(env.monitorId, runId);
+    await eventually('the burst started', async () => {
+      const { totals } = await monitor.query<EffectivenessMonitorStatus>('status');
+      return totals.started === burst.length ? true : undefined;
+    });
+    fs.writeFileSync(MONITOR_BURST_FIXTURE, historyToJSON(await monitor.fetchHistory()) + '\n');
+    console.log(`wrote ${path.relative(process.cwd(), MONITOR_BURST_FIXTURE)}`);
+    await env.resetMonitor();
+  } finally {
+    await env.close();
+  }
 }
 
 /** An assessment whose worker reaches PostgreSQL through a proxy cut until its first call became an activity. */

@@ -10,6 +10,7 @@ import { effectivenessAssessmentWorkflowId } from '../../src/domain/names';
 import type { EffectivenessMonitorStatus } from '../../src/workflows/effectiveness-monitor';
 import { eventually, getStackInfo, uniqueName } from '../support/stack';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
+import { regularActivityRetries } from './support/regular-activity-retries';
 import {
   createEffectivenessTestEnv,
   terminalRemediation,
@@ -40,27 +41,10 @@ it('goes on as a regular activity when the local attempts fail, without growing 
   const { runId } = await env.signal(r, { stabilizationWindowMs: 0 });
   const monitor = env.client.workflow.getHandle(env.monitorId, runId);
 
-  await eventually(
-    'startEffectivenessAssessments scheduled as a regular activity',
-    async () => {
-      const events = (await monitor.fetchHistory()).events ?? [];
-      const scheduled = events.filter((e) => e.activityTaskScheduledEventAttributes);
-      return scheduled.length === 1 ? scheduled[0].activityTaskScheduledEventAttributes : undefined;
-    },
-    120_000,
-  ).then((attributes) => expect(attributes?.activityType?.name).toBe('startEffectivenessAssessments'));
-
   // The server retries it: attempts go up, the history does not; no assessment exists yet.
-  const lengthWhenScheduled = (await monitor.describe()).historyLength;
-  await eventually(
-    'second attempt of the regular activity',
-    async () => {
-      const pending = (await monitor.describe()).raw.pendingActivities ?? [];
-      return pending.some((a) => (a.attempt ?? 0) >= 2) ? true : undefined;
-    },
-    120_000,
-  );
-  expect((await monitor.describe()).historyLength).toBe(lengthWhenScheduled);
+  const retries = await regularActivityRetries(monitor, 2, 120_000);
+  expect(retries.activityType).toBe('startEffectivenessAssessments');
+  expect(retries.historyLength.atAttempt).toBe(retries.historyLength.whenScheduled);
   const assessment = env.client.workflow.getHandle(effectivenessAssessmentWorkflowId(r.remediation));
   await expect(assessment.describe()).rejects.toThrow(/not found/i);
   // Signals still land while the starts wait: the monitor queues them.

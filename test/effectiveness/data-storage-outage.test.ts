@@ -7,8 +7,9 @@
 import { Pool } from 'pg';
 import { createDataStorage } from '../../src/datastorage/repository';
 import { effectivenessAssessmentWorkflowId } from '../../src/domain/names';
-import { eventually, uniqueName } from '../support/stack';
+import { uniqueName } from '../support/stack';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
+import { regularActivityRetries } from './support/regular-activity-retries';
 import {
   createEffectivenessTestEnv,
   terminalRemediation,
@@ -40,28 +41,11 @@ it('goes on as a regular activity when the local attempts fail, without growing 
   await proxy.cut();
   await env.signal(r, { stabilizationWindowMs: 0 });
 
-  // The local attempts (about 10 s) end, and the call is scheduled as a regular activity.
-  await eventually(
-    'gatherEffectivenessInputs scheduled as a regular activity',
-    async () => {
-      const events = (await handle.fetchHistory()).events ?? [];
-      const scheduled = events.filter((e) => e.activityTaskScheduledEventAttributes);
-      return scheduled.length === 1 ? scheduled[0].activityTaskScheduledEventAttributes : undefined;
-    },
-    60_000,
-  ).then((attributes) => expect(attributes?.activityType?.name).toBe('gatherEffectivenessInputs'));
-
-  // The server retries it: attempts go up, the history does not.
-  const lengthWhenScheduled = (await handle.describe()).historyLength;
-  await eventually(
-    'third attempt of the regular activity',
-    async () => {
-      const pending = (await handle.describe()).raw.pendingActivities ?? [];
-      return pending.some((a) => (a.attempt ?? 0) >= 3) ? true : undefined;
-    },
-    60_000,
-  );
-  expect((await handle.describe()).historyLength).toBe(lengthWhenScheduled);
+  // The local attempts (about 10 s) end, and the call is scheduled as a regular activity, which the server
+  // retries: attempts go up, the history does not.
+  const retries = await regularActivityRetries(handle, 3, 60_000);
+  expect(retries.activityType).toBe('gatherEffectivenessInputs');
+  expect(retries.historyLength.atAttempt).toBe(retries.historyLength.whenScheduled);
   expect(await env.dataStorage.getAssessment(r.remediation.id)).toBeNull();
 
   await proxy.restore();

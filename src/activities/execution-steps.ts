@@ -178,14 +178,18 @@ export function createExecutionStepActivities(d: ExecutionStepDependencies) {
       // Both are idempotent: a retry after either failed asks again for the same place and finalizer.
       const [answer, finalizer] = await Promise.all([
         lock && lock.acquiredAt === undefined
-          ? d.targetLocks!.request(wfe.spec.targetResource, {
-              requester: input.temporal.workflowId,
-              workflowExecution: `${input.ref.namespace}/${input.ref.name}`,
-              createdAt: wfe.metadata.creationTimestamp,
-              createdRevision: wfe.metadata.resourceVersion,
-              startedAt: lock.startedAt,
-              cooldownMs: targetCooldownMsOf(wfe.spec, d.targetLocks!.defaultCooldownMs),
-            })
+          ? d.targetLocks!.request(
+              wfe.spec.targetResource,
+              {
+                requester: input.temporal.workflowId,
+                workflowExecution: `${input.ref.namespace}/${input.ref.name}`,
+                createdAt: wfe.metadata.creationTimestamp,
+                createdRevision: wfe.metadata.resourceVersion,
+                startedAt: lock.startedAt,
+                cooldownMs: targetCooldownMsOf(wfe.spec, d.targetLocks!.defaultCooldownMs),
+              },
+              input.deadlineAt,
+            )
           : Promise.resolve<LockAnswer | undefined>(undefined),
         d.workflowExecutions.addExecutionFinalizer(input.ref, finalizersAtBegin(input)),
       ]);

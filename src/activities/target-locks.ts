@@ -59,10 +59,11 @@ export type TargetLockActivities = ReturnType<typeof createTargetLockActivities>
 /** The lock calls of the WorkflowExecution's steps (not activities of their own: part of its batched steps). */
 export function createTargetLockCalls(deps: TargetLockDependencies) {
   return {
-    request: (target: string, request: LockRequest): Promise<LockAnswer> =>
-      requestTargetLock(deps.temporalClient, target, request, { taskQueue: deps.taskQueue }),
+    /** `dormantUntil`: the requester's deadline (epoch ms), how long a lock it starts may stay dormant. */
+    request: (target: string, request: LockRequest, dormantUntil?: number): Promise<LockAnswer> =>
+      requestTargetLock(deps.temporalClient, target, request, { taskQueue: deps.taskQueue, dormantUntil }),
     release: (target: string, release: Release): Promise<'sent' | 'no-lock'> =>
-      releaseTargetLock(deps.temporalClient, target, release),
+      releaseTargetLock(deps.temporalClient, target, release, { taskQueue: deps.taskQueue }),
   };
 }
 

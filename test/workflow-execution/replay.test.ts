@@ -12,6 +12,7 @@ import { DefaultLogger, Worker, bundleWorkflowCode, type WorkflowBundle } from '
 import { LEAN_EXECUTION_PATCH, TARGET_LOCK_PATCH } from '../../src/workflows/workflow-execution';
 import { FAILED_RUN_PATCH } from '../../src/workflows/run-outcome';
 import {
+  DORMANT_LOCK_FIXTURE,
   FAILED_RUN_FIXTURES,
   FIRST_RELEASE_FIXTURES,
   LEAN_FIXTURES,
@@ -184,6 +185,30 @@ describe('recorded histories of the per-target lock', () => {
       await expect(Worker.runReplayHistory({ workflowBundle }, replayed)).resolves.toBeUndefined();
     },
   );
+});
+
+describe("a quiet target's lock, started dormant", () => {
+  it('ran no workflow task before its holder let go: the release signal woke it, then the cooldown timer', () => {
+    const types = eventTypes(DORMANT_LOCK_FIXTURE);
+    expect(types.slice(0, 3)).toEqual([
+      'EVENT_TYPE_WORKFLOW_EXECUTION_STARTED',
+      'EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED',
+      'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED',
+    ]);
+    const started = (
+      history(DORMANT_LOCK_FIXTURE).events as {
+        workflowExecutionStartedEventAttributes?: { firstWorkflowTaskBackoff?: string };
+      }[]
+    )[0].workflowExecutionStartedEventAttributes!;
+    expect(parseFloat(started.firstWorkflowTaskBackoff!)).toBeGreaterThan(60);
+    expect(types).toContain('EVENT_TYPE_TIMER_STARTED');
+    expect(types[types.length - 1]).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED');
+  });
+
+  it('replays without nondeterminism', async () => {
+    const replayed = historyFromJSON(JSON.parse(fs.readFileSync(DORMANT_LOCK_FIXTURE, 'utf8')));
+    await expect(Worker.runReplayHistory({ workflowBundle }, replayed)).resolves.toBeUndefined();
+  });
 });
 
 describe('a lock recorded before its late-cooldown fix', () => {

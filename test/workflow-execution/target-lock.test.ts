@@ -6,6 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { temporal } from '@temporalio/proto';
 import { workflowExecutionWorkflowId } from '../../src/domain/names';
 import { targetLockWorkflowId } from '../../src/domain/target-lock';
 import { targetLockStateQuery } from '../../src/workflows/target-lock-contract';
@@ -202,6 +203,53 @@ describe('per-target lock', () => {
       expect(Date.parse(s!.targetLock!.acquiredAt!) - Date.parse(s!.targetLock!.requestedAt!)).toBeGreaterThan(0);
       expect(s!.conditions?.find((c) => c.type === 'TargetAcquired')?.status).toBe('True');
     }
+  });
+
+  it('keeps the lock of a quiet target dormant while its holder runs (no workflow task), then enforces the cooldown after the release', async () => {
+    const target = `${env.namespace}/Deployment/dormant`;
+    const lock = env.client.workflow.getHandle(targetLockWorkflowId(target));
+    const eventTypes = async () =>
+      ((await lock.fetchHistory()).events ?? []).map((e) => temporal.api.enums.v1.EventType[e.eventType!]);
+    const [holder] = await createOn(target, 1, { cooldown: '30m', stepMs: 4_000 });
+    await eventually(
+      'the holder to run',
+      async () => ((await statusOf(holder))?.phase === 'Running' ? true : undefined),
+      120_000,
+    );
+    // Started already held by the holder, delayed until the holder's deadline: nothing ran in between.
+    expect(await eventTypes()).toEqual(['EVENT_TYPE_WORKFLOW_EXECUTION_STARTED']);
+    const started = (await lock.fetchHistory()).events![0].workflowExecutionStartedEventAttributes!;
+    expect(Number(started.firstWorkflowTaskBackoff?.seconds)).toBeGreaterThan(60);
+    const described = await lock.describe();
+    expect(described.status.name).toBe('RUNNING');
+    expect(await described.staticDetails()).toContain(holder.metadata.name);
+
+    const [done] = await waitTerminal([holder]);
+    expect(done.phase).toBe('Completed');
+    // The release woke it (signal-with-start): it now rests for the holder's cooldown, on a timer.
+    await eventually(
+      'the released lock to start the cooldown',
+      async () => ((await eventTypes()).includes('EVENT_TYPE_TIMER_STARTED') ? true : undefined),
+      60_000,
+    );
+    const types = await eventTypes();
+    expect(types.slice(0, 3)).toEqual([
+      'EVENT_TYPE_WORKFLOW_EXECUTION_STARTED',
+      'EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED',
+      'EVENT_TYPE_WORKFLOW_TASK_SCHEDULED',
+    ]);
+    const late = await env.createWorkflowExecution({
+      target,
+      timeout: '5s',
+      steps: [{ name: 'scale', actionType: 'kubernetes/scale_deployment' }],
+    });
+    const [failed] = await waitTerminal([late], 120_000);
+    expect(failed.failureDetails).toMatchObject({ reason: 'TargetWaitTimeout' });
+    expect(failed.targetLock).toMatchObject({
+      reason: 'CooldownActive',
+      cooldownAfter: `${env.namespace}/${holder.metadata.name}`,
+    });
+    await lock.terminate('test done: skip the 30 minutes of cooldown');
   });
 
   it('runs 20 WFEs on 5 targets serially per target and concurrently across targets', async () => {

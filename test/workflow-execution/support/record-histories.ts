@@ -21,6 +21,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { targetLockWorkflowId } from '../../../src/domain/target-lock';
 import { workflowExecutionOutcome } from '../../../src/temporal-client/workflow-execution-outcome';
 import { getStackInfo } from '../../support/stack';
 import { createExecutionEnv, type ExecutionEnv } from '../../support/execution-env';
@@ -62,6 +63,12 @@ export const FAILED_RUN_FIXTURES = {
   completed: path.join(FIXTURES_DIR, 'workflow-execution-failing-completed.json'),
 };
 
+/**
+ * A quiet target's lock as it runs today, recorded by main() below: started dormant (a start delay) already
+ * held, woken by its holder's release (signal-with-start), resting through a 2 s cooldown, ended.
+ */
+export const DORMANT_LOCK_FIXTURE = path.join(FIXTURES_DIR, 'target-lock-dormant.json');
+
 async function save(env: ExecutionEnv, workflowId: string, file: string): Promise<void> {
   const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
   fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -93,6 +100,13 @@ async function main(): Promise<void> {
       await workflowExecutionOutcome(handle);
       await save(env, handle.workflowId, file);
     }
+    const holder = await env.createWorkflowExecution({ steps: [{ name: 'restart' }], cooldown: '2s' });
+    await workflowExecutionOutcome(await env.start(holder));
+    const lock = env.client.workflow.getHandle(
+      targetLockWorkflowId((holder.spec as { targetResource: string }).targetResource),
+    );
+    await lock.result();
+    await save(env, lock.workflowId, DORMANT_LOCK_FIXTURE);
   } finally {
     await env.close();
   }

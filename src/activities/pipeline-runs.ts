@@ -165,6 +165,10 @@ export function createPipelineRunActivities({
   }): AsyncGenerator<PipelineRunChange> {
     const ctx = Context.current();
     const { namespace, name } = input.pipelineRunRef;
+    // Heartbeats go every interval, the first one interval after the start (the heartbeat timeout counts from
+    // there): each is a Temporal write, and a wait that ends sooner (most of them) needs none.
+    let beatAt = performance.now();
+    const beatDueInMs = () => beatAt + input.heartbeatIntervalMs - performance.now();
     await observer.start();
     // Followed before the first look, so a change while the caller writes what it was last given is not lost.
     const changes = observer.follow(namespace, name);
@@ -190,8 +194,11 @@ export function createPipelineRunActivities({
           workflowExecution: input.workflowExecution,
         });
         yield { kind: 'changed', status, fingerprint: fingerprintStatus(status) };
-        ctx.heartbeat(input.heartbeatDetails?.());
-        const wake = Math.min(input.heartbeatIntervalMs, input.lookAgainWithinMs?.() ?? Infinity);
+        if (beatDueInMs() <= 0) {
+          ctx.heartbeat(input.heartbeatDetails?.());
+          beatAt = performance.now();
+        }
+        const wake = Math.min(beatDueInMs(), input.lookAgainWithinMs?.() ?? Infinity);
         await changes.next(Math.max(0, wake), ctx.cancellationSignal);
         if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason ?? new Error('cancelled');
       }
@@ -311,7 +318,6 @@ export function createPipelineRunActivities({
         if (recordEvent) {
           for (const step of newlyFailedSteps(before, last)) await recordEvent(ref, { kind: 'StepFailed', step });
         }
-        ctx.heartbeat(details());
         if (final) return { kind: 'finished', status: last, written };
       }
       throw new Error('unreachable: observe() ends only by returning');

@@ -9,7 +9,8 @@ import { promisify } from 'node:util';
 import { temporal } from '@temporalio/proto';
 import { workflowExecutionWorkflowId } from '../../src/domain/names';
 import { targetLockWorkflowId } from '../../src/domain/target-lock';
-import { targetLockStateQuery } from '../../src/workflows/target-lock-contract';
+import { requestTargetLock } from '../../src/temporal-client/target-lock';
+import { releaseTargetSignal, targetLockStateQuery } from '../../src/workflows/target-lock-contract';
 import type { WorkflowExecutionStatus } from '../../src/domain/workflow-execution';
 import type { KubernetesObject } from '../../src/kubernetes/resources';
 import { ensureTools } from '../../src/stack/tools';
@@ -250,6 +251,36 @@ describe('per-target lock', () => {
       cooldownAfter: `${env.namespace}/${holder.metadata.name}`,
     });
     await lock.terminate('test done: skip the 30 minutes of cooldown');
+  });
+
+  it('keeps a plain release signal (a worker of the release before) in a dormant lock, acted on when the next WFE asks: its cooldown holds', async () => {
+    const target = `${env.namespace}/Deployment/plain-release`;
+    const lock = env.client.workflow.getHandle(targetLockWorkflowId(target));
+    const eventTypes = async () =>
+      ((await lock.fetchHistory()).events ?? []).map((e) => temporal.api.enums.v1.EventType[e.eventType!]);
+    const ask = (requester: string) =>
+      requestTargetLock(
+        env.client,
+        target,
+        { requester, workflowExecution: `${env.namespace}/${requester}`, startedAt: Date.now(), cooldownMs: 600_000 },
+        { taskQueue: env.taskQueue, dormantUntil: Date.now() + 3_600_000 },
+      );
+    expect(await ask('old-worker-holder')).toMatchObject({ granted: true });
+    const completedAt = Date.now();
+    await lock.signal(releaseTargetSignal, { requester: 'old-worker-holder', completedAt, ran: true });
+    // A plain signal schedules no workflow task of a delayed workflow (it would be in the history by now).
+    expect(await eventTypes()).toEqual([
+      'EVENT_TYPE_WORKFLOW_EXECUTION_STARTED',
+      'EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED',
+    ]);
+    // The next request wakes it; the release is applied first, so the target rests after the holder's completion.
+    expect(await ask('next-holder')).toMatchObject({
+      granted: false,
+      reason: 'CooldownActive',
+      cooldownEndsAt: new Date(completedAt + 600_000).toISOString(),
+      cooldownAfter: `${env.namespace}/old-worker-holder`,
+    });
+    await lock.terminate('test done');
   });
 
   it('runs 20 WFEs on 5 targets serially per target and concurrently across targets', async () => {

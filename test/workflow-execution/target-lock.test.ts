@@ -116,6 +116,14 @@ describe('per-target lock', () => {
     });
   }
 
+  /** The target's lock workflow, and the types of the events in its history so far. */
+  function lockOf(target: string) {
+    const handle = env.client.workflow.getHandle(targetLockWorkflowId(target));
+    const eventTypes = async () =>
+      ((await handle.fetchHistory()).events ?? []).map((e) => temporal.api.enums.v1.EventType[e.eventType!]);
+    return { handle, eventTypes };
+  }
+
   /** Polls the WFEs' statuses, keeping every (reason, position) each of them showed while it waited. */
   function recordWaiting(wfes: KubernetesObject[]) {
     const seen = new Map<string, string[]>(wfes.map((w) => [w.metadata.name, []]));
@@ -208,9 +216,7 @@ describe('per-target lock', () => {
 
   it('keeps the lock of a quiet target dormant while its holder runs (no workflow task), then enforces the cooldown after the release', async () => {
     const target = `${env.namespace}/Deployment/dormant`;
-    const lock = env.client.workflow.getHandle(targetLockWorkflowId(target));
-    const eventTypes = async () =>
-      ((await lock.fetchHistory()).events ?? []).map((e) => temporal.api.enums.v1.EventType[e.eventType!]);
+    const { handle: lock, eventTypes } = lockOf(target);
     const [holder] = await createOn(target, 1, { cooldown: '30m', stepMs: 4_000 });
     await eventually(
       'the holder to run',
@@ -255,9 +261,7 @@ describe('per-target lock', () => {
 
   it('keeps a plain release signal (a worker of the release before) in a dormant lock, acted on when the next WFE asks: its cooldown holds', async () => {
     const target = `${env.namespace}/Deployment/plain-release`;
-    const lock = env.client.workflow.getHandle(targetLockWorkflowId(target));
-    const eventTypes = async () =>
-      ((await lock.fetchHistory()).events ?? []).map((e) => temporal.api.enums.v1.EventType[e.eventType!]);
+    const { handle: lock, eventTypes } = lockOf(target);
     const ask = (requester: string) =>
       requestTargetLock(
         env.client,

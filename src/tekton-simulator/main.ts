@@ -6,14 +6,18 @@
  */
 import * as k8s from '@kubernetes/client-node';
 import pino from 'pino';
+import { withConnectionReuse } from '../kubernetes/connection-reuse';
 import { readSimulatorConfig } from './config';
 import { startTektonSimulator } from './simulator';
 
 async function main(): Promise<void> {
   const config = readSimulatorConfig(process.env);
   const logger = pino({ name: 'tekton-simulator', level: config.logLevel });
+  // Keep-alive connections, as Tekton's controller keeps them (client-go): a TLS handshake per request would
+  // cost this process and the API server more than the reconciling itself.
   const kubeConfig = new k8s.KubeConfig();
   kubeConfig.loadFromDefault();
+  withConnectionReuse(kubeConfig);
   logger.info({ server: kubeConfig.getCurrentCluster()?.server }, 'using Kubernetes API server');
 
   const simulator = startTektonSimulator({

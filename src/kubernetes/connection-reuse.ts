@@ -2,9 +2,9 @@
  * Keep-alive connections to the API server. @kubernetes/client-node 1.4 builds a new https.Agent for every
  * request, so every call pays a fresh TCP and TLS handshake (and key parsing): about a quarter of the worker's
  * CPU in bench/execution; per request 3.4–4 ms more of the caller's CPU and 0.9–1.6 ms more of the API
- * server's, which serves a request on a kept connection in 1.2–1.6 ms (`npm run bench:kube-connections`). This gives a KubeConfig one keep-alive agent per
- * distinct server and credentials; every process's KubeConfig gets it (kube-config.ts). Idempotent. Proxied
- * and plain-HTTP clusters keep the library's own behaviour.
+ * server's, which serves a request on a kept connection in 1.2–1.6 ms (`npm run bench:kube-connections`).
+ * This gives a KubeConfig one keep-alive agent per distinct server and credentials; every process's KubeConfig
+ * gets it (kube-config.ts). Idempotent. Proxied and plain-HTTP clusters keep the library's own behaviour.
  */
 import crypto from 'node:crypto';
 import https from 'node:https';

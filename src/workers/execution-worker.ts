@@ -65,6 +65,7 @@ export interface ExecutionWorker {
 }
 
 export async function createExecutionWorker(d: ExecutionWorkerDependencies): Promise<ExecutionWorker> {
+  // loadKubeConfig's already keeps its connections (a no-op then); a KubeConfig built otherwise gets it here.
   const kubeConfig = withConnectionReuse(d.kubeConfig);
   const observer = new PipelineRunObserver({
     kubeConfig,

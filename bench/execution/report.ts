@@ -52,7 +52,13 @@ export interface PhaseReport {
   /** CPU time per WFE by process: what one execution costs each part, whatever the machine's load. */
   cpuMsPerWorkflowExecution: CpuSnapshot;
   /** Temporal's frontend calls, persistence requests and billable actions per WFE, by operation (temporal-requests.ts). */
-  temporalRequestsPerWorkflowExecution?: { frontend: PerOperation; persistence: PerOperation; actions: PerOperation };
+  temporalRequestsPerWorkflowExecution?: {
+    frontend: PerOperation;
+    persistence: PerOperation;
+    actions: PerOperation;
+    /** Tasks the server handed out eagerly (the waiting activity's, in a workflow task's completion). */
+    eager: PerOperation;
+  };
   workerMemory: PhaseObservations['workerMemory'];
 }
 
@@ -114,6 +120,7 @@ export function phaseReport(o: PhaseObservations): PhaseReport {
         frontend: perOperation(o.temporalRequests.before.frontend, o.temporalRequests.after.frontend, n),
         persistence: perOperation(o.temporalRequests.before.persistence, o.temporalRequests.after.persistence, n),
         actions: perOperation(o.temporalRequests.before.actions, o.temporalRequests.after.actions, n),
+        eager: perOperation(o.temporalRequests.before.eager, o.temporalRequests.after.eager, n),
       },
     }),
     workerMemory: o.workerMemory,

@@ -3,7 +3,9 @@
  * Temporal port + 3): the frontend's requests (the API calls of the worker, the watcher and the bench's
  * client: polls, task completions, starts, updates, signals, heartbeats, history reads) and the persistence
  * requests they caused (what they cost its database), by operation; and the server's own count of billable
- * actions (its `action` counter, by type: what Temporal Cloud would bill). Only the bench's Temporal namespace is
+ * actions (its `action` counter, by type: what Temporal Cloud would bill); and the tasks it handed out eagerly
+ * (`activity_eager_execution`: activity tasks returned in a workflow task's completion instead of going through
+ * matching — the stack enables that, src/stack/temporal-server.ts). Only the bench's Temporal namespace is
  * counted, so other users of a shared stack are not in it. Where Temporal's CPU per WFE goes, by what the
  * system does to it.
  */
@@ -14,9 +16,11 @@ export interface TemporalRequests {
   persistence: OperationCounts;
   /** By action type, e.g. `grpc_StartWorkflowExecution`, `command_ScheduleActivityTask`. */
   actions: OperationCounts;
+  /** Tasks dispatched eagerly, by kind (`activity`). */
+  eager: OperationCounts;
 }
 
-const SAMPLE = /^(service_requests|persistence_requests|action)\{([^}]*)\} (\S+)$/;
+const SAMPLE = /^(service_requests|persistence_requests|action|activity_eager_execution)\{([^}]*)\} (\S+)$/;
 const LABEL = /(\w+)="([^"]*)"/g;
 
 /** How the server's metrics name a namespace: every character but letters, digits and `_` becomes `_`. */
@@ -24,7 +28,7 @@ const namespaceLabel = (namespace: string) => namespace.replace(/[^a-zA-Z0-9_]/g
 
 /** The counters of `namespace` in a Prometheus text exposition, summed by operation (pure). */
 export function parseTemporalRequests(exposition: string, namespace: string): TemporalRequests {
-  const counts: TemporalRequests = { frontend: {}, persistence: {}, actions: {} };
+  const counts: TemporalRequests = { frontend: {}, persistence: {}, actions: {}, eager: {} };
   const add = (into: OperationCounts, key: string, value: string) => (into[key] = (into[key] ?? 0) + Number(value));
   for (const line of exposition.split('\n')) {
     const sample = SAMPLE.exec(line);
@@ -32,7 +36,9 @@ export function parseTemporalRequests(exposition: string, namespace: string): Te
     const [, metric, labelText, value] = sample as unknown as [string, string, string, string];
     const labels = Object.fromEntries([...labelText.matchAll(LABEL)].map((m) => [m[1], m[2]]));
     if (labels.namespace !== namespaceLabel(namespace)) continue;
-    if (metric === 'action') {
+    if (metric === 'activity_eager_execution') {
+      add(counts.eager, 'activity', value);
+    } else if (metric === 'action') {
       if (labels.action_type) add(counts.actions, labels.action_type, value);
     } else if (metric === 'persistence_requests') {
       if (labels.operation) add(counts.persistence, labels.operation, value);

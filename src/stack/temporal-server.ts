@@ -32,6 +32,20 @@ export function devServerStorageFlags(): string[] {
   return ['--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal'];
 }
 
+/**
+ * The server's dynamic configuration that the project relies on (README "Deploying": set it on a production
+ * namespace too). Eager activity execution (`system.enableActivityEagerExecution`, off by default in the server):
+ * a workflow task that schedules an activity on its own task queue, completed by a worker with a free activity
+ * slot, gets the activity task back in the completion's response — the server records it started in the same
+ * update, and matching never sees it. A run's waiting activity is scheduled that way, so each WorkflowExecution
+ * saves a matching round trip, an activity-task poll answered and a history update (bench:execution's
+ * `eagerActivityTasks` shows the dispatches). Nothing else changes: an eagerly started activity is retried on its
+ * heartbeat and start-to-close timeouts like any other, by whichever worker polls next.
+ */
+export function devServerDynamicConfigFlags(): string[] {
+  return ['--dynamic-config-value', 'system.enableActivityEagerExecution=true'];
+}
+
 export async function startTemporal(temporal: string, config: StackConfig, layout: StackLayout): Promise<void> {
   if (runningPid(layout.pids, 'temporal') === undefined) {
     for (const [port, env] of [
@@ -55,6 +69,7 @@ export async function startTemporal(temporal: string, config: StackConfig, layou
         `--metrics-port=${temporalMetricsPort(config)}`,
         `--db-filename=${layout.temporalDb}`,
         ...devServerStorageFlags(),
+        ...devServerDynamicConfigFlags(),
         `--namespace=${TEMPORAL_NAMESPACE}`,
         '--log-level=warn',
         ...searchAttributeFlags(),

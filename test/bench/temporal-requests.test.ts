@@ -18,16 +18,19 @@ action{action_type="grpc_StartWorkflowExecution",namespace="bench",operation="St
 action{action_type="command_ScheduleActivityTask",namespace="bench",operation="RespondWorkflowTaskCompleted",service_name="frontend"} 2
 action{action_type="command_ScheduleActivityTask",namespace="bench",operation="RespondWorkflowTaskCompleted",service_name="history"} 1
 action{action_type="grpc_StartWorkflowExecution",namespace="other",operation="StartWorkflowExecution",service_name="frontend"} 40
+activity_eager_execution{namespace="bench",service_name="history",task_queue="kubernaut-execution"} 2
+activity_eager_execution{namespace="other",service_name="history",task_queue="kubernaut-execution"} 9
 service_latency_count{namespace="bench",operation="StartWorkflowExecution",service_name="frontend"} 3
 service_requests{namespace="bench_exec_1",operation="StartWorkflowExecution",service_name="frontend"} 5
 `;
 
 describe('parseTemporalRequests', () => {
-  it("counts the namespace's frontend calls, persistence requests and actions, and nothing else", () => {
+  it("counts the namespace's frontend calls, persistence requests, actions and eager tasks, and nothing else", () => {
     expect(parseTemporalRequests(EXPOSITION, 'bench')).toEqual({
       frontend: { PollWorkflowTaskQueue: 12, StartWorkflowExecution: 3 },
       persistence: { UpdateWorkflowExecution: 21, CreateWorkflowExecution: 3 },
       actions: { grpc_StartWorkflowExecution: 3, command_ScheduleActivityTask: 3 },
+      eager: { activity: 2 },
     });
   });
 
@@ -36,6 +39,11 @@ describe('parseTemporalRequests', () => {
   });
 
   it('gives empty counts for a namespace with no requests', () => {
-    expect(parseTemporalRequests(EXPOSITION, 'absent')).toEqual({ frontend: {}, persistence: {}, actions: {} });
+    expect(parseTemporalRequests(EXPOSITION, 'absent')).toEqual({
+      frontend: {},
+      persistence: {},
+      actions: {},
+      eager: {},
+    });
   });
 });

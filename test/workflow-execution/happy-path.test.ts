@@ -1,7 +1,8 @@
 import { effectivenessMonitorWorkflowId } from '../../src/domain/names';
 import { pipelineRunName } from '../../src/domain/pipeline-run';
 import type { WorkflowExecutionStatus } from '../../src/domain/workflow-execution';
-import { eventually } from '../support/stack';
+import { temporalRequests } from '../../bench/execution/temporal-requests';
+import { eventually, getStackInfo } from '../support/stack';
 import { createExecutionEnv, type ExecutionEnv } from '../support/execution-env';
 
 jest.setTimeout(120_000);
@@ -80,6 +81,21 @@ describe('workflowExecutionWorkflow: a 3-step DAG on the real stack', () => {
     const history = await monitor.fetchHistory();
     const signals = (history.events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes);
     expect(signals).toHaveLength(1);
+  });
+
+  it("gets its waiting activity with the begin step's workflow task completion: eager, not through matching", async () => {
+    // The stack's Temporal runs with eager activity execution (src/stack/temporal-server.ts): the activity that
+    // waits for the PipelineRun comes back in the response to the workflow task that scheduled it.
+    const eagerActivities = async () =>
+      (await temporalRequests(getStackInfo().temporal.metricsUrl, env.temporalNamespace)).eager.activity ?? 0;
+    const before = await eagerActivities();
+    const wfe = await env.createWorkflowExecution({ steps: [{ name: 'restart' }] });
+    expect((await (await env.start(wfe)).result()).phase).toBe('Completed');
+    const after = await eventually('the eager dispatch to show in the server metrics', async () => {
+      const n = await eagerActivities();
+      return n > before ? n : undefined;
+    });
+    expect(after - before).toBeGreaterThanOrEqual(1);
   });
 
   it('attaches a second start of the same WorkflowExecution to the running workflow', async () => {

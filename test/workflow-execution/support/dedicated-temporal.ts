@@ -9,7 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { devServerStorageFlags } from '../../../src/stack/temporal-server';
+import { devServerDynamicConfigFlags, devServerStorageFlags } from '../../../src/stack/temporal-server';
 import { ensureTools } from '../../../src/stack/tools';
 import { searchAttributeFlags } from '../../../src/temporal-client/search-attribute-registration';
 import { eventually } from '../../support/stack';
@@ -54,6 +54,7 @@ export async function createDedicatedTemporal(opts: { readyTimeoutMs?: number } 
     `--metrics-port=${metricsPort}`,
     `--db-filename=${path.join(dir, 'temporal.db')}`,
     ...devServerStorageFlags(),
+    ...devServerDynamicConfigFlags(),
     '--log-level=warn',
     ...searchAttributeFlags(),
   ];

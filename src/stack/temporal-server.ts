@@ -33,13 +33,13 @@ export function devServerStorageFlags(): string[] {
 }
 
 /**
- * The server's dynamic configuration that the project relies on (README "Deploying": set it on a production
+ * The server's dynamic configuration that the project relies on (README "Operations": set it on a production
  * namespace too). Eager activity execution (`system.enableActivityEagerExecution`, off by default in the server):
  * a workflow task that schedules an activity on its own task queue, completed by a worker with a free activity
  * slot, gets the activity task back in the completion's response — the server records it started in the same
  * update, and matching never sees it. A run's waiting activity is scheduled that way, so each WorkflowExecution
- * saves a matching round trip, an activity-task poll answered and a history update (bench:execution's
- * `eagerActivityTasks` shows the dispatches). Nothing else changes: an eagerly started activity is retried on its
+ * saves a matching round trip, an activity-task poll answered and a history update (bench:execution reports
+ * the dispatches as `temporalRequestsPerWorkflowExecution.eager`). Nothing else changes: an eagerly started activity is retried on its
  * heartbeat and start-to-close timeouts like any other, by whichever worker polls next.
  */
 export function devServerDynamicConfigFlags(): string[] {

@@ -18,8 +18,8 @@ action{action_type="grpc_StartWorkflowExecution",namespace="bench",operation="St
 action{action_type="command_ScheduleActivityTask",namespace="bench",operation="RespondWorkflowTaskCompleted",service_name="frontend"} 2
 action{action_type="command_ScheduleActivityTask",namespace="bench",operation="RespondWorkflowTaskCompleted",service_name="history"} 1
 action{action_type="grpc_StartWorkflowExecution",namespace="other",operation="StartWorkflowExecution",service_name="frontend"} 40
-activity_eager_execution{namespace="bench",service_name="history",task_queue="kubernaut-execution"} 2
-activity_eager_execution{namespace="other",service_name="history",task_queue="kubernaut-execution"} 9
+activity_eager_execution{namespace="bench",operation="RespondWorkflowTaskCompleted",service_name="history",taskqueue="tq"} 2
+activity_eager_execution{namespace="other",operation="RespondWorkflowTaskCompleted",service_name="history",taskqueue="tq"} 9
 service_latency_count{namespace="bench",operation="StartWorkflowExecution",service_name="frontend"} 3
 service_requests{namespace="bench_exec_1",operation="StartWorkflowExecution",service_name="frontend"} 5
 `;

@@ -51,8 +51,12 @@ export function parseTemporalRequests(exposition: string, namespace: string): Te
   return counts;
 }
 
+/**
+ * Reads the counters. The exposition holds every namespace the server has served since it started (a test run
+ * creates about a hundred), so on two busy cores rendering it can take seconds: hence a generous timeout.
+ */
 export async function temporalRequests(metricsUrl: string, namespace: string): Promise<TemporalRequests> {
-  const response = await fetch(metricsUrl, { signal: AbortSignal.timeout(5_000) });
+  const response = await fetch(metricsUrl, { signal: AbortSignal.timeout(30_000) });
   if (!response.ok) throw new Error(`${metricsUrl}: HTTP ${response.status}`);
   return parseTemporalRequests(await response.text(), namespace);
 }

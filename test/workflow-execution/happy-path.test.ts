@@ -91,10 +91,14 @@ describe('workflowExecutionWorkflow: a 3-step DAG on the real stack', () => {
     const before = await eagerActivities();
     const wfe = await env.createWorkflowExecution({ steps: [{ name: 'restart' }] });
     expect((await (await env.start(wfe)).result()).phase).toBe('Completed');
-    const after = await eventually('the eager dispatch to show in the server metrics', async () => {
-      const n = await eagerActivities();
-      return n > before ? n : undefined;
-    });
+    const after = await eventually(
+      'the eager dispatch to show in the server metrics',
+      async () => {
+        const n = await eagerActivities();
+        return n > before ? n : undefined;
+      },
+      60_000,
+    );
     expect(after - before).toBeGreaterThanOrEqual(1);
   });
 

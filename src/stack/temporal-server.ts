@@ -39,8 +39,8 @@ export function devServerStorageFlags(): string[] {
  * slot, gets the activity task back in the completion's response — the server records it started in the same
  * update, and matching never sees it. A run's waiting activity is scheduled that way, so each WorkflowExecution
  * saves a matching round trip, an activity-task poll answered and a history update (bench:execution reports
- * the dispatches as `temporalRequestsPerWorkflowExecution.eager`). Nothing else changes: an eagerly started activity is retried on its
- * heartbeat and start-to-close timeouts like any other, by whichever worker polls next.
+ * the dispatches as `temporalRequestsPerWorkflowExecution.eager`). Nothing else changes: an eagerly started
+ * activity is retried on its heartbeat and start-to-close timeouts like any other, by whichever worker polls next.
  */
 export function devServerDynamicConfigFlags(): string[] {
   return ['--dynamic-config-value', 'system.enableActivityEagerExecution=true'];

@@ -17,10 +17,12 @@ export const FAILED_RUN_PATCH = 'failed-wfe-fails-workflow-2026-11';
 
 /**
  * The run's end: its result when the WFE completed; when it failed, the workflow's failure. Runs that
- * completed before this release replay as they were (patched()).
+ * completed before this release replay as they were: a run begun on an earlier release asks for
+ * FAILED_RUN_PATCH here, as it did then; one begun on the current release took it with its release's patch.
  */
-export function endRun(result: WorkflowExecutionResult): WorkflowExecutionResult {
-  if (result.phase !== 'Failed' || !patched(FAILED_RUN_PATCH)) return result;
+export function endRun(result: WorkflowExecutionResult, beganOnCurrentRelease: boolean): WorkflowExecutionResult {
+  if (result.phase !== 'Failed') return result;
+  if (!beganOnCurrentRelease && !patched(FAILED_RUN_PATCH)) return result;
   throw ApplicationFailure.create({
     type: result.reason ?? 'Unknown',
     message: result.status?.failureDetails?.naturalLanguageSummary ?? result.message ?? 'the WorkflowExecution failed',

@@ -20,7 +20,7 @@
  * A WFE that ends Failed fails the workflow too, once all of the above is done (run-outcome.ts, issue #15).
  *
  * Runs started by the first release take its code path (workflow-execution-v1.ts), chosen by `patched()`
- * so their histories replay unchanged.
+ * so their histories replay unchanged; so do runs begun before the later changes (releaseOfRun).
  */
 import {
   CancellationScope,
@@ -88,6 +88,27 @@ export {
 export const LEAN_EXECUTION_PATCH = 'lean-execution-2026-11';
 /** The patch id of runs that take their target's lock (issue #12); runs begun before it never ask for it. */
 export const TARGET_LOCK_PATCH = 'target-lock-2026-11';
+/**
+ * The patch id of runs begun on this release: the lean path, the target's lock, and a Failed WFE failing its
+ * workflow — what LEAN_EXECUTION_PATCH, TARGET_LOCK_PATCH and FAILED_RUN_PATCH mark one at a time on the runs
+ * begun before it. One marker for all three: every patch a run takes costs it a marker and an upsert of
+ * Temporal's `TemporalChangeVersion` search attribute (two history events, a billable action and a visibility
+ * write each). Never reuse it for another change; the next change adds a patch of its own (README "Upgrading").
+ */
+export const RELEASE_2026_12_PATCH = 'workflow-execution-2026-12';
+
+/**
+ * Which release's path a run takes. A new run takes this release's and records one marker for it; a run begun
+ * on an earlier release (its history has no such marker) replays on the path it began on, asking for the
+ * patches it asked for then, in the same order — so its histories replay unchanged.
+ */
+type Release = 'first' | 'lean' | 'locked' | 'current';
+
+function releaseOfRun(): Release {
+  if (patched(RELEASE_2026_12_PATCH)) return 'current';
+  if (!patched(LEAN_EXECUTION_PATCH)) return 'first';
+  return patched(TARGET_LOCK_PATCH) ? 'locked' : 'lean';
+}
 
 /** The quick, idempotent calls of a run: its begin and finish steps, and what it writes or cancels meanwhile. */
 type Steps = ExecutionStepActivities &
@@ -146,6 +167,8 @@ interface Run {
   deadlineAt: number;
   /** What the target's lock tells the run; absent in runs begun before the lock existed (TARGET_LOCK_PATCH). */
   turn?: TargetTurn;
+  /** The release the run began on. */
+  release: Exclude<Release, 'first'>;
 }
 
 /** A run whose spec passed validation and whose execution began. */
@@ -187,11 +210,12 @@ interface Interruption {
 }
 
 export async function workflowExecutionWorkflow(input: WorkflowExecutionInput): Promise<WorkflowExecutionResult> {
-  if (!patched(LEAN_EXECUTION_PATCH)) return workflowExecutionV1(input);
-  const run = startRun(input);
+  const release = releaseOfRun();
+  if (release === 'first') return workflowExecutionV1(input);
+  const run = startRun(input, release);
   // 1, 2, 3 (taking the target on the way).
   const begun = await begin(run);
-  if (begun.kind === 'invalid') return endRun(await rejectInvalidSpec(run, begun.errors));
+  if (begun.kind === 'invalid') return endRun(await rejectInvalidSpec(run, begun.errors), release === 'current');
   if (begun.kind === 'gone') {
     log.info('WorkflowExecution no longer exists: nothing to execute', { ref: run.ref });
     return DELETED_BEFORE_START;
@@ -205,11 +229,11 @@ export async function workflowExecutionWorkflow(input: WorkflowExecutionInput): 
   // completes) must not skip the monitor signal or leave the target or the finalizer behind.
   const result = await CancellationScope.nonCancellable(() => finish(x));
   if (interruption?.cancellation) throw interruption.cancellation;
-  return endRun(result); // a Failed WFE fails its workflow (run-outcome.ts)
+  return endRun(result, release === 'current'); // a Failed WFE fails its workflow (run-outcome.ts)
 }
 
 /** The run from its input: where it reports, its deadlines and activities; it listens to its target's lock. */
-function startRun(input: WorkflowExecutionInput): Run {
+function startRun(input: WorkflowExecutionInput, release: Run['release']): Run {
   const options = { ...WORKFLOW_EXECUTION_DEFAULTS, ...input.options };
   const info = workflowInfo();
   const { namespace, name, uid } = input.workflowExecution.metadata;
@@ -232,7 +256,8 @@ function startRun(input: WorkflowExecutionInput): Run {
     timeoutAt: info.startTime.getTime() + timeoutMs,
     deadlineAt: info.startTime.getTime() + deadlineMs,
     // From the start: the lock may signal before the begin step ends.
-    turn: patched(TARGET_LOCK_PATCH) ? listenToTargetLock() : undefined,
+    turn: release === 'lean' ? undefined : listenToTargetLock(),
+    release,
   };
 }
 

@@ -9,13 +9,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { DefaultLogger, Worker, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
-import { LEAN_EXECUTION_PATCH, TARGET_LOCK_PATCH } from '../../src/workflows/workflow-execution';
+import { LEAN_EXECUTION_PATCH, RELEASE_2026_12_PATCH, TARGET_LOCK_PATCH } from '../../src/workflows/workflow-execution';
 import { FAILED_RUN_PATCH } from '../../src/workflows/run-outcome';
 import {
   DORMANT_LOCK_FIXTURE,
   FAILED_RUN_FIXTURES,
   FIRST_RELEASE_FIXTURES,
   LEAN_FIXTURES,
+  RELEASE_2026_12_FIXTURES,
   TARGET_LOCK_FIXTURES,
 } from './support/record-histories';
 
@@ -47,16 +48,25 @@ const localActivities = (file: string) =>
       ? [(JSON.parse(Buffer.from(data, 'base64').toString('utf8')) as { activity_type: string }).activity_type]
       : [];
   });
-/** Whether the run carries a patch marker, i.e. took that patch's path. */
-const patchedWith = (patch: string) => (file: string) =>
-  history(file).events.some((e) => {
+/** The ids of the patches a run took, from its patch markers, in order. */
+const patchIds = (file: string) =>
+  history(file).events.flatMap((e) => {
     const m = e.markerRecordedEventAttributes;
-    const id = m?.markerName === 'core_patch' ? m.details?.['patch-data']?.payloads[0]?.data : undefined;
-    return id !== undefined && Buffer.from(id, 'base64').toString('utf8').includes(patch);
+    const data = m?.markerName === 'core_patch' ? m.details?.['patch-data']?.payloads[0]?.data : undefined;
+    return data ? [(JSON.parse(Buffer.from(data, 'base64').toString('utf8')) as { id: string }).id] : [];
   });
+/** Whether the run carries a patch marker, i.e. took that patch's path. */
+const patchedWith = (patch: string) => (file: string) => patchIds(file).includes(patch);
 const patchedLean = patchedWith(LEAN_EXECUTION_PATCH);
 const patchedTargetLock = patchedWith(TARGET_LOCK_PATCH);
 const patchedFailedRun = patchedWith(FAILED_RUN_PATCH);
+/** The failure types a run's workflow failed with (none when it completed). */
+const failure = (file: string) =>
+  (
+    history(file).events as {
+      workflowExecutionFailedEventAttributes?: { failure: { applicationFailureInfo: { type: string } } };
+    }[]
+  ).flatMap((e) => e.workflowExecutionFailedEventAttributes?.failure.applicationFailureInfo.type ?? []);
 /** The one-line summaries a history's activities, local activities and timers carry (user metadata). */
 const summaries = (file: string) =>
   (
@@ -235,12 +245,6 @@ describe('recorded histories of runs that end the way their WFE ended', () => {
       expect([file, patchedFailedRun(file)]).toEqual([file, true]);
       expect(eventTypes(file)).toContain('EVENT_TYPE_WORKFLOW_EXECUTION_FAILED');
     }
-    const failure = (file: string) =>
-      (
-        history(file).events as {
-          workflowExecutionFailedEventAttributes?: { failure: { applicationFailureInfo: { type: string } } };
-        }[]
-      ).flatMap((e) => e.workflowExecutionFailedEventAttributes?.failure.applicationFailureInfo.type ?? []);
     expect(failure(FAILED_RUN_FIXTURES.stepFailed)).toEqual(['TaskFailed']);
     expect(failure(FAILED_RUN_FIXTURES.rejected)).toEqual(['ConfigurationError']);
     // A completed WFE asks for no patch: its run completes as before.
@@ -268,6 +272,42 @@ describe('recorded histories of runs that end the way their WFE ended', () => {
   });
 
   it.each(Object.entries(FAILED_RUN_FIXTURES))('replays the %s history without nondeterminism', async (_name, file) => {
+    const replayed = historyFromJSON(JSON.parse(fs.readFileSync(file, 'utf8')));
+    await expect(Worker.runReplayHistory({ workflowBundle }, replayed)).resolves.toBeUndefined();
+  });
+});
+
+describe('recorded histories of runs begun on the 2026-12 release', () => {
+  const today = RELEASE_2026_12_FIXTURES;
+
+  it('carry one patch marker, the release’s, where the runs before it carried one per change', () => {
+    for (const file of Object.values(today)) expect([file, patchIds(file)]).toEqual([file, [RELEASE_2026_12_PATCH]]);
+    expect(patchIds(FAILED_RUN_FIXTURES.completed)).toEqual([LEAN_EXECUTION_PATCH, TARGET_LOCK_PATCH]);
+    expect(patchIds(FAILED_RUN_FIXTURES.stepFailed)).toEqual([
+      LEAN_EXECUTION_PATCH,
+      TARGET_LOCK_PATCH,
+      FAILED_RUN_PATCH,
+    ]);
+    // Each patch left behind is a marker and an upsert of TemporalChangeVersion fewer.
+    expect(eventTypes(today.completed)).toHaveLength(eventTypes(FAILED_RUN_FIXTURES.completed).length - 2);
+    expect(eventTypes(today.stepFailed)).toHaveLength(eventTypes(FAILED_RUN_FIXTURES.stepFailed).length - 4);
+  });
+
+  it('keep the shape: begin and finish locally, one waiting activity; a failed WFE fails its workflow', () => {
+    expect(localActivities(today.completed)).toEqual(['beginExecution', 'finishExecution']);
+    expect(activities(today.completed)).toEqual(['awaitPipelineRunOutcome']);
+    expect(eventTypes(today.completed)).toContain('EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED');
+    expect(failure(today.stepFailed)).toEqual(['TaskFailed']);
+    expect(failure(today.rejected)).toEqual(['ConfigurationError']);
+    expect(summaries(today.completed)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^EVENT_TYPE_MARKER_RECORDED: Begin: validate, take .*, create PipelineRun/),
+        expect.stringMatching(/^EVENT_TYPE_MARKER_RECORDED: Finish: Completed; record the outcomes/),
+      ]),
+    );
+  });
+
+  it.each(Object.entries(today))('replays the %s history without nondeterminism', async (_name, file) => {
     const replayed = historyFromJSON(JSON.parse(fs.readFileSync(file, 'utf8')));
     await expect(Worker.runReplayHistory({ workflowBundle }, replayed)).resolves.toBeUndefined();
   });

@@ -5,25 +5,23 @@
  * release's path — with one PipelineRun and one `succeeded` record per step. New runs take the lean path.
  */
 import { DefaultLogger, bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
-import { LEAN_EXECUTION_PATCH } from '../../src/workflows/workflow-execution';
+import { LEAN_EXECUTION_PATCH, RELEASE_2026_12_PATCH } from '../../src/workflows/workflow-execution';
 import { createExecutionEnv, type ExecutionEnv } from '../support/execution-env';
 import { eventually } from '../support/stack';
 import { outcomeOf } from './support/assertions';
 
 jest.setTimeout(180_000);
 
-/** The activities a run scheduled (not local ones), and whether it took the lean path. */
+/** The activities a run scheduled (not local ones), and the patches it took (their markers' ids). */
 async function historyOf(env: ExecutionEnv, workflowId: string) {
   const { events } = await env.client.workflow.getHandle(workflowId).fetchHistory();
   const activities = (events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
-  const lean = (events ?? []).some(
-    (e) =>
-      e.markerRecordedEventAttributes?.markerName === 'core_patch' &&
-      Buffer.from(e.markerRecordedEventAttributes.details?.['patch-data']?.payloads?.[0]?.data ?? [])
-        .toString()
-        .includes(LEAN_EXECUTION_PATCH),
-  );
-  return { activities, lean };
+  const patches = (events ?? []).flatMap((e) => {
+    const marker = e.markerRecordedEventAttributes;
+    const data = marker?.markerName === 'core_patch' ? marker.details?.['patch-data']?.payloads?.[0]?.data : undefined;
+    return data ? [(JSON.parse(Buffer.from(data).toString()) as { id: string }).id] : [];
+  });
+  return { activities, patches };
 }
 
 describe('upgrading the worker while a WorkflowExecution runs', () => {
@@ -67,7 +65,8 @@ describe('upgrading the worker while a WorkflowExecution runs', () => {
       scale: expect.objectContaining({ status: 'succeeded' }),
     });
     const history = await historyOf(env, handle.workflowId);
-    expect(history.lean).toBe(false);
+    expect(history.patches).not.toContain(LEAN_EXECUTION_PATCH);
+    expect(history.patches).not.toContain(RELEASE_2026_12_PATCH);
     // The first release's shape to its end: one activity per step, its waits one change at a time.
     expect(history.activities).toEqual(
       expect.arrayContaining(['createPipelineRun', 'recordActions', 'awaitPipelineRunChange', 'completeActions']),
@@ -79,7 +78,7 @@ describe('upgrading the worker while a WorkflowExecution runs', () => {
     const handle = await env.start(wfe);
     expect(await handle.result()).toMatchObject({ phase: 'Completed' });
     const history = await historyOf(env, handle.workflowId);
-    expect(history.lean).toBe(true);
+    expect(history.patches).toEqual([RELEASE_2026_12_PATCH]); // the lean path, as today's release takes it
     expect(history.activities).toEqual(['awaitPipelineRunOutcome']);
   });
 });

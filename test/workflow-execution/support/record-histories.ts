@@ -5,12 +5,13 @@
  * its workflow started, the deadline enforced by the workflow, a PipelineRun name owned by another WFE, a
  * PipelineRun deleted under a running execution).
  *
- * Four sets, one per release of the workflow's shape. FIRST_RELEASE_FIXTURES (one activity per step),
- * LEAN_FIXTURES (begin, wait, finish; issue #13) and TARGET_LOCK_FIXTURES (the per-target lock, issue #12:
- * the WFE workflow and the lock workflow itself) are frozen — runs they started must keep replaying,
- * through `patched()`, for as long as such a run can be open. FAILED_RUN_FIXTURES are today's path (a WFE
- * that ends Failed fails its workflow, issue #15; activities and timers carry summaries), re-recorded by
- * this script.
+ * Five sets, one per release of the workflow's shape. FIRST_RELEASE_FIXTURES (one activity per step),
+ * LEAN_FIXTURES (begin, wait, finish; issue #13), TARGET_LOCK_FIXTURES (the per-target lock, issue #12:
+ * the WFE workflow and the lock workflow itself) and FAILED_RUN_FIXTURES (a WFE that ends Failed fails its
+ * workflow, issue #15; activities and timers carry summaries; each of these changes behind a patch of its
+ * own) are frozen — runs they started must keep replaying, through `patched()`, for as long as such a run
+ * can be open. RELEASE_2026_12_FIXTURES are today's path (the same shape behind one patch,
+ * RELEASE_2026_12_PATCH), re-recorded by this script.
  * Re-record only when a workflow change is meant to be incompatible with running workflows (consider
  * `patched()` first; the frozen sets' recorder is in git history, before the lock's commit):
  *
@@ -56,11 +57,18 @@ export const TARGET_LOCK_FIXTURES = {
   lock: path.join(FIXTURES_DIR, 'target-lock.json'),
 };
 
-/** Today's path, recorded by main() below: a step that fails, a spec rejected by validation, a WFE that completes. */
+/** A step that fails, a spec rejected by validation, a WFE that completes: each change behind its own patch; frozen. */
 export const FAILED_RUN_FIXTURES = {
   stepFailed: path.join(FIXTURES_DIR, 'workflow-execution-failing-step.json'),
   rejected: path.join(FIXTURES_DIR, 'workflow-execution-failing-rejected.json'),
   completed: path.join(FIXTURES_DIR, 'workflow-execution-failing-completed.json'),
+};
+
+/** Today's path, recorded by main() below: the same three runs, begun under RELEASE_2026_12_PATCH. */
+export const RELEASE_2026_12_FIXTURES: typeof FAILED_RUN_FIXTURES = {
+  stepFailed: path.join(FIXTURES_DIR, 'workflow-execution-2026-12-step-failed.json'),
+  rejected: path.join(FIXTURES_DIR, 'workflow-execution-2026-12-rejected.json'),
+  completed: path.join(FIXTURES_DIR, 'workflow-execution-2026-12-completed.json'),
 };
 
 /**
@@ -91,9 +99,9 @@ async function main(): Promise<void> {
       steps: [{ name: 'restart', image: 'docker.io/library/busybox:1.36' }],
     });
     const runs = [
-      [completed, FAILED_RUN_FIXTURES.completed],
-      [stepFailed, FAILED_RUN_FIXTURES.stepFailed],
-      [rejected, FAILED_RUN_FIXTURES.rejected],
+      [completed, RELEASE_2026_12_FIXTURES.completed],
+      [stepFailed, RELEASE_2026_12_FIXTURES.stepFailed],
+      [rejected, RELEASE_2026_12_FIXTURES.rejected],
     ] as const;
     for (const [wfe, file] of runs) {
       const handle = await env.start(wfe);

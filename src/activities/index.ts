@@ -22,7 +22,14 @@ export interface ActivityDependencies {
   customObjects: k8s.CustomObjectsApi;
   observer: PipelineRunObserver;
   dataStorage: DataStorage;
+  /** The quick calls to Temporal: the lock's requests and releases, the monitor's signals, assessment starts. */
   temporalClient: Client;
+  /**
+   * The lock's holder watch, a long poll that must stop when its activity is cancelled: a client whose
+   * connection honours abort signals (grpc-js; the worker's NativeConnection does not in SDK 1.24). Default:
+   * `temporalClient`.
+   */
+  holderWatchClient?: Client;
   policy?: ValidationPolicy;
   signalOptions?: SignalRemediationTerminalOptions;
   /** The per-target lock (issue #12); absent: WFEs do not wait for their target. */
@@ -68,7 +75,7 @@ export function createActivities(deps: ActivityDependencies) {
       targetLocks,
       recordEvent,
     }),
-    ...createTargetLockActivities({ temporalClient: deps.temporalClient }),
+    ...createTargetLockActivities({ temporalClient: deps.holderWatchClient ?? deps.temporalClient }),
     ...createEffectivenessActivities({ dataStorage: deps.dataStorage }),
     ...createAssessmentStartActivities({ temporalClient: deps.temporalClient }),
   };

@@ -3,7 +3,7 @@
  * queue. Used by the worker process (main.ts), the tests and the benchmarks, so they all run the same thing.
  */
 import * as k8s from '@kubernetes/client-node';
-import type { Client } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { Worker, type NativeConnection, type WorkerOptions, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { instrumentActivities } from '../activities/instrumentation';
@@ -24,6 +24,10 @@ export interface ExecutionWorkerDependencies {
   taskQueue: string;
   kubeConfig: k8s.KubeConfig;
   dataStorage: DataStorage;
+  /**
+   * A client on a grpc-js `Connection`, for the lock's holder watch (a long poll its activity's cancellation
+   * must stop) and its interceptors (tracing); the quick calls go over `connection` (quickCallsClient).
+   */
   temporalClient: Client;
   policy?: ValidationPolicy;
   effectivenessShards?: number;
@@ -78,7 +82,8 @@ export async function createExecutionWorker(d: ExecutionWorkerDependencies): Pro
     customObjects: kubeConfig.makeApiClient(k8s.CustomObjectsApi),
     observer,
     dataStorage: d.dataStorage,
-    temporalClient: d.temporalClient,
+    temporalClient: quickCallsClient(d),
+    holderWatchClient: d.temporalClient,
     policy: d.policy,
     progressWriteIntervalMs: d.progressWriteIntervalMs,
     events: {
@@ -120,4 +125,20 @@ export async function createExecutionWorker(d: ExecutionWorkerDependencies): Pro
     ...d.tuning,
   });
   return { worker, observer };
+}
+
+/**
+ * The client of the activities' quick calls to Temporal — three or four per WFE: its target lock's start and
+ * release, the monitor's signal, the assessment's start — over the worker's own NativeConnection: the request
+ * is encoded and sent by the SDK's Rust core instead of grpc-js on the main thread, about half the worker's
+ * CPU per call (README "Decisions"). Same namespace and interceptors as `temporalClient`. Its retries are the
+ * core's (transient gRPC errors, bounded), its errors the same ServiceErrors as grpc-js's, so the client
+ * raises the same typed errors (WorkflowExecutionAlreadyStartedError, …).
+ */
+function quickCallsClient(d: Pick<ExecutionWorkerDependencies, 'connection' | 'temporalClient'>): Client {
+  return new Client({
+    connection: d.connection,
+    namespace: d.temporalClient.options.namespace,
+    interceptors: d.temporalClient.options.interceptors,
+  });
 }

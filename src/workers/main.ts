@@ -69,7 +69,9 @@ async function main(): Promise<void> {
   }
 
   const connectionOptions = temporalConnectionOptions(config);
-  // The client (signals to the effectiveness monitor) connects on first use and reconnects by itself.
+  // A grpc-js client, connecting on first use and reconnecting by itself: the lock's holder watch (a long poll
+  // that must stop when cancelled) and the tracing interceptors; the quick calls use the worker's
+  // NativeConnection (execution-worker.ts).
   const clientConnection = Connection.lazy(connectionOptions);
   const temporalClient = new Client({
     connection: clientConnection,

@@ -130,8 +130,8 @@ export async function createExecutionWorker(d: ExecutionWorkerDependencies): Pro
 /**
  * The client of the activities' quick calls to Temporal — three or four per WFE: its target lock's start and
  * release, the monitor's signal, the assessment's start — over the worker's own NativeConnection: the request
- * is encoded and sent by the SDK's Rust core instead of grpc-js on the main thread, about half the worker's
- * CPU per call (README "Decisions"). Same namespace and interceptors as `temporalClient`. Its retries are the
+ * is encoded and sent by the SDK's Rust core instead of by grpc-js on the main thread (README "Decisions", and
+ * its figures). Same namespace and interceptors as `temporalClient`. Its retries are the
  * core's (transient gRPC errors, bounded), its errors the same ServiceErrors as grpc-js's, so the client
  * raises the same typed errors (WorkflowExecutionAlreadyStartedError, …).
  */

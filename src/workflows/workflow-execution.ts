@@ -93,7 +93,8 @@ export const TARGET_LOCK_PATCH = 'target-lock-2026-11';
  * workflow — what LEAN_EXECUTION_PATCH, TARGET_LOCK_PATCH and FAILED_RUN_PATCH mark one at a time on the runs
  * begun before it. One marker for all three: every patch a run takes costs it a marker and an upsert of
  * Temporal's `TemporalChangeVersion` search attribute (two history events, a billable action and a visibility
- * write each). Never reuse it for another change; the next change adds a patch of its own (README "Upgrading").
+ * write each). Never reuse it for another change; the next change adds a patch of its own (README "Upgrading
+ * workers").
  */
 export const RELEASE_2026_12_PATCH = 'workflow-execution-2026-12';
 

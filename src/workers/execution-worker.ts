@@ -131,14 +131,12 @@ export async function createExecutionWorker(d: ExecutionWorkerDependencies): Pro
  * The client of the activities' quick calls to Temporal — three or four per WFE: its target lock's start and
  * release, the monitor's signal, the assessment's start — over the worker's own NativeConnection: the request
  * is encoded and sent by the SDK's Rust core instead of by grpc-js on the main thread (README "Decisions", and
- * its figures). Same namespace and interceptors as `temporalClient`. Its retries are the
- * core's (transient gRPC errors, bounded), its errors the same ServiceErrors as grpc-js's, so the client
- * raises the same typed errors (WorkflowExecutionAlreadyStartedError, …).
+ * its figures). The same options as `temporalClient`. Its retries are the core's (transient gRPC errors,
+ * bounded), its errors the same gRPC ServiceErrors (status code and details metadata) as grpc-js's, so the
+ * client raises the same typed errors (WorkflowExecutionAlreadyStartedError, …); their messages may be shorter.
  */
 function quickCallsClient(d: Pick<ExecutionWorkerDependencies, 'connection' | 'temporalClient'>): Client {
-  return new Client({
-    connection: d.connection,
-    namespace: d.temporalClient.options.namespace,
-    interceptors: d.temporalClient.options.interceptors,
-  });
+  // Every option of `temporalClient` (namespace, identity, data converter, interceptors), on the other connection.
+  const { loadedDataConverter: _loaded, ...options } = d.temporalClient.options;
+  return new Client({ ...options, connection: d.connection });
 }

@@ -168,8 +168,6 @@ interface Run {
   deadlineAt: number;
   /** What the target's lock tells the run; absent in runs begun before the lock existed (TARGET_LOCK_PATCH). */
   turn?: TargetTurn;
-  /** The release the run began on. */
-  release: Exclude<Release, 'first'>;
 }
 
 /** A run whose spec passed validation and whose execution began. */
@@ -234,7 +232,7 @@ export async function workflowExecutionWorkflow(input: WorkflowExecutionInput): 
 }
 
 /** The run from its input: where it reports, its deadlines and activities; it listens to its target's lock. */
-function startRun(input: WorkflowExecutionInput, release: Run['release']): Run {
+function startRun(input: WorkflowExecutionInput, release: Exclude<Release, 'first'>): Run {
   const options = { ...WORKFLOW_EXECUTION_DEFAULTS, ...input.options };
   const info = workflowInfo();
   const { namespace, name, uid } = input.workflowExecution.metadata;
@@ -258,7 +256,6 @@ function startRun(input: WorkflowExecutionInput, release: Run['release']): Run {
     deadlineAt: info.startTime.getTime() + deadlineMs,
     // From the start: the lock may signal before the begin step ends.
     turn: release === 'lean' ? undefined : listenToTargetLock(),
-    release,
   };
 }
 

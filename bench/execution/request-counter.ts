@@ -7,12 +7,12 @@
  */
 import fs from 'node:fs';
 import https from 'node:https';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Certificates } from '../../src/stack/certificates';
 import * as k8s from '@kubernetes/client-node';
 import { loadKubeConfig } from '../../src/kubernetes/kube-config';
+import { freePort } from '../../src/stack/free-port';
 import { waitFor } from '../../src/stack/readiness';
 import { spawnEntry, type ChildProcessHandle } from './child-process';
 
@@ -25,17 +25,6 @@ export interface RequestCounter {
   pid: number;
   counts(): Promise<RequestCounts>;
   close(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function getJson<T>(port: number, certs: Certificates, urlPath: string): Promise<T> {

@@ -5,12 +5,12 @@
  * an API server with a real Tekton (cluster.ts). Stopped and removed by `stop()`.
  */
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { loadKubeConfig } from '../kubernetes/kube-config';
 import { ensureCertificates, type Certificates } from './certificates';
+import { freePort } from './free-port';
 import { startCluster } from './cluster';
 import { loadStackConfig } from './config';
 import type { Identity } from './identities';
@@ -27,14 +27,6 @@ export interface PrivateCluster {
   certs: Certificates;
   layout: StackLayout;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 export async function startPrivateCluster(): Promise<PrivateCluster> {

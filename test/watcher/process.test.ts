@@ -6,12 +6,12 @@
  */
 import type { KubernetesObject } from '../../src/kubernetes/resources';
 import { workflowExecutionWorkflowId } from '../../src/domain/names';
+import { freePort } from '../../src/stack/free-port';
 import { eventually } from '../support/stack';
 import { createExecutionEnv, type ExecutionEnv } from '../support/execution-env';
 import {
   allCompleted,
   expectOneRunAndOnePipelineRunEach,
-  freePort,
   listWorkflowExecutions,
   phaseOf,
   startWatcherProcess,

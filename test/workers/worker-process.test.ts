@@ -7,7 +7,7 @@
 import { WORKFLOW_EXECUTIONS } from '../../src/kubernetes/resources';
 import { createExecutionEnv, FAST_OPTIONS, type ExecutionEnv } from '../support/execution-env';
 import { eventually } from '../support/stack';
-import { freePort } from '../watcher/support/watcher-env';
+import { freePort } from '../../src/stack/free-port';
 import {
   executionEnvWorker,
   startWorkerProcess,

@@ -7,7 +7,8 @@
 import { Client, Connection } from '@temporalio/client';
 import type { KubernetesObject } from '../../src/kubernetes/resources';
 import { createTemporalNamespace, eventually, getStackInfo, temporalConnection, uniqueName } from '../support/stack';
-import { createDedicatedTemporal, freePort, type DedicatedTemporal } from './support/dedicated-temporal';
+import { freePort } from '../../src/stack/free-port';
+import { createDedicatedTemporal, type DedicatedTemporal } from './support/dedicated-temporal';
 import { createDurabilityEnv, highestActivityAttempt, slowDag, type DurabilityEnv } from './support/durability-env';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy';
 import { terminateOpenWorkflows } from '../support/leftover-work';

@@ -5,10 +5,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { freePort } from '../../../src/stack/free-port';
 import { devServerDynamicConfigFlags, devServerStorageFlags } from '../../../src/stack/temporal-server';
 import { ensureTools } from '../../../src/stack/tools';
 import { searchAttributeFlags } from '../../../src/temporal-client/search-attribute-registration';
@@ -25,18 +25,6 @@ export interface DedicatedTemporal {
   /** Stops the server and deletes its db directory. */
   destroy(): Promise<void>;
   output(): string;
-}
-
-/** A port nothing listens on right now (the kernel's pick), for a server started just after. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export async function createDedicatedTemporal(opts: { readyTimeoutMs?: number } = {}): Promise<DedicatedTemporal> {

@@ -4,15 +4,19 @@
  * this explains latencies better than wall-clock numbers alone: a rate whose total CPU per second exceeds
  * the cores available queues up, whatever the code does.
  */
-import { cpuTimeMs } from './child-process';
+import { cpuTimeMs, treeCpuTimeMs } from '../../src/stack/process-usage';
 
-export type ProcessIds = Record<string, number | undefined>;
+/**
+ * The processes measured, by name: a pid (that process alone), or `{ tree: pid }` for a server whose work is
+ * done by processes it forks (PostgreSQL's backends): the whole tree, including descendants that exited.
+ */
+export type ProcessIds = Record<string, number | { tree: number } | undefined>;
 export type CpuSnapshot = Record<string, number>;
 
 export function cpuSnapshot(pids: ProcessIds): CpuSnapshot {
   const snapshot: CpuSnapshot = {};
   for (const [name, pid] of Object.entries(pids)) {
-    const ms = pid === undefined ? undefined : cpuTimeMs(pid);
+    const ms = pid === undefined ? undefined : typeof pid === 'number' ? cpuTimeMs(pid) : treeCpuTimeMs(pid.tree);
     if (ms !== undefined) snapshot[name] = ms;
   }
   return snapshot;

@@ -257,12 +257,14 @@ async function main(): Promise<void> {
     cleanups.push(() => mode.close());
     const stackPids = stackLayout().pids;
     const clusterPids = cluster.layout.pids;
+    const treeOf = (pid: number | undefined) => (pid === undefined ? undefined : { tree: pid });
     const processes = () => ({
       worker: worker.pid,
       watcher: isWatcherMode(mode) ? mode.pid : undefined,
       // The shared stack's servers also serve whoever else uses the stack: their figures are upper bounds.
       temporal: process.env.TEMPORAL_ADDRESS ? undefined : runningPid(stackPids, 'temporal'),
-      postgres: process.env.DATABASE_URL ? undefined : postgresPid(stackLayout()),
+      // The postmaster and its backends (the worker's and the Data Storage clients' connections).
+      postgres: process.env.DATABASE_URL ? undefined : treeOf(postgresPid(stackLayout())),
       apiserver: runningPid(clusterPids, 'kube-apiserver'),
       etcd: runningPid(clusterPids, 'etcd'),
       controllerManager: runningPid(clusterPids, 'kube-controller-manager'),

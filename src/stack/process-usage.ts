@@ -72,6 +72,20 @@ export function processTree(pid: number): number[] {
   return tree;
 }
 
+/**
+ * CPU time (ms) of `pid` and every process below it, including what descendants that already exited used (each
+ * process's reaped children's time, `cutime`+`cstime`): monotonic while processes come and go, so the difference
+ * of two readings is what the whole tree used between them (PostgreSQL: the postmaster and its backends).
+ */
+export function treeCpuTimeMs(pid: number): number | undefined {
+  let total: number | undefined;
+  for (const p of processTree(pid)) {
+    const f = statFields(p);
+    if (f) total = (total ?? 0) + (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * CLOCK_TICK_MS;
+  }
+  return total;
+}
+
 /** Resident memory (MiB) and CPU time (ms) of `pid` and its descendants. */
 export function treeUsage(pid: number): { rssMb: number; cpuMs: number } | undefined {
   const tree = processTree(pid).filter((p) => residentMemoryMb(p) !== undefined);

@@ -18,6 +18,12 @@ export interface LaunchContext {
   client: Client;
   namespace: string;
   taskQueue: string;
+  /**
+   * Whether a mode that measures a baseline beside the system runs it (default true). `--baseline off`: the
+   * watcher mode's bare controller and its copies of the WFEs are left out — work for the API server, etcd and
+   * the simulator that no deployment has — so the run measures the system's CPU alone (and reports no ratio).
+   */
+  baseline?: boolean;
   /** The cluster the WFEs live in (the stack's, or the simulator's private one). */
   cluster: {
     certs: Certificates;

@@ -82,13 +82,15 @@ interface Options {
   via: string;
   tekton: TektonMode;
   targetLock: 'on' | 'off' | 'compare';
+  baseline: 'on' | 'off';
   deadlineMs: number;
 }
 
 /**
  * Processes that only measure: the bench's own (its watches of every WFE and PipelineRun, the launches) and the
  * proxy that counts the worker's requests. Their CPU is reported, not counted as the system's. (The API
- * server's figure still includes serving them, and the bare controller's copies: an upper bound.)
+ * server's figure still includes serving them, and the bare controller's copies unless `--baseline off`: an upper
+ * bound.)
  */
 const APPARATUS = ['benchProcess', 'countingProxy'];
 
@@ -144,6 +146,14 @@ function parseOptions(argv: string[]): Options {
     .addOption(
       new Option('--target-lock <mode>', 'the per-target lock in the worker, or compare the two')
         .choices(['on', 'off', 'compare'])
+        .default('on'),
+    )
+    .addOption(
+      new Option(
+        '--baseline <on|off>',
+        "--via watcher: run the bare controller beside the system (the latency ratio's baseline), or leave it out to measure the system's CPU alone",
+      )
+        .choices(['on', 'off'])
         .default('on'),
     )
     .option('--deadline-ms <ms>', 'give up on a phase after this long', int(1), 600_000)
@@ -252,7 +262,15 @@ async function main(): Promise<void> {
     cleanups.push(() => worker.stop());
     const idleMemory = worker.memory();
 
-    const launchContext = { kubeConfig: kc, customObjects, client, namespace, taskQueue, cluster };
+    const launchContext = {
+      kubeConfig: kc,
+      customObjects,
+      client,
+      namespace,
+      taskQueue,
+      cluster,
+      baseline: o.baseline === 'on',
+    };
     const mode = await LAUNCH_MODES[o.via]!(launchContext);
     cleanups.push(() => mode.close());
     const stackPids = stackLayout().pids;
@@ -373,6 +391,8 @@ async function main(): Promise<void> {
       bench: 'execution',
       via: o.via,
       tekton: o.tekton,
+      // Whether the bare controller ran beside the system (its copies are in the API server's and etcd's CPU).
+      baseline: o.via === 'watcher' ? o.baseline : undefined,
       count: o.count,
       ratePerSecond: o.rate,
       stepsPerWorkflowExecution: 3,

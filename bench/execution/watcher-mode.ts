@@ -49,8 +49,8 @@ export interface Percentiles {
 
 export interface WatcherPhaseReport {
   count: number;
-  /** The bare controller's WFE created → PipelineRun created, for the copies of this phase's WFEs. */
-  bareController: { createdToPipelineRunCreatedMs: Percentiles; missing: number };
+  /** The bare controller's WFE created → PipelineRun created, for the copies of this phase's WFEs (absent: `--baseline off`). */
+  bareController?: { createdToPipelineRunCreatedMs: Percentiles; missing: number };
   /** WFEs whose workflow was never found (not started by the deadline): should be 0. */
   notStarted: number;
   createdToWorkflowStartedMs: Percentiles;
@@ -131,7 +131,7 @@ export async function watcherLaunch(
     await counter.close();
     throw err;
   }
-  const bare = await startBareController(ctx);
+  const bare = ctx.baseline === false ? undefined : await startBareController(ctx);
   const idle = residentMemoryMb(watcher.pid);
   let peak = idle?.rssMb ?? 0;
   const sampler = setInterval(() => (peak = Math.max(peak, residentMemoryMb(watcher.pid)?.rssMb ?? 0)), 500);
@@ -169,10 +169,10 @@ export async function watcherLaunch(
         })) as KubernetesObject;
         return { wfe, at };
       };
-      const [real, copy] = await Promise.all([create(ctx.namespace), create(bare.namespace)]);
+      const [real, copy] = await Promise.all([create(ctx.namespace), bare && create(bare.namespace)]);
       const uid = real.wfe.metadata.uid!;
       phase.launched.push({ name: real.wfe.metadata.name, uid, createRequestedAt: real.at });
-      phase.bare.set(copy.wfe.metadata.uid!, copy.at);
+      if (copy) phase.bare.set(copy.wfe.metadata.uid!, copy.at);
       return { uid, name: real.wfe.metadata.name, startRequestedAt: real.at };
     },
     async report() {
@@ -191,16 +191,18 @@ export async function watcherLaunch(
         const latencies = started.filter((ms): ms is number => ms !== undefined);
         const count = phase.launched.length;
         const bareLatencies = [...phase.bare].flatMap(([uid, at]) => {
-          const createdAt = bare.observer.timelines.get(uid)?.pipelineRunCreatedAt;
+          const createdAt = bare?.observer.timelines.get(uid)?.pipelineRunCreatedAt;
           return createdAt === undefined ? [] : [createdAt - at];
         });
         const requests = requestDelta(phase.requestsBefore, phase.requestsAfter ?? phase.requestsBefore);
         reports.push({
           count,
-          bareController: {
-            createdToPipelineRunCreatedMs: percentiles(bareLatencies),
-            missing: phase.bare.size - bareLatencies.length,
-          },
+          ...(bare && {
+            bareController: {
+              createdToPipelineRunCreatedMs: percentiles(bareLatencies),
+              missing: phase.bare.size - bareLatencies.length,
+            },
+          }),
           notStarted: count - latencies.length,
           createdToWorkflowStartedMs: percentiles(latencies),
           apiRequestsPerWorkflowExecution: {
@@ -226,7 +228,7 @@ export async function watcherLaunch(
       clearInterval(sampler);
       await watcher.stop(10_000);
       await counter.close();
-      await bare.close();
+      await bare?.close();
     },
   };
   return mode;

@@ -16,7 +16,8 @@
  *   in a namespace of its own, which a bare controller process (bare-controller.ts: one watch, one create,
  *   no Temporal) turns into a PipelineRun; `createdToPipelineRunCreatedMs` of both paths are measured the
  *   same way (create request → the PipelineRun's arrival on the bench's watch), and their p99 ratio is
- *   reported.
+ *   reported. `--baseline off` (ctx.baseline false) runs neither the bare controller nor the copies: their work
+ *   in the API server, etcd and the simulator then stays out of the system's CPU.
  */
 import fs from 'node:fs';
 import os from 'node:os';

@@ -28,6 +28,11 @@ function statFields(pid: number): string[] | undefined {
   }
 }
 
+/** A process's CPU time (ms) and that of its children it already reaped (`cutime`+`cstime`), from its stat fields. */
+function cpuWithReapedChildrenMs(f: string[]): number {
+  return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * CLOCK_TICK_MS;
+}
+
 /** CPU time (user + system) a process has used so far, in milliseconds. */
 export function cpuTimeMs(pid: number): number | undefined {
   const fields = statFields(pid);
@@ -50,7 +55,7 @@ export function commandCpuTimeMs(comm: string): number {
     }
     if (name !== comm) continue;
     const f = statFields(Number(entry));
-    if (f) total += (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * CLOCK_TICK_MS;
+    if (f) total += cpuWithReapedChildrenMs(f);
   }
   return total;
 }
@@ -81,7 +86,7 @@ export function treeCpuTimeMs(pid: number): number | undefined {
   let total: number | undefined;
   for (const p of processTree(pid)) {
     const f = statFields(p);
-    if (f) total = (total ?? 0) + (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * CLOCK_TICK_MS;
+    if (f) total = (total ?? 0) + cpuWithReapedChildrenMs(f);
   }
   return total;
 }

@@ -185,7 +185,23 @@ async function main(): Promise<void> {
   const cleanUp = async () => {
     for (const undo of cleanups.reverse()) await undo().catch((err: unknown) => log(`cleanup: ${String(err)}`));
   };
-  process.once('SIGINT', () => void cleanUp().then(() => process.exit(130)));
+  // Interrupted (Ctrl-C, or `kill` / a CI timeout's SIGTERM): the private cluster, the worker and the other child
+  // processes go too, instead of running on beside the next run and skewing its CPU figures. A signal that comes
+  // again meanwhile does not cut the cleanup short. `npm run bench:execution` runs this file with tsx's require
+  // hook, not its CLI: the CLI relays a signal to its child and kills it (SIGKILL) unless the child acknowledges
+  // within a few tens of milliseconds — too soon for a busy bench, whose cleanup then never ran.
+  let interrupted = false;
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
+    process.on(signal, () => {
+      if (interrupted) return;
+      interrupted = true;
+      log(`${signal}: cleaning up`);
+      void cleanUp().then(() => process.exit(code));
+    });
+  }
   try {
     buildProject(log);
     const stack: Stack = await acquireStack(log);

@@ -186,19 +186,26 @@ async function main(): Promise<void> {
     for (const undo of cleanups.reverse()) await undo().catch((err: unknown) => log(`cleanup: ${String(err)}`));
   };
   // Interrupted (Ctrl-C, or `kill` / a CI timeout's SIGTERM): the private cluster, the worker and the other child
-  // processes go too, instead of running on beside the next run and skewing its CPU figures. A signal that comes
-  // again meanwhile does not cut the cleanup short. `npm run bench:execution` runs this file with tsx's require
-  // hook, not its CLI: the CLI relays a signal to its child and kills it (SIGKILL) unless the child acknowledges
-  // within a few tens of milliseconds — too soon for a busy bench, whose cleanup then never ran.
-  let interrupted = false;
+  // processes go too, instead of running on beside the next run and skewing its CPU figures. The same signal sent
+  // twice at once (to the process group and to this process) does not cut the cleanup short; one sent again later
+  // ends the bench at once. `npm run bench:execution` runs this file with tsx's require hook, not its CLI: the CLI
+  // relays a signal to its child and kills it (SIGKILL) unless the child acknowledges within a few tens of
+  // milliseconds — too soon for a busy bench, whose cleanup then never ran.
+  let interruptedAt: number | undefined;
   for (const [signal, code] of [
     ['SIGINT', 130],
     ['SIGTERM', 143],
   ] as const) {
     process.on(signal, () => {
-      if (interrupted) return;
-      interrupted = true;
-      log(`${signal}: cleaning up`);
+      if (interruptedAt !== undefined) {
+        if (Date.now() - interruptedAt < 1_000) return;
+        log(
+          `${signal} again: exiting before the cleanup ended; a private cluster may be left: ${os.tmpdir()}/kubernaut-cluster-*/pids`,
+        );
+        process.exit(code);
+      }
+      interruptedAt = Date.now();
+      log(`${signal}: cleaning up (send it again to exit at once)`);
       void cleanUp().then(() => process.exit(code));
     });
   }

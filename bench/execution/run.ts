@@ -192,6 +192,8 @@ async function main(): Promise<void> {
   // relays a signal to its child and kills it (SIGKILL) unless the child acknowledges within a few tens of
   // milliseconds — too soon for a busy bench, whose cleanup then never ran.
   let interruptedAt: number | undefined;
+  /** The private cluster's pid files (`--tekton simulator`), named when a second signal cuts its stop short. */
+  let privateClusterPids: string | undefined;
   for (const [signal, code] of [
     ['SIGINT', 130],
     ['SIGTERM', 143],
@@ -199,9 +201,8 @@ async function main(): Promise<void> {
     process.on(signal, () => {
       if (interruptedAt !== undefined) {
         if (Date.now() - interruptedAt < 1_000) return;
-        log(
-          `${signal} again: exiting before the cleanup ended; a private cluster may be left: ${os.tmpdir()}/kubernaut-cluster-*/pids`,
-        );
+        const left = privateClusterPids ? `; the private cluster's servers may be left: ${privateClusterPids}` : '';
+        log(`${signal} again: exiting before the cleanup ended${left}`);
         process.exit(code);
       }
       interruptedAt = Date.now();
@@ -215,6 +216,7 @@ async function main(): Promise<void> {
     cleanups.push(() => stack.release());
     const cluster = await clusterFor(o.tekton, stack);
     cleanups.push(() => cluster.stop());
+    if (o.tekton === 'simulator') privateClusterPids = cluster.layout.pids;
     const kc: k8s.KubeConfig = cluster.kubeConfig;
     const customObjects = kc.makeApiClient(k8s.CustomObjectsApi);
     const namespace = unique('bench-exec');
